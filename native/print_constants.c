@@ -1,0 +1,46 @@
+/* Prints the header value of every constant that LibSsl.java declares, one "NAME VALUE" a line.
+ * ConstantsTest compares the two. Add a line here when LibSsl gains a constant. */
+#include <stdio.h>
+#include <openssl/ssl.h>
+#include <openssl/asn1.h>
+
+#define P(name) printf("%s %lld\n", #name, (long long)(name))
+
+int main(void)
+{
+    P(SSL_TICKET_FATAL_ERR_MALLOC);
+    P(SSL_TICKET_FATAL_ERR_OTHER);
+    P(SSL_TICKET_NONE);
+    P(SSL_TICKET_EMPTY);
+    P(SSL_TICKET_NO_DECRYPT);
+    P(SSL_TICKET_SUCCESS);
+    P(SSL_TICKET_SUCCESS_RENEW);
+    P(SSL_TICKET_RETURN_ABORT);
+    P(SSL_TICKET_RETURN_IGNORE);
+    P(SSL_TICKET_RETURN_IGNORE_RENEW);
+    P(SSL_TICKET_RETURN_USE);
+    P(SSL_TICKET_RETURN_USE_RENEW);
+    P(SSL_CTRL_SET_SESS_CACHE_MODE);
+    P(SSL_CTRL_SET_TLSEXT_TICKET_KEYS);
+    P(SSL_CTRL_GET_TLSEXT_TICKET_KEYS);
+    P(SSL_CTRL_SET_TLSEXT_TICKET_KEY_CB);
+    P(SSL_CTRL_SET_MIN_PROTO_VERSION);
+    P(SSL_CTRL_SET_MAX_PROTO_VERSION);
+    P(SSL_SESS_CACHE_OFF);
+    P(SSL_SESS_CACHE_SERVER);
+    P(SSL_OP_NO_TICKET);
+    P(TLS1_2_VERSION);
+    P(TLS1_3_VERSION);
+    P(SSL_ERROR_NONE);
+    P(SSL_ERROR_SSL);
+    P(SSL_ERROR_WANT_READ);
+    P(SSL_ERROR_WANT_WRITE);
+    P(SSL_ERROR_SYSCALL);
+    P(SSL_ERROR_ZERO_RETURN);
+    P(SSL3_RT_ALERT);
+    P(SSL3_RT_HANDSHAKE);
+    P(SSL3_MT_NEWSESSION_TICKET);
+    P(SSL3_AL_FATAL);
+    P(MBSTRING_ASC);
+    return 0;
+}

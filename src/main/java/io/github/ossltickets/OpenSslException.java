@@ -1,0 +1,66 @@
+package io.github.ossltickets;
+
+import io.github.ossltickets.ffi.LibCrypto;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * An OpenSSL call failed. The message names the call and carries the text of OpenSSL's error queue
+ * ({@code ERR_get_error} / {@code ERR_error_string_n}) for the calling thread, drained at the time
+ * of the failure. When a Java ticket callback caused the failure, it is the {@link #getCause() cause}.
+ */
+public class OpenSslException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    private final List<String> errorQueue;
+
+    OpenSslException(String what, List<String> errorQueue, Throwable cause) {
+        super(what + (errorQueue.isEmpty() ? "" : ": " + String.join("; ", errorQueue)), cause);
+        this.errorQueue = List.copyOf(errorQueue);
+    }
+
+    /** Builds an exception for a failed call, draining this thread's OpenSSL error queue. */
+    static OpenSslException fromErrorQueue(String what) {
+        return new OpenSslException(what, drainErrorQueue(), null);
+    }
+
+    /** The OpenSSL error-queue lines, oldest first; empty when OpenSSL queued nothing. */
+    public List<String> errorQueue() {
+        return errorQueue;
+    }
+
+    /** Empties this thread's OpenSSL error queue and returns its lines, oldest first. */
+    static List<String> drainErrorQueue() {
+        List<String> lines = new ArrayList<>(2);
+        byte[] buffer = null;
+        for (long code; (code = LibCrypto.ERR_get_error()) != 0; ) {
+            if (buffer == null) {
+                buffer = new byte[256];
+            }
+            LibCrypto.ERR_error_string_n(code, buffer, buffer.length);
+            lines.add(NativeStrings.fromC(buffer));
+        }
+        return lines;
+    }
+
+    /** Helpers for C strings; the raw mapping takes {@code byte[]}, never {@code String}. */
+    static final class NativeStrings {
+        private NativeStrings() {}
+
+        static byte[] toC(String s) {
+            byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+            byte[] c = new byte[utf8.length + 1];
+            System.arraycopy(utf8, 0, c, 0, utf8.length);
+            return c;
+        }
+
+        static String fromC(byte[] buffer) {
+            int end = 0;
+            while (end < buffer.length && buffer[end] != 0) {
+                end++;
+            }
+            return new String(buffer, 0, end, StandardCharsets.UTF_8);
+        }
+    }
+}

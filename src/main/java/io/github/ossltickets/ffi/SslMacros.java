@@ -1,0 +1,42 @@
+package io.github.ossltickets.ffi;
+
+/**
+ * The C macros the library needs, re-implemented over the functions they expand to. Each method
+ * quotes the macro from the OpenSSL 3 headers.
+ *
+ * <p>Note: in OpenSSL 3 {@code SSL_CTX_set_tlsext_ticket_key_evp_cb} is a real exported function
+ * (tls1.h), so it is bound in {@link LibSsl}, not here.
+ */
+public final class SslMacros {
+    private SslMacros() {}
+
+    /** {@code #define SSL_CTX_set_min_proto_version(ctx, version) SSL_CTX_ctrl(ctx, SSL_CTRL_SET_MIN_PROTO_VERSION, version, NULL)} */
+    public static long SSL_CTX_set_min_proto_version(long ctx, int version) {
+        return LibSsl.SSL_CTX_ctrl(ctx, LibSsl.SSL_CTRL_SET_MIN_PROTO_VERSION, version, null);
+    }
+
+    /** {@code #define SSL_CTX_set_max_proto_version(ctx, version) SSL_CTX_ctrl(ctx, SSL_CTRL_SET_MAX_PROTO_VERSION, version, NULL)} */
+    public static long SSL_CTX_set_max_proto_version(long ctx, int version) {
+        return LibSsl.SSL_CTX_ctrl(ctx, LibSsl.SSL_CTRL_SET_MAX_PROTO_VERSION, version, null);
+    }
+
+    /** {@code #define SSL_CTX_set_session_cache_mode(ctx,m) SSL_CTX_ctrl(ctx,SSL_CTRL_SET_SESS_CACHE_MODE,m,NULL)} */
+    public static long SSL_CTX_set_session_cache_mode(long ctx, long mode) {
+        return LibSsl.SSL_CTX_ctrl(ctx, LibSsl.SSL_CTRL_SET_SESS_CACHE_MODE, mode, null);
+    }
+
+    /** {@code #define SSL_CTX_set_tlsext_ticket_keys(ctx, keys, keylen) SSL_CTX_ctrl(ctx, SSL_CTRL_SET_TLSEXT_TICKET_KEYS, keylen, keys)} */
+    public static long SSL_CTX_set_tlsext_ticket_keys(long ctx, byte[] keys, long keylen) {
+        return LibSsl.SSL_CTX_ctrl(ctx, LibSsl.SSL_CTRL_SET_TLSEXT_TICKET_KEYS, keylen, keys);
+    }
+
+    /** {@code #define SSL_CTX_get_tlsext_ticket_keys(ctx, keys, keylen) SSL_CTX_ctrl(ctx, SSL_CTRL_GET_TLSEXT_TICKET_KEYS, keylen, keys)} */
+    public static long SSL_CTX_get_tlsext_ticket_keys(long ctx, byte[] keys, long keylen) {
+        return LibSsl.SSL_CTX_ctrl(ctx, LibSsl.SSL_CTRL_GET_TLSEXT_TICKET_KEYS, keylen, keys);
+    }
+
+    /** {@code #define SSL_CTX_set_tlsext_ticket_key_cb(ssl, cb) SSL_CTX_callback_ctrl(ssl, SSL_CTRL_SET_TLSEXT_TICKET_KEY_CB, (void (*)(void))cb)} (deprecated in 3.0) */
+    public static long SSL_CTX_set_tlsext_ticket_key_cb(long ctx, TicketKeyLegacyCallback cb) {
+        return LibSsl.SSL_CTX_callback_ctrl(ctx, LibSsl.SSL_CTRL_SET_TLSEXT_TICKET_KEY_CB, cb);
+    }
+}

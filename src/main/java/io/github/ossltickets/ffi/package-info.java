@@ -1,0 +1,14 @@
+/**
+ * Layer 1: the raw mapping of {@code libssl.so.3} and {@code libcrypto.so.3}.
+ *
+ * <p>Every method here is a JNA direct-mapped {@code public static native} method named exactly as
+ * the C function it binds. Opaque C pointers ({@code SSL*}, {@code SSL_CTX*}, {@code SSL_SESSION*},
+ * {@code BIO*}, ...) are passed as {@code long} addresses; memory that Java reads or writes is a
+ * {@link com.sun.jna.Pointer} or a {@code byte[]}. No {@code Structure}, {@code TypeMapper} or
+ * varargs is used: a {@code TypeMapper} would turn off JNA's fast direct callbacks.
+ *
+ * <p>Nothing here checks arguments or owns memory. Use the handles in {@code io.github.ossltickets}.
+ * The classes are registered by {@code io.github.ossltickets.OpenSsl}; calling a method before that
+ * throws {@link UnsatisfiedLinkError}.
+ */
+package io.github.ossltickets.ffi;

@@ -1,0 +1,165 @@
+package io.github.ossltickets.net;
+
+import io.github.ossltickets.MessageLog;
+import io.github.ossltickets.OpenSslException;
+import io.github.ossltickets.Ssl;
+import io.github.ossltickets.SslContext;
+import io.github.ossltickets.SslSession;
+
+import java.util.Objects;
+
+/**
+ * A server and a client {@link Ssl} joined by an in-memory BIO pair, driven on the calling thread. No
+ * sockets: for tests, the demo and benchmarks. Both sides record their messages ({@link MessageLog}),
+ * so a caller can count the NewSessionTickets the client received and see the alerts.
+ *
+ * <pre>{@code
+ * try (InMemoryConnection c = InMemoryConnection.open(server, client, savedSession)) {
+ *     c.handshake();
+ *     boolean resumed = c.client().isSessionReused();
+ * }
+ * }</pre>
+ */
+public final class InMemoryConnection implements AutoCloseable {
+    /** Enough for any handshake: each round moves every byte either side has ready. */
+    private static final int MAX_ROUNDS = 64;
+
+    private final Ssl server;
+    private final Ssl client;
+    private final MessageLog serverLog;
+    private final MessageLog clientLog;
+
+    private InMemoryConnection(Ssl server, Ssl client) {
+        this.server = server;
+        this.client = client;
+        this.serverLog = server.trackMessages();
+        this.clientLog = client.trackMessages();
+        client.joinWithBioPair(server);
+    }
+
+    /** A new connection pair; the client offers {@code session} for resumption if it is not null. */
+    public static InMemoryConnection open(SslContext serverContext, SslContext clientContext, SslSession session) {
+        Objects.requireNonNull(serverContext, "serverContext");
+        Objects.requireNonNull(clientContext, "clientContext");
+        Ssl server = serverContext.newSsl();
+        Ssl client = null;
+        try {
+            client = clientContext.newSsl();
+            if (session != null) {
+                client.setSession(session);
+            }
+            return new InMemoryConnection(server, client);
+        } catch (RuntimeException e) {
+            server.close();
+            if (client != null) {
+                client.close();
+            }
+            throw e;
+        }
+    }
+
+    /** A new connection pair with no session offered: a full handshake. */
+    public static InMemoryConnection open(SslContext serverContext, SslContext clientContext) {
+        return open(serverContext, clientContext, null);
+    }
+
+    /**
+     * Runs both sides of the handshake to the end, then has the client read once so that TLS 1.3
+     * NewSessionTickets, which arrive after the handshake, are processed.
+     *
+     * @throws OpenSslException from the side that failed first, the other side's failure suppressed;
+     *     a ticket callback's exception is its cause
+     */
+    public void handshake() {
+        boolean serverDone = false;
+        boolean clientDone = false;
+        for (int round = 0; round < MAX_ROUNDS && !(serverDone && clientDone); round++) {
+            try {
+                clientDone = clientDone || client.handshake();
+            } catch (OpenSslException clientFailure) {
+                throw withPeerFailure(clientFailure, server);
+            }
+            try {
+                serverDone = serverDone || server.handshake();
+            } catch (OpenSslException serverFailure) {
+                throw withPeerFailure(serverFailure, client);
+            }
+        }
+        if (!(serverDone && clientDone)) {
+            throw new IllegalStateException("handshake made no progress in " + MAX_ROUNDS + " rounds");
+        }
+        readPostHandshakeMessages();
+    }
+
+    /** The client reads whatever the server sent after the handshake (TLS 1.3 tickets, an alert). */
+    public void readPostHandshakeMessages() {
+        byte[] oneByte = new byte[1];
+        int read = client.read(oneByte);
+        if (read > 0) {
+            throw new IllegalStateException("unexpected application data from the server");
+        }
+    }
+
+    /** Lets the peer run once so it reads the alert the failing side sent; its failure is suppressed. */
+    private static OpenSslException withPeerFailure(OpenSslException failure, Ssl peer) {
+        try {
+            if (peer.isHandshakeFinished()) {
+                peer.read(new byte[1]);
+            } else {
+                peer.handshake();
+            }
+        } catch (RuntimeException peerFailure) {
+            failure.addSuppressed(peerFailure);
+        }
+        return failure;
+    }
+
+    /** Sends {@code data} from one side and reads it on the other; returns what was read. */
+    public byte[] send(boolean fromClient, byte[] data) {
+        Ssl writer = fromClient ? client : server;
+        Ssl reader = fromClient ? server : client;
+        if (writer.write(data) != data.length) {
+            throw new IllegalStateException("short write into the BIO pair");
+        }
+        byte[] buffer = new byte[data.length];
+        int total = 0;
+        while (total < data.length) {
+            byte[] chunk = new byte[data.length - total];
+            int read = reader.read(chunk);
+            if (read <= 0) {
+                throw new IllegalStateException("peer sent " + data.length + " bytes but only " + total + " arrived");
+            }
+            System.arraycopy(chunk, 0, buffer, total, read);
+            total += read;
+        }
+        return buffer;
+    }
+
+    public Ssl server() {
+        return server;
+    }
+
+    public Ssl client() {
+        return client;
+    }
+
+    /** The server's messages: tickets sent, alerts sent. */
+    public MessageLog serverLog() {
+        return serverLog;
+    }
+
+    /** The client's messages: NewSessionTickets received, alerts received. */
+    public MessageLog clientLog() {
+        return clientLog;
+    }
+
+    /** Shuts down and frees the client, then the server ({@link Ssl#close()}). */
+    @Override
+    public void close() {
+        try {
+            client.close();
+        } finally {
+            server.close();
+        }
+    }
+}
