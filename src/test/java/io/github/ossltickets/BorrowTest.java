@@ -1,0 +1,96 @@
+package io.github.ossltickets;
+
+import io.github.ossltickets.ffi.LibSsl;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@link SslContext#borrow(long)} attaches callbacks to an SSL_CTX another library owns. Here the
+ * "other library" is a second handle on our own context, and in one test raw SSL_do_handshake calls
+ * drive the handshake, as Netty's or Tomcat's native code would.
+ */
+class BorrowTest {
+
+    @Test
+    void callbacksInstalledThroughABorrowedHandleRunAndAreRemovedOnClose() {
+        AtomicInteger decisions = new AtomicInteger();
+        try (SslContext owner = Tls.server(TlsVersion.TLS1_3); SslContext client = Tls.client(TlsVersion.TLS1_3)) {
+            SslContext borrowed = SslContext.borrow(owner.address());
+            assertEquals(owner.address(), borrowed.address());
+            assertThrows(IllegalStateException.class, borrowed::newSsl);
+            borrowed.setTicketCallbacks((ssl, session) -> {
+                session.setTicketAppData(Tls.utf8("via borrow"));
+                return true;
+            }, (ssl, session, name, status) -> {
+                assertEquals("via borrow", Tls.text(session.orElseThrow().ticketAppData()));
+                decisions.incrementAndGet();
+                return TicketReturn.defaultFor(status);
+            });
+            SslSession ticket = Tls.firstSession(owner, client);
+            Tls.Outcome resumed = Tls.connect(owner, client, ticket);
+            assertTrue(resumed.reused);
+            assertEquals(1, decisions.get());
+
+            borrowed.close(); // uninstalls the callbacks, drops only the borrowed reference
+            Tls.Outcome afterClose = Tls.connect(owner, client, resumed.session);
+            assertTrue(afterClose.ok(), "the owner's context still works");
+            assertEquals(1, decisions.get(), "the callbacks were uninstalled");
+            ticket.close();
+            resumed.session.close();
+            afterClose.session.close();
+        }
+    }
+
+    @Test
+    void theOwnerMayFreeFirst() {
+        SslContext owner = Tls.server(TlsVersion.TLS1_2);
+        SslContext borrowed = SslContext.borrow(owner.address());
+        owner.close(); // the borrowed handle holds its own reference
+        assertEquals(1, LibSsl.SSL_CTX_get_num_tickets(borrowed.address()) >= 0 ? 1 : 0);
+        borrowed.setNumTickets(3);
+        assertEquals(3, borrowed.numTickets());
+        borrowed.close();
+    }
+
+    @Test
+    void aForeignDriverGetsABorrowedConnectionAndFailuresGoToTheListener() {
+        AtomicReference<Ssl> lent = new AtomicReference<>();
+        List<Throwable> reported = new ArrayList<>();
+        RuntimeException boom = new RuntimeException("foreign boom");
+        try (SslContext server = Tls.server(TlsVersion.TLS1_3); SslContext client = Tls.client(TlsVersion.TLS1_3)) {
+            server.setCallbackFailureListener(reported::add);
+            server.setTicketCallbacks((ssl, session) -> {
+                lent.set(ssl);
+                throw boom;
+            }, (ssl, session, name, status) -> TicketReturn.defaultFor(status));
+            try (Ssl serverSide = server.newSsl(); Ssl clientSide = client.newSsl()) {
+                clientSide.joinWithBioPair(serverSide);
+                long rawServer = serverSide.address();
+                int serverResult = 0;
+                for (int i = 0; i < 10 && serverResult != 1; i++) {
+                    clientSide.handshake();
+                    serverResult = LibSsl.SSL_do_handshake(rawServer); // not through our Ssl: no driving call
+                    if (serverResult <= 0 && LibSsl.SSL_get_error(rawServer, serverResult) == LibSsl.SSL_ERROR_SSL) {
+                        break;
+                    }
+                }
+                assertFalse(serverResult == 1, "the generator's failure still fails the handshake");
+                assertEquals(List.of(boom), reported, "with no Java call to rethrow it, the listener gets it");
+                assertNotSame(serverSide, lent.get(), "a foreign SSL is lent as a borrowed wrapper");
+                assertThrows(IllegalStateException.class, () -> lent.get().address(),
+                        "the lent connection is invalid after the callback");
+                io.github.ossltickets.ffi.LibCrypto.ERR_clear_error();
+            }
+        }
+    }
+}
