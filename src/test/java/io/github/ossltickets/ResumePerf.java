@@ -1,0 +1,69 @@
+package io.github.ossltickets;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Resumed TLS 1.3 handshakes per second on one thread through the binding, with the ticket
+ * callbacks installed: the Java twin of native/resume_bench.c, step for step (same contexts, same
+ * callbacks, same handshake loop, no message tracking). Not a test; run by scripts/bench-resume.
+ * Prints "java ITERATIONS SECONDS RATE" after an untimed warm-up of the same length.
+ */
+public final class ResumePerf {
+    private static final byte[] APP_DATA = "user=alice;policy=v1".getBytes(StandardCharsets.US_ASCII);
+
+    public static void main(String[] args) {
+        int iterations = args.length > 0 ? Integer.parseInt(args[0]) : 2000;
+        SelfSignedCertificate certificate = SelfSignedCertificate.generate("localhost");
+        try (SslContext server = SslContext.forServer()
+                .certificate(certificate.certificatePem(), certificate.privateKeyPem())
+                .protocol(TlsVersion.TLS1_3).serverSessionCache(false).numTickets(1).build();
+             SslContext client = SslContext.forClient().protocol(TlsVersion.TLS1_3).build()) {
+            server.setTicketCallbacks((ssl, session) -> {
+                session.setTicketAppData(APP_DATA);
+                return true;
+            }, (ssl, session, keyName, status) -> {
+                if (session.isPresent() && session.get().ticketAppData().length != APP_DATA.length) {
+                    return TicketReturn.ABORT;
+                }
+                return TicketReturn.defaultFor(status);
+            });
+            SslSession session = connect(server, client, null);
+            session = loop(server, client, session, iterations); // warm-up: let the JIT compile the path
+            long start = System.nanoTime();
+            session = loop(server, client, session, iterations);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            session.close();
+            System.out.printf("java\t%d\t%.3f\t%.0f%n", iterations, seconds, iterations / seconds);
+        }
+    }
+
+    private static SslSession loop(SslContext server, SslContext client, SslSession session, int iterations) {
+        for (int i = 0; i < iterations; i++) {
+            SslSession next = connect(server, client, session);
+            session.close(); // TLS 1.3 tickets are single-use: resume with the newest
+            session = next;
+        }
+        return session;
+    }
+
+    private static SslSession connect(SslContext server, SslContext client, SslSession offered) {
+        try (Ssl serverSide = server.newSsl(); Ssl clientSide = client.newSsl()) {
+            clientSide.joinWithBioPair(serverSide);
+            if (offered != null) {
+                clientSide.setSession(offered);
+            }
+            boolean serverDone = false;
+            boolean clientDone = false;
+            byte[] oneByte = new byte[1];
+            for (int round = 0; round < 64 && !(serverDone && clientDone); round++) {
+                clientDone = clientDone ? clientSide.read(oneByte) >= 0 : clientSide.handshake();
+                serverDone = serverDone ? serverSide.read(oneByte) >= 0 : serverSide.handshake();
+            }
+            clientSide.read(oneByte); // TLS 1.3 tickets
+            if (!(serverDone && clientDone) || (offered != null && !clientSide.isSessionReused())) {
+                throw new IllegalStateException("resumption failed");
+            }
+            return clientSide.session().orElseThrow();
+        }
+    }
+}
