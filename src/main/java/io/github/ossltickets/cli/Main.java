@@ -19,6 +19,9 @@ public final class Main {
                 case "demo":
                     Demo.run(out);
                     return 0;
+                case "matrix":
+                    Matrix.run(out);
+                    return 0;
                 case "help":
                 case "--help":
                 case "-h":
@@ -38,5 +41,6 @@ public final class Main {
     private static void usage(PrintStream out) {
         out.println("usage: ossl-tickets <command>");
         out.println("  demo     full handshakes, resumptions and a policy decision, TLS 1.2 and 1.3, in memory");
+        out.println("  matrix   the 45 ticket scenarios as TSV, the same as native/build/ticket_matrix prints");
     }
 }
