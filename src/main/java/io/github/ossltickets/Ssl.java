@@ -35,7 +35,7 @@ public final class Ssl implements AutoCloseable {
 
     private Ssl(SslContext context, long address, boolean owned) {
         this.context = context;
-        this.state = new State(address, owned, context.callbackKeeper());
+        this.state = new State(address, owned, context.callbacks());
         this.cleanable = owned ? Handles.CLEANER.register(this, state) : null;
     }
 
@@ -294,12 +294,12 @@ public final class Ssl implements AutoCloseable {
         final boolean owned;
         /** Keeps the context's callback bridges reachable until SSL_free, even if the context is closed. */
         @SuppressWarnings("unused")
-        final Object callbackKeeper;
+        final ContextCallbacks callbacks;
 
-        State(long address, boolean owned, Object callbackKeeper) {
+        State(long address, boolean owned, ContextCallbacks callbacks) {
             this.address = address;
             this.owned = owned;
-            this.callbackKeeper = callbackKeeper;
+            this.callbacks = callbacks;
         }
 
         @Override

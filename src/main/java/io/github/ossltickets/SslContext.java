@@ -26,8 +26,6 @@ import java.util.function.Consumer;
  * kept too, because a handshake on another thread may still be inside them. Thread-safe.
  */
 public final class SslContext implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger(SslContext.class.getName());
-
     /** The length {@link #setTicketKeys(byte[])} takes: key name (16), HMAC key (32), AES key (32). */
     public static final int TICKET_KEYS_LENGTH = 80;
 
@@ -39,7 +37,7 @@ public final class SslContext implements AutoCloseable {
 
     private SslContext(long address, Role role) {
         this.role = role;
-        this.state = new State(address, role == Role.BORROWED, new Callbacks(new WeakReference<>(this)));
+        this.state = new State(address, role == Role.BORROWED, new ContextCallbacks(new WeakReference<>(this)));
         this.cleanable = Handles.CLEANER.register(this, state);
     }
 
@@ -230,7 +228,7 @@ public final class SslContext implements AutoCloseable {
     }
 
     /** What an {@link Ssl} holds to keep this context's callback objects reachable. */
-    Object callbackKeeper() {
+    ContextCallbacks callbacks() {
         return state.callbacks;
     }
 
@@ -246,77 +244,15 @@ public final class SslContext implements AutoCloseable {
         return address;
     }
 
-    /** The callback objects handed to OpenSSL, and where their failures go. Never refers to the SslContext. */
-    static final class Callbacks {
-        private static final java.util.Set<Callbacks> PINNED_FOREVER =
-                java.util.concurrent.ConcurrentHashMap.newKeySet();
-        /** Weak, so that the context can be collected; used only to lend an Ssl to a foreign handshake. */
-        private final WeakReference<SslContext> owner;
-        private final java.util.List<Object> handedToOpenSsl = new java.util.ArrayList<>();
-        volatile Consumer<Throwable> failureListener = failure -> LOG.log(System.Logger.Level.WARNING,
-                "a session-ticket callback failed and its fallback went to OpenSSL", failure);
-
-        Callbacks(WeakReference<SslContext> owner) {
-            this.owner = owner;
-        }
-
-        synchronized void keep(Object... bridges) {
-            java.util.Collections.addAll(handedToOpenSsl, bridges);
-        }
-
-        /** The Java connection for a callback: the one this thread drives, or a borrowed wrapper. */
-        Ssl connection(long ssl) {
-            Ssl driving = CurrentCall.driving(ssl);
-            if (driving != null) {
-                return driving;
-            }
-            SslContext context = owner.get();
-            if (context == null) {
-                throw new IllegalStateException("the SslContext of this callback was garbage-collected");
-            }
-            return Ssl.borrowed(context, ssl);
-        }
-
-        /** Keeps a callback's failure for the call that drives {@code ssl}, or reports it. */
-        void fail(long ssl, Throwable failure) {
-            Ssl driving = CurrentCall.driving(ssl);
-            if (driving != null) {
-                driving.recordCallbackFailure(failure);
-            } else {
-                report(failure);
-            }
-        }
-
-        /** Notes a fact that explains a failure OpenSSL may report later in the call driving {@code ssl}. */
-        void diagnose(long ssl, String diagnostic) {
-            Ssl driving = CurrentCall.driving(ssl);
-            if (driving != null) {
-                driving.recordCallbackDiagnostic(diagnostic);
-            }
-        }
-
-        void report(Throwable failure) {
-            try {
-                failureListener.accept(failure);
-            } catch (Throwable ignored) {
-                // A listener that throws must not turn a handled failure into a crash.
-            }
-        }
-
-        void pinForever() {
-            PINNED_FOREVER.add(this);
-        }
-    }
-
     /** The native reference; never refers to the SslContext, so the Cleaner can run. */
     private static final class State implements Runnable {
         volatile long address;
         final boolean borrowed;
-        final Callbacks callbacks;
+        final ContextCallbacks callbacks;
         boolean ticketCallbacksInstalled;
         boolean keyCallbackInstalled;
 
-        State(long address, boolean borrowed, Callbacks callbacks) {
+        State(long address, boolean borrowed, ContextCallbacks callbacks) {
             this.address = address;
             this.borrowed = borrowed;
             this.callbacks = callbacks;

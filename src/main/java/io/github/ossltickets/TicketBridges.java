@@ -13,7 +13,7 @@ import java.util.Optional;
 /**
  * The objects OpenSSL calls: each holds one user callback, catches every {@link Throwable}, and
  * returns a fail-closed value to OpenSSL. JNA's own handler would only log an exception and return 0.
- * The context's {@link SslContext.Callbacks} keeps them reachable while OpenSSL can call them.
+ * The context's {@link ContextCallbacks} keeps them reachable while OpenSSL can call them.
  */
 final class TicketBridges {
     private TicketBridges() {}
@@ -26,10 +26,10 @@ final class TicketBridges {
 
     /** {@code SSL_CTX_generate_session_ticket_fn} → {@link TicketGenerator}. Failure returns 0. */
     static final class Generate implements SSL_CTX_generate_session_ticket_fn {
-        private final SslContext.Callbacks callbacks;
+        private final ContextCallbacks callbacks;
         private final TicketGenerator generator;
 
-        Generate(SslContext.Callbacks callbacks, TicketGenerator generator) {
+        Generate(ContextCallbacks callbacks, TicketGenerator generator) {
             this.callbacks = callbacks;
             this.generator = generator;
         }
@@ -80,11 +80,11 @@ final class TicketBridges {
 
     /** {@code SSL_CTX_decrypt_session_ticket_fn} → {@link TicketDecryptor}. Failure returns the fallback. */
     static final class Decrypt implements SSL_CTX_decrypt_session_ticket_fn {
-        private final SslContext.Callbacks callbacks;
+        private final ContextCallbacks callbacks;
         private final TicketDecryptor decryptor;
         private final TicketReturn fallback;
 
-        Decrypt(SslContext.Callbacks callbacks, TicketDecryptor decryptor, TicketReturn fallback) {
+        Decrypt(ContextCallbacks callbacks, TicketDecryptor decryptor, TicketReturn fallback) {
             this.callbacks = callbacks;
             this.decryptor = decryptor;
             this.fallback = fallback;
@@ -131,10 +131,10 @@ final class TicketBridges {
     /** The EVP ticket key callback → {@link TicketKeyCallback}. Failure returns -1, a fatal error. */
     static final class Key implements TicketKeyEvpCallback {
         private static final int IV_LENGTH = 16; // AES-CBC
-        private final SslContext.Callbacks callbacks;
+        private final ContextCallbacks callbacks;
         private final TicketKeyCallback keys;
 
-        Key(SslContext.Callbacks callbacks, TicketKeyCallback keys) {
+        Key(ContextCallbacks callbacks, TicketKeyCallback keys) {
             this.callbacks = callbacks;
             this.keys = keys;
         }
