@@ -13,11 +13,11 @@ import java.util.List;
  */
 public class OpenSslException extends RuntimeException {
     private static final long serialVersionUID = 1L;
-    private final List<String> errorQueue;
+    private final String[] errorQueue;
 
     OpenSslException(String what, List<String> errorQueue, Throwable cause) {
         super(what + (errorQueue.isEmpty() ? "" : ": " + String.join("; ", errorQueue)), cause);
-        this.errorQueue = List.copyOf(errorQueue);
+        this.errorQueue = errorQueue.toArray(new String[0]);
     }
 
     /** Builds an exception for a failed call, draining this thread's OpenSSL error queue. */
@@ -27,7 +27,7 @@ public class OpenSslException extends RuntimeException {
 
     /** The OpenSSL error-queue lines, oldest first; empty when OpenSSL queued nothing. */
     public List<String> errorQueue() {
-        return errorQueue;
+        return List.of(errorQueue);
     }
 
     /** Empties this thread's OpenSSL error queue and returns its lines, oldest first. */
