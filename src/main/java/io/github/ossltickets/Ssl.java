@@ -30,6 +30,9 @@ public final class Ssl implements AutoCloseable {
     private final State state;
     private final Cleaner.Cleanable cleanable; // null for a connection borrowed from another library
     private MessageLog messageLog;
+    /** The other end of a BIO pair: joined connections are collected together, never one under the other. */
+    @SuppressWarnings("unused")
+    private Ssl joinedPeer;
     private Throwable callbackFailure;
     private String callbackDiagnostic;
 
@@ -73,6 +76,7 @@ public final class Ssl implements AutoCloseable {
     /**
      * Joins this connection and {@code peer} with an in-memory BIO pair ({@code BIO_new_bio_pair},
      * 0 = default buffer sizes); each {@code SSL*} takes ownership of its half ({@code SSL_set_bio}).
+     * A BIO pair is not thread-safe: use both connections on one thread at a time.
      */
     public void joinWithBioPair(Ssl peer) {
         Objects.requireNonNull(peer, "peer");
@@ -88,6 +92,8 @@ public final class Ssl implements AutoCloseable {
         }
         LibSsl.SSL_set_bio(self, mine[0], mine[0]);
         LibSsl.SSL_set_bio(other, theirs[0], theirs[0]);
+        joinedPeer = peer;
+        peer.joinedPeer = this;
     }
 
     /**

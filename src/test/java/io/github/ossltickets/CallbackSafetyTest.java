@@ -105,6 +105,28 @@ class CallbackSafetyTest {
     }
 
     @Test
+    void decryptorReturningUseForAnUndecryptableTicketFailsWithTheRuleItBroke() {
+        AtomicInteger failuresLeft = new AtomicInteger(1);
+        try (SslContext server = Tls.server(TlsVersion.TLS1_2); SslContext client = Tls.client(TlsVersion.TLS1_2);
+             SslContext otherServer = Tls.server(TlsVersion.TLS1_2);
+             SslSession foreignTicket = Tls.firstSession(otherServer, client)) {
+            List<TicketStatus> seen = new ArrayList<>();
+            server.setTicketCallbacks(KEEP, (ssl, session, name, status) -> {
+                seen.add(status);
+                return failuresLeft.getAndDecrement() > 0 ? TicketReturn.USE : TicketReturn.defaultFor(status);
+            });
+            Tls.Outcome failed = failsThenRecovers(server, client, foreignTicket, failuresLeft);
+            // OpenSSL marks a session not resumable when a handshake offering it fails, so the retry
+            // offers only an empty TLS 1.2 ticket.
+            assertEquals(List.of(TicketStatus.NO_DECRYPT, TicketStatus.EMPTY), seen);
+            assertFalse(foreignTicket.isResumable());
+            assertInstanceOf(TicketCallbackException.class, failed.failure.getCause());
+            assertTrue(failed.failure.getMessage().contains("returned USE for status NO_DECRYPT"),
+                    failed.failure.getMessage());
+        }
+    }
+
+    @Test
     void fallbackIgnoreRenewGoesOnWithAFullHandshakeAndTellsTheListener() {
         RuntimeException boom = new RuntimeException("decryptor boom");
         List<Throwable> reported = new ArrayList<>();
