@@ -132,21 +132,13 @@ class AppDataTest {
         byte[] keys = new byte[SslContext.TICKET_KEYS_LENGTH];
         new Random(7).nextBytes(keys);
         byte[] expectedName = java.util.Arrays.copyOf(keys, 16);
-        List<byte[]> names = new ArrayList<>();
+        List<byte[]> names;
         try (SslContext server = SslContext.forServer()
                 .certificate(Tls.CERTIFICATE.certificatePem(), Tls.CERTIFICATE.privateKeyPem())
                 .protocol(TlsVersion.TLS1_2).serverSessionCache(false).ticketKeys(keys).build();
              SslContext client = Tls.client(TlsVersion.TLS1_2)) {
             assertArrayEquals(keys, server.ticketKeys(), "SSL_CTX_get_tlsext_ticket_keys");
-            server.setTicketCallbacks((ssl, session) -> true, (ssl, session, keyName, status) -> {
-                names.add(keyName);
-                return TicketReturn.defaultFor(status);
-            });
-            try (SslSession ticket = Tls.firstSession(server, client)) {
-                Tls.Outcome resumed = Tls.connect(server, client, ticket);
-                assertTrue(resumed.reused);
-                resumed.session.close();
-            }
+            names = keyNamesOfAFullHandshakeAndAResumption(server, client);
         }
         assertEquals(0, names.get(0).length, "EMPTY on the first TLS 1.2 connection: keyname_length 0");
         assertArrayEquals(expectedName, names.get(1));
@@ -155,21 +147,28 @@ class AppDataTest {
     @Test
     void keyNameFromTheKeyCallbackReachesTheDecryptor() {
         TicketKey key = TicketKey.random();
-        List<byte[]> names = new ArrayList<>();
+        List<byte[]> names;
         try (SslContext server = Tls.server(TlsVersion.TLS1_3); SslContext client = Tls.client(TlsVersion.TLS1_3)) {
             server.setTicketKeyCallback(TicketReturnTest.oneKey(key, false));
-            server.setTicketCallbacks((ssl, session) -> true, (ssl, session, keyName, status) -> {
-                names.add(keyName);
-                return TicketReturn.defaultFor(status);
-            });
-            try (SslSession ticket = Tls.firstSession(server, client)) {
-                Tls.Outcome resumed = Tls.connect(server, client, ticket);
-                assertTrue(resumed.reused);
-                resumed.session.close();
-            }
+            names = keyNamesOfAFullHandshakeAndAResumption(server, client);
         }
         assertEquals(1, names.size());
         assertArrayEquals(key.name(), names.get(0));
+    }
+
+    /** The key names the decryptor saw over a full handshake and a resumption that must succeed. */
+    private static List<byte[]> keyNamesOfAFullHandshakeAndAResumption(SslContext server, SslContext client) {
+        List<byte[]> names = new ArrayList<>();
+        server.setTicketCallbacks((ssl, session) -> true, (ssl, session, keyName, status) -> {
+            names.add(keyName);
+            return TicketReturn.defaultFor(status);
+        });
+        try (SslSession ticket = Tls.firstSession(server, client)) {
+            Tls.Outcome resumed = Tls.connect(server, client, ticket);
+            assertTrue(resumed.reused);
+            resumed.session.close();
+        }
+        return names;
     }
 
     @Test
