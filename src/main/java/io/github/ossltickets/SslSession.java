@@ -61,16 +61,23 @@ public final class SslSession implements AutoCloseable {
      * copied at once into a new array. Empty when none is set; never null.
      */
     public byte[] ticketAppData() {
-        long session = live();
         long[] data = new long[1];
+        int length = ticketAppData(data);
+        return length == 0 ? NO_APP_DATA.clone() : new Pointer(data[0]).getByteArray(0, length);
+    }
+
+    /** The app data's length, without copying it. */
+    int ticketAppDataLength() {
+        return ticketAppData(new long[1]);
+    }
+
+    /** {@code SSL_SESSION_get0_ticket_appdata}: stores the borrowed pointer in {@code data[0]}, returns the length. */
+    private int ticketAppData(long[] data) {
         long[] length = new long[1];
-        if (LibSsl.SSL_SESSION_get0_ticket_appdata(session, data, length) != 1) {
+        if (LibSsl.SSL_SESSION_get0_ticket_appdata(live(), data, length) != 1) {
             throw OpenSslException.fromErrorQueue("SSL_SESSION_get0_ticket_appdata failed");
         }
-        if (data[0] == 0 || length[0] == 0) {
-            return NO_APP_DATA.clone();
-        }
-        return new Pointer(data[0]).getByteArray(0, Math.toIntExact(length[0]));
+        return data[0] == 0 ? 0 : Math.toIntExact(length[0]);
     }
 
     /**

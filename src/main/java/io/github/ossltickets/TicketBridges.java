@@ -48,7 +48,7 @@ final class TicketBridges {
                 if (!generator.onNewTicket(connection, session)) {
                     return 0;
                 }
-                explainOversizedTicket(s, ss);
+                explainOversizedTicket(s, session);
                 return 1;
             } catch (Throwable failure) {
                 callbacks.fail(s, failure);
@@ -64,13 +64,12 @@ final class TicketBridges {
         }
 
         /** OpenSSL's own error for a too-large session is a bare "internal error"; say what happened. */
-        private void explainOversizedTicket(long s, long ss) {
-            long[] data = new long[1];
-            long[] length = new long[1];
-            if (LibSsl.SSL_SESSION_get0_ticket_appdata(ss, data, length) == 1 && length[0] > LARGE_APP_DATA) {
-                int encoded = LibSsl.i2d_SSL_SESSION(ss, null);
+        private void explainOversizedTicket(long s, SslSession session) {
+            int appDataLength = session.ticketAppDataLength();
+            if (appDataLength > LARGE_APP_DATA) {
+                int encoded = session.encodedLength();
                 if (encoded > MAX_ENCODED_SESSION) {
-                    callbacks.diagnose(s, "the session with " + length[0] + " bytes of ticket app data encodes to "
+                    callbacks.diagnose(s, "the session with " + appDataLength + " bytes of ticket app data encodes to "
                             + encoded + " bytes, over the " + MAX_ENCODED_SESSION
                             + " bytes OpenSSL puts in a ticket, so OpenSSL sends no ticket (internal_error)");
                 }
