@@ -40,9 +40,10 @@ static SSL_TICKET_RETURN dec_cb(SSL *s, SSL_SESSION *ss, const unsigned char *ke
 
     (void)s; (void)keyname; (void)arg;
     if (o.measuring) {
-        if (o.status[0] != '\0')
-            strcat(o.status, ",");
-        strcat(o.status, STATUSES[status]);
+        size_t used = strlen(o.status);
+
+        /* One entry per PSK offered; bounded, so many offers truncate instead of overflowing. */
+        snprintf(o.status + used, sizeof(o.status) - used, "%s%s", used > 0 ? "," : "", STATUSES[status]);
         o.keyname_len = (long)keyname_length;
         if (ss != NULL && SSL_SESSION_get0_ticket_appdata(ss, &data, &len) && len > 0 && len < sizeof(o.appdata)) {
             memcpy(o.appdata, data, len);
