@@ -1,8 +1,9 @@
-/* Prints the header value of every constant that LibSsl.java declares, one "NAME VALUE" a line.
- * ConstantsTest compares the two. Add a line here when LibSsl gains a constant. */
+/* Prints the header value of every constant that LibSsl.java and LibCrypto.java declare, one "NAME VALUE"
+ * a line. ConstantsTest compares them. Add a line here when either class gains a constant. */
 #include <stdio.h>
 #include <openssl/ssl.h>
 #include <openssl/asn1.h>
+#include <openssl/crypto.h>
 
 #define P(name) printf("%s %lld\n", #name, (long long)(name))
 
@@ -41,6 +42,10 @@ int main(void)
     P(SSL3_RT_HANDSHAKE);
     P(SSL3_MT_NEWSESSION_TICKET);
     P(SSL3_AL_FATAL);
-    P(MBSTRING_ASC);
+    P(SSL_ERROR_WANT_X509_LOOKUP);
+    P(SSL_ERROR_WANT_CONNECT);
+    P(SSL_ERROR_WANT_ACCEPT);
+    P(CRYPTO_EX_INDEX_SSL_CTX);
+    P(MBSTRING_UTF8);
     return 0;
 }

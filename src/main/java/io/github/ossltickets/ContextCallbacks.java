@@ -1,78 +1,137 @@
 package io.github.ossltickets;
 
-import java.lang.ref.WeakReference;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
-import java.util.Set;
+import io.github.ossltickets.ffi.CRYPTO_EX_free;
+import io.github.ossltickets.ffi.LibSsl;
+import io.github.ossltickets.ffi.SslMacros;
+
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
- * One context's callback objects handed to OpenSSL, and where their failures go. It never refers to
- * its {@link SslContext} strongly, so a dropped context can still be collected and freed; every
- * {@link Ssl} made from the context holds this object until {@code SSL_free}, so OpenSSL never calls
- * a collected callback.
+ * The Java side of one native {@code SSL_CTX}: the callback objects OpenSSL calls, what they delegate
+ * to, and where their failures go. It lives exactly as long as the native context, whoever holds it.
+ *
+ * <ul>
+ * <li>Each native context we touch gets an id in its ex_data slot; {@link #LIVE} maps the id to this
+ * object. OpenSSL calls {@link #FREED} when it frees the context (its last reference, ours or another
+ * library's), and only then is this object dropped. Java handles closing or being collected change
+ * nothing here, so OpenSSL never calls a collected callback.</li>
+ * <li>There is one bridge per kind for the whole life of the context. Installing new callbacks writes
+ * a {@code volatile} field: nothing piles up, and a handshake on another thread sees the old or the
+ * new callbacks, never a freed one.</li>
+ * </ul>
  */
 final class ContextCallbacks {
     private static final System.Logger LOG = System.getLogger(SslContext.class.getName());
-    /** Callbacks a borrowed context uninstalled on close: another library's handshake may still be in them. */
-    private static final Set<ContextCallbacks> PINNED_FOREVER = ConcurrentHashMap.newKeySet();
-    /** Weak, so that the context can be collected; used only to lend an Ssl to a foreign handshake. */
-    private final WeakReference<SslContext> owner;
-    /** Every bridge ever handed to OpenSSL, replaced ones too: a handshake on another thread may still be in one. */
-    private final List<Object> handedToOpenSsl = new ArrayList<>();
-    volatile Consumer<Throwable> failureListener = failure -> LOG.log(System.Logger.Level.WARNING,
+    private static final Consumer<Throwable> LOG_IT = failure -> LOG.log(System.Logger.Level.WARNING,
             "a session-ticket callback failed and its fallback went to OpenSSL", failure);
 
-    ContextCallbacks(WeakReference<SslContext> owner) {
-        this.owner = owner;
-    }
+    /** Every native context we have touched and OpenSSL has not freed yet, by the id in its ex_data. */
+    private static final Map<Long, ContextCallbacks> LIVE = new ConcurrentHashMap<>();
+    private static final AtomicLong IDS = new AtomicLong();
+    /** Static, so the GC never frees it: OpenSSL keeps this function pointer for the life of the process. */
+    private static final CRYPTO_EX_free FREED = ContextCallbacks::contextFreed;
+    private static final int EX_INDEX = newExIndex();
 
-    synchronized void keep(Object... bridges) {
-        Collections.addAll(handedToOpenSsl, bridges);
-    }
+    /** What the ticket bridges delegate to; {@code installedBy} is the handle whose call installed them. */
+    record Tickets(TicketGenerator generator, TicketDecryptor decryptor, TicketReturn fallback, Object installedBy) {}
 
-    /** The Java connection for a callback: the one this thread drives, or a borrowed wrapper. */
-    Ssl connection(long ssl) {
-        Ssl driving = CurrentCall.driving(ssl);
-        if (driving != null) {
-            return driving;
+    /** What the key bridge delegates to. */
+    record Keys(TicketKeyCallback callback, Object installedBy) {}
+
+    final TicketBridges.Generate generate = new TicketBridges.Generate(this);
+    final TicketBridges.Decrypt decrypt = new TicketBridges.Decrypt(this);
+    final TicketBridges.Key key = new TicketBridges.Key(this);
+    /** Null when none are installed; a bridge called during a removal then does what OpenSSL does without it. */
+    volatile Tickets tickets;
+    volatile Keys keys;
+    volatile Consumer<Throwable> failureListener = LOG_IT;
+
+    private ContextCallbacks() {}
+
+    private static int newExIndex() {
+        OpenSsl.ensureLoaded();
+        int index = SslMacros.SSL_CTX_get_ex_new_index(0, null, null, null, FREED);
+        if (index < 0) {
+            throw OpenSslException.fromErrorQueue("SSL_CTX_get_ex_new_index failed");
         }
-        SslContext context = owner.get();
-        if (context == null) {
-            throw new IllegalStateException("the SslContext of this callback was garbage-collected");
-        }
-        return Ssl.borrowed(context, ssl);
+        return index;
     }
 
-    /** Keeps a callback's failure for the call that drives {@code ssl}, or reports it. */
-    void fail(long ssl, Throwable failure) {
-        Ssl driving = CurrentCall.driving(ssl);
-        if (driving != null) {
-            driving.recordCallbackFailure(failure);
-        } else {
-            report(failure);
-        }
-    }
-
-    /** Notes a fact that explains a failure OpenSSL may report later in the call driving {@code ssl}. */
-    void diagnose(long ssl, String diagnostic) {
-        Ssl driving = CurrentCall.driving(ssl);
-        if (driving != null) {
-            driving.recordCallbackDiagnostic(diagnostic);
+    /** The callbacks of the native context {@code ctx}, made on first use. The caller holds a reference to ctx. */
+    static ContextCallbacks of(long ctx) {
+        synchronized (LIVE) {
+            ContextCallbacks existing = LIVE.get(LibSsl.SSL_CTX_get_ex_data(ctx, EX_INDEX));
+            if (existing != null) {
+                return existing;
+            }
+            long id = IDS.incrementAndGet();
+            ContextCallbacks created = new ContextCallbacks();
+            LIVE.put(id, created);
+            if (LibSsl.SSL_CTX_set_ex_data(ctx, EX_INDEX, id) != 1) {
+                LIVE.remove(id);
+                throw OpenSslException.fromErrorQueue("SSL_CTX_set_ex_data failed");
+            }
+            return created;
         }
     }
 
+    /** How many native contexts we have touched that OpenSSL has not freed yet. */
+    static int liveContexts() {
+        return LIVE.size();
+    }
+
+    /** {@code CRYPTO_EX_free}: OpenSSL frees a context (any context in the process; most carry no id of ours). */
+    private static void contextFreed(long parent, long ptr, long ad, int idx, long argl, long argp) {
+        if (ptr != 0) {
+            LIVE.remove(ptr);
+        }
+    }
+
+    /** Installs ticket callbacks ({@code SSL_CTX_set_session_ticket_cb}); the bridges stay the same. */
+    synchronized void install(long ctx, Tickets installed) {
+        tickets = installed; // before OpenSSL can call the bridges
+        if (LibSsl.SSL_CTX_set_session_ticket_cb(ctx, generate, decrypt, null) != 1) {
+            tickets = null;
+            throw OpenSslException.fromErrorQueue("SSL_CTX_set_session_ticket_cb failed");
+        }
+    }
+
+    /** Installs a ticket key callback ({@code SSL_CTX_set_tlsext_ticket_key_evp_cb}). */
+    synchronized void install(long ctx, Keys installed) {
+        keys = installed;
+        if (LibSsl.SSL_CTX_set_tlsext_ticket_key_evp_cb(ctx, key) != 1) {
+            keys = null;
+            throw OpenSslException.fromErrorQueue("SSL_CTX_set_tlsext_ticket_key_evp_cb failed");
+        }
+    }
+
+    /** Removes the ticket callbacks if {@code by} installed the ones in place, or if {@code by} is null. */
+    synchronized void removeTickets(long ctx, Object by) {
+        Tickets current = tickets;
+        if (current != null && (by == null || current.installedBy() == by)) {
+            LibSsl.SSL_CTX_set_session_ticket_cb(ctx, null, null, null);
+            tickets = null;
+        }
+    }
+
+    /** Removes the key callback if {@code by} installed the one in place, or if {@code by} is null. */
+    synchronized void removeKeys(long ctx, Object by) {
+        Keys current = keys;
+        if (current != null && (by == null || current.installedBy() == by)) {
+            LibSsl.SSL_CTX_set_tlsext_ticket_key_evp_cb(ctx, null);
+            keys = null;
+        }
+    }
+
+    /** Hands a failure that no Java call will rethrow to the listener; a listener that throws is ignored. */
     void report(Throwable failure) {
         try {
             failureListener.accept(failure);
         } catch (Throwable ignored) {
             // A listener that throws must not turn a handled failure into a crash.
         }
-    }
-
-    void pinForever() {
-        PINNED_FOREVER.add(this);
     }
 }

@@ -74,9 +74,16 @@ public final class OpenSsl {
             try {
                 library = NativeLibrary.getInstance(name);
             } catch (UnsatisfiedLinkError e) {
+                String dlopen = linkerMessage(e.getMessage());
+                if (!dlopen.contains(new File(name).getName() + ": cannot open shared object file")) {
+                    // The file is there, but the dynamic linker refused it or one of its dependencies.
+                    throw chained(new UnsatisfiedLinkError("OpenSSL library found but failed to load: '" + name
+                            + "': the dynamic linker says: " + dlopen + " (set -D" + property
+                            + "=/path/to/file to choose another)"), e);
+                }
                 throw chained(new UnsatisfiedLinkError("OpenSSL library not found: tried '" + name + "'"
                         + (new File(name).isAbsolute() ? "" : " on the system library path")
-                        + " (set -D" + property + "=/path/to/file to choose another): " + e.getMessage()), e);
+                        + " (set -D" + property + "=/path/to/file to choose another): " + dlopen), e);
             }
             try {
                 Native.register(mapping, library);
@@ -84,6 +91,19 @@ public final class OpenSsl {
                 throw chained(new UnsatisfiedLinkError("OpenSSL library found but failed to bind: '" + name
                         + "' loaded from " + library.getFile() + ", but " + e.getMessage()), e);
             }
+        }
+
+        /** The dynamic linker's own words from JNA's message, which wraps them in lines of its own. */
+        private static String linkerMessage(String jnaMessage) {
+            if (jnaMessage == null) {
+                return "(no message)";
+            }
+            for (String line : jnaMessage.split("\n")) {
+                if (!line.isBlank() && !line.startsWith("Unable to load library") && !line.startsWith("Native library")) {
+                    return line.trim();
+                }
+            }
+            return jnaMessage.trim();
         }
 
         private static UnsatisfiedLinkError chained(UnsatisfiedLinkError error, Throwable cause) {

@@ -3,15 +3,29 @@ package io.github.ossltickets;
 import io.github.ossltickets.ffi.LibCrypto;
 import io.github.ossltickets.ffi.LibSsl;
 
+import io.github.ossltickets.ffi.pem_password_cb;
+
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /** PEM text in and out of OpenSSL through memory BIOs. Every native object is freed before return. */
 final class Pem {
     private Pem() {}
 
-    /** Loads a certificate and its key into a context ({@code SSL_CTX_use_certificate}/{@code _PrivateKey}, which take their own references). */
-    static void useCertificateAndKey(long ctx, String certificatePem, String privateKeyPem) {
-        long x509 = read(certificatePem, true);
+    /**
+     * Given as the password callback when no password is: OpenSSL's default would prompt on the
+     * terminal and block the JVM. Static, so the GC never frees it while OpenSSL may call it.
+     */
+    private static final pem_password_cb NO_PASSWORD = (buf, size, rwflag, userdata) -> -1;
+
+    /**
+     * Loads a certificate and its key into a context ({@code SSL_CTX_use_certificate}/{@code _PrivateKey},
+     * which take their own references). {@code password} decrypts an encrypted key; null for none.
+     */
+    static void useCertificateAndKey(long ctx, String certificatePem, String privateKeyPem, char[] password) {
+        long x509 = read(certificatePem, true, null);
         try {
             if (LibSsl.SSL_CTX_use_certificate(ctx, x509) != 1) {
                 throw OpenSslException.fromErrorQueue("SSL_CTX_use_certificate failed");
@@ -19,7 +33,7 @@ final class Pem {
         } finally {
             LibCrypto.X509_free(x509);
         }
-        long key = read(privateKeyPem, false);
+        long key = read(privateKeyPem, false, password);
         try {
             if (LibSsl.SSL_CTX_use_PrivateKey(ctx, key) != 1) {
                 throw OpenSslException.fromErrorQueue("SSL_CTX_use_PrivateKey failed");
@@ -34,8 +48,9 @@ final class Pem {
     }
 
     /** {@code PEM_read_bio_X509} or {@code PEM_read_bio_PrivateKey}; the caller frees the result. */
-    private static long read(String pem, boolean certificate) {
+    private static long read(String pem, boolean certificate, char[] password) {
         long bio = memoryBio();
+        byte[] passwordC = password == null ? null : cPassword(password);
         try {
             byte[] bytes = pem.getBytes(StandardCharsets.US_ASCII);
             if (bytes.length == 0 || LibCrypto.BIO_write(bio, bytes, bytes.length) != bytes.length) {
@@ -43,16 +58,40 @@ final class Pem {
                         + (certificate ? "certificate" : "private key"));
             }
             long result = certificate ? LibCrypto.PEM_read_bio_X509(bio, null, null, null)
-                    : LibCrypto.PEM_read_bio_PrivateKey(bio, null, null, null);
+                    : LibCrypto.PEM_read_bio_PrivateKey(bio, null, passwordC == null ? NO_PASSWORD : null, passwordC);
             if (result == 0) {
-                throw OpenSslException.fromErrorQueue(certificate
-                        ? "PEM_read_bio_X509 failed: not a PEM certificate"
-                        : "PEM_read_bio_PrivateKey failed: not an unencrypted PEM private key");
+                throw OpenSslException.fromErrorQueue(certificate ? "PEM_read_bio_X509 failed: not a PEM certificate"
+                        : "PEM_read_bio_PrivateKey failed: " + whyNoKey(pem, password != null));
             }
             return result;
         } finally {
             LibCrypto.BIO_free(bio);
+            if (passwordC != null) {
+                Arrays.fill(passwordC, (byte) 0);
+            }
         }
+    }
+
+    private static String whyNoKey(String pem, boolean passwordGiven) {
+        boolean encrypted = pem.contains("ENCRYPTED");
+        if (encrypted && !passwordGiven) {
+            return "the private key is encrypted and no password was given (use certificate(cert, key, password))";
+        }
+        return encrypted ? "the private key is encrypted and the password is wrong" : "not a PEM private key";
+    }
+
+    /** The password as a NUL-terminated UTF-8 string, which OpenSSL takes as {@code u} when {@code cb} is NULL. */
+    private static byte[] cPassword(char[] password) {
+        for (char c : password) {
+            if (c == 0) {
+                throw new IllegalArgumentException("a PEM password cannot contain a NUL character");
+            }
+        }
+        ByteBuffer utf8 = StandardCharsets.UTF_8.encode(CharBuffer.wrap(password));
+        byte[] c = new byte[utf8.remaining() + 1];
+        utf8.get(c, 0, c.length - 1);
+        Arrays.fill(utf8.array(), (byte) 0);
+        return c;
     }
 
     /** {@code PEM_write_bio_X509} or {@code PEM_write_bio_PrivateKey} (unencrypted). */

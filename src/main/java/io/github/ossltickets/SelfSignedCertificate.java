@@ -1,8 +1,8 @@
 package io.github.ossltickets;
 
 import io.github.ossltickets.ffi.LibCrypto;
-import io.github.ossltickets.ffi.LibSsl;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
 import static io.github.ossltickets.OpenSslException.NativeStrings.toC;
@@ -20,11 +20,21 @@ public final class SelfSignedCertificate {
         this.privateKeyPem = privateKeyPem;
     }
 
-    /** Generates a key pair and a certificate whose subject and issuer are {@code CN=commonName}. */
+    /**
+     * Generates a key pair and a certificate whose subject and issuer are {@code CN=commonName}, written
+     * as UTF-8 ({@code MBSTRING_UTF8}). The name has 1 to 64 characters and no NUL.
+     */
     public static SelfSignedCertificate generate(String commonName) {
         Objects.requireNonNull(commonName, "commonName");
-        if (commonName.isEmpty() || commonName.length() > 64) {
-            throw new IllegalArgumentException("a common name has 1 to 64 characters: '" + commonName + "'");
+        int characters = commonName.codePointCount(0, commonName.length());
+        if (characters < 1 || characters > 64) {
+            throw new IllegalArgumentException("a common name has 1 to 64 characters, not " + characters);
+        }
+        if (commonName.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("a common name cannot contain a NUL character");
+        }
+        if (!StandardCharsets.UTF_8.newEncoder().canEncode(commonName)) {
+            throw new IllegalArgumentException("the common name is not valid Unicode (an unpaired surrogate)");
         }
         OpenSsl.ensureLoaded();
         long key = generateP256Key();
@@ -40,7 +50,7 @@ public final class SelfSignedCertificate {
                     && LibCrypto.X509_gmtime_adj(LibCrypto.X509_getm_notBefore(x509), -3600) != 0
                     && LibCrypto.X509_gmtime_adj(LibCrypto.X509_getm_notAfter(x509), 30L * 24 * 3600) != 0
                     && LibCrypto.X509_set_pubkey(x509, key) == 1
-                    && LibCrypto.X509_NAME_add_entry_by_txt(name, toC("CN"), LibSsl.MBSTRING_ASC, toC(commonName),
+                    && LibCrypto.X509_NAME_add_entry_by_txt(name, toC("CN"), LibCrypto.MBSTRING_UTF8, toC(commonName),
                             -1, -1, 0) == 1
                     && LibCrypto.X509_set_issuer_name(x509, name) == 1
                     && LibCrypto.X509_sign(x509, key, LibCrypto.EVP_sha256()) > 0;

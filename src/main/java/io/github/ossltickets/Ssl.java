@@ -4,6 +4,7 @@ import io.github.ossltickets.ffi.LibCrypto;
 import io.github.ossltickets.ffi.LibSsl;
 
 import java.lang.ref.Cleaner;
+import java.lang.ref.Reference;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -12,13 +13,19 @@ import java.util.Optional;
  *
  * <p>Lifetime: this handle owns its {@code SSL*}. {@link #close()} (or, if you forget, the garbage
  * collector) runs {@code SSL_shutdown} when the handshake had finished, then {@code SSL_free}: a free
- * without a shutdown would mark the session not resumable. An {@code Ssl} strongly references its
- * {@link SslContext}, because {@code SSL_new} keeping the {@code SSL_CTX} alive natively does not keep
- * the context's Java callbacks alive.
+ * without a shutdown would mark the session not resumable. A {@code close()} while a call is running
+ * on this connection, from one of its own ticket callbacks or from another thread (a watchdog), returns
+ * at once and the free waits until that call returns; the call then throws
+ * {@link IllegalStateException}.
  *
- * <p>Calls that run the TLS state machine ({@link #handshake()}, {@link #read}, {@link #write})
- * rethrow, as the cause of an {@link OpenSslException}, any exception a ticket callback threw during
- * them. Like the C object, an {@code Ssl} is used by one thread at a time.
+ * <p>Threads and re-entry: {@link #handshake()}, {@link #read}, {@link #write}, {@link #setSession},
+ * {@link #newSessionTicket()} and {@link #joinWithBioPair} run OpenSSL's state machine, which is not
+ * re-entrant: one such call at a time. Another one from a ticket callback of the same connection, or
+ * from another thread meanwhile, throws {@link IllegalStateException} instead of corrupting OpenSSL's
+ * state. Read-only calls ({@link #isSessionReused()}, {@link #session()}, ...) are allowed anywhere.
+ *
+ * <p>The calls that run the state machine rethrow, as the cause of an {@link OpenSslException}, any
+ * exception a ticket callback threw during them.
  */
 public final class Ssl implements AutoCloseable {
     /** {@link #read} and {@link #write} return this when OpenSSL needs the peer's bytes first. */
@@ -26,51 +33,45 @@ public final class Ssl implements AutoCloseable {
     /** {@link #read} returns this when the peer closed the connection with close_notify. */
     public static final int END_OF_STREAM = -1;
 
-    private final SslContext context; // keeps the context's callback objects reachable (see class doc)
-    private final State state;
-    private final Cleaner.Cleanable cleanable; // null for a connection borrowed from another library
-    private MessageLog messageLog;
+    private static final String LENT_ENDED = "this Ssl was lent to a ticket callback by a handshake that another"
+            + " library drives, and is no longer valid";
+
+    private final NativeRef ref;
+    private final Cleaner.Cleanable cleanable; // null for a connection lent by another library's handshake
+    private volatile MessageLog messageLog;
     /** The other end of a BIO pair: joined connections are collected together, never one under the other. */
     @SuppressWarnings("unused")
     private Ssl joinedPeer;
-    private Throwable callbackFailure;
-    private String callbackDiagnostic;
 
-    private Ssl(SslContext context, long address, boolean owned) {
-        this.context = context;
-        this.state = new State(address, owned, context.callbacks());
-        this.cleanable = owned ? Handles.CLEANER.register(this, state) : null;
+    private Ssl(NativeRef ref, boolean owned) {
+        this.ref = ref;
+        this.cleanable = owned ? NativeRef.CLEANER.register(this, ref) : null;
     }
 
     /** Takes ownership of a new {@code SSL*}. */
-    static Ssl owned(SslContext context, long address) {
-        return new Ssl(context, address, true);
+    static Ssl owned(long address) {
+        return new Ssl(NativeRef.owned(NativeRef.Kind.CONNECTION, address, Ssl::shutdownAndFree, "Ssl is closed"),
+                true);
     }
 
-    /** Wraps an {@code SSL*} another library owns, for the duration of one callback. */
-    static Ssl borrowed(SslContext context, long address) {
-        return new Ssl(context, address, false);
+    /** Wraps an {@code SSL*} that another library drives, for the duration of one callback. */
+    static Ssl lent(long address) {
+        return new Ssl(NativeRef.lent(address, LENT_ENDED, "handshake another library drives"), false);
     }
 
-    /** The context this connection was made from. */
-    public SslContext context() {
-        return context;
+    /** Ends a lent handle's validity when the callback that received it returns. */
+    void endLoan() {
+        ref.endLoan();
     }
 
-    /** The {@code SSL*} address, for use with other bindings of the same libssl. */
+    /**
+     * The {@code SSL*} address, for use with other bindings of the same libssl. Borrowed: valid only
+     * while this handle is open.
+     */
     public long address() {
-        return live();
-    }
-
-    long rawAddress() {
-        return state.address;
-    }
-
-    /** Ends a borrowed handle's validity when the callback that received it returns. */
-    void invalidate() {
-        if (cleanable == null) {
-            state.address = 0;
-        }
+        long ssl = ref.acquire();
+        ref.release();
+        return ssl;
     }
 
     /**
@@ -83,17 +84,27 @@ public final class Ssl implements AutoCloseable {
         if (peer == this) {
             throw new IllegalArgumentException("a connection cannot be joined to itself");
         }
-        long self = live();
-        long other = peer.live();
-        long[] mine = new long[1];
-        long[] theirs = new long[1];
-        if (LibCrypto.BIO_new_bio_pair(mine, 0, theirs, 0) != 1) {
-            throw OpenSslException.fromErrorQueue("BIO_new_bio_pair failed");
+        long self = ref.acquireToDrive("joinWithBioPair");
+        try {
+            long other = peer.ref.acquireToDrive("joinWithBioPair");
+            try {
+                long[] mine = new long[1];
+                long[] theirs = new long[1];
+                if (LibCrypto.BIO_new_bio_pair(mine, 0, theirs, 0) != 1) {
+                    throw OpenSslException.fromErrorQueue("BIO_new_bio_pair failed");
+                }
+                LibSsl.SSL_set_bio(self, mine[0], mine[0]);
+                LibSsl.SSL_set_bio(other, theirs[0], theirs[0]);
+                joinedPeer = peer;
+                peer.joinedPeer = this;
+            } finally {
+                peer.ref.releaseDriver();
+                Reference.reachabilityFence(peer);
+            }
+        } finally {
+            ref.releaseDriver();
+            Reference.reachabilityFence(this);
         }
-        LibSsl.SSL_set_bio(self, mine[0], mine[0]);
-        LibSsl.SSL_set_bio(other, theirs[0], theirs[0]);
-        joinedPeer = peer;
-        peer.joinedPeer = this;
     }
 
     /**
@@ -101,12 +112,18 @@ public final class Ssl implements AutoCloseable {
      * ({@code SSL_set_msg_callback}). Returns the log; calling again returns the same log.
      */
     public MessageLog trackMessages() {
-        long ssl = live();
-        if (messageLog == null) {
-            messageLog = new MessageLog();
-            LibSsl.SSL_set_msg_callback(ssl, CurrentCall.MESSAGE_CALLBACK);
+        long ssl = ref.acquire();
+        try {
+            MessageLog log = messageLog;
+            if (log == null) {
+                log = new MessageLog();
+                messageLog = log;
+                LibSsl.SSL_set_msg_callback(ssl, CallFrame.MESSAGE_CALLBACK);
+            }
+            return log;
+        } finally {
+            release();
         }
-        return messageLog;
     }
 
     /** The log started by {@link #trackMessages()}, or null. */
@@ -117,9 +134,19 @@ public final class Ssl implements AutoCloseable {
     /** Offers {@code session} for resumption ({@code SSL_set_session}, which takes its own reference). */
     public void setSession(SslSession session) {
         Objects.requireNonNull(session, "session");
-        long ssl = live();
-        if (LibSsl.SSL_set_session(ssl, session.address()) != 1) {
-            throw OpenSslException.fromErrorQueue("SSL_set_session failed");
+        long ssl = ref.acquireToDrive("setSession");
+        try {
+            long ss = session.acquire();
+            try {
+                if (LibSsl.SSL_set_session(ssl, ss) != 1) {
+                    throw OpenSslException.fromErrorQueue("SSL_set_session failed");
+                }
+            } finally {
+                session.release();
+            }
+        } finally {
+            ref.releaseDriver();
+            Reference.reachabilityFence(this);
         }
     }
 
@@ -128,23 +155,75 @@ public final class Ssl implements AutoCloseable {
      * Empty before a handshake.
      */
     public Optional<SslSession> session() {
-        long session = LibSsl.SSL_get1_session(live());
-        return session == 0 ? Optional.empty() : Optional.of(SslSession.owned(session));
+        long ssl = ref.acquire();
+        try {
+            long session = LibSsl.SSL_get1_session(ssl);
+            return session == 0 ? Optional.empty() : Optional.of(SslSession.owned(session));
+        } finally {
+            release();
+        }
     }
 
     /** {@code SSL_session_reused}: true if the last handshake resumed a session. */
     public boolean isSessionReused() {
-        return LibSsl.SSL_session_reused(live()) == 1;
+        long ssl = ref.acquire();
+        try {
+            return LibSsl.SSL_session_reused(ssl) == 1;
+        } finally {
+            release();
+        }
+    }
+
+    /** {@code SSL_is_server}: true for a connection that accepts (made from a server context). */
+    public boolean isServer() {
+        long ssl = ref.acquire();
+        try {
+            return LibSsl.SSL_is_server(ssl) == 1;
+        } finally {
+            release();
+        }
     }
 
     /** {@code SSL_is_init_finished}. */
     public boolean isHandshakeFinished() {
-        return LibSsl.SSL_is_init_finished(live()) == 1;
+        long ssl = ref.acquire();
+        try {
+            return LibSsl.SSL_is_init_finished(ssl) == 1;
+        } finally {
+            release();
+        }
     }
 
     /** {@code SSL_get_version}: "TLSv1.2", "TLSv1.3", ... */
     public String protocolVersion() {
-        return LibSsl.SSL_get_version(live()).getString(0);
+        long ssl = ref.acquire();
+        try {
+            return LibSsl.SSL_get_version(ssl).getString(0);
+        } finally {
+            release();
+        }
+    }
+
+    /** Bytes OpenSSL has read from the transport so far ({@code BIO_number_read(SSL_get_rbio(s))}); 0 without a BIO. */
+    public long bytesRead() {
+        long ssl = ref.acquire();
+        try {
+            long bio = LibSsl.SSL_get_rbio(ssl);
+            return bio == 0 ? 0 : LibCrypto.BIO_number_read(bio);
+        } finally {
+            release();
+        }
+    }
+
+    /** Bytes OpenSSL has written to the transport so far ({@code BIO_number_written(SSL_get_wbio(s))}); 0 without a BIO. */
+    public long bytesWritten() {
+        long ssl = ref.acquire();
+        try {
+            long bio = LibSsl.SSL_get_wbio(ssl);
+            return bio == 0 ? 0 : LibCrypto.BIO_number_written(bio);
+        } finally {
+            release();
+        }
     }
 
     /**
@@ -152,6 +231,7 @@ public final class Ssl implements AutoCloseable {
      *
      * @return true when the handshake has finished, false when the peer must be heard from first
      * @throws OpenSslException if the handshake failed; a ticket callback's exception is its cause
+     * @throws IllegalStateException if the connection is closed, has no BIO, or another call runs on it
      */
     public boolean handshake() {
         return drive(Operation.HANDSHAKE, null) > 0;
@@ -189,138 +269,146 @@ public final class Ssl implements AutoCloseable {
      * generator called, on the next {@link #handshake()} or {@link #write}.
      */
     public void newSessionTicket() {
-        if (LibSsl.SSL_new_session_ticket(live()) != 1) {
-            throw OpenSslException.fromErrorQueue("SSL_new_session_ticket failed (TLS 1.3 servers only,"
-                    + " after the handshake)");
+        long ssl = ref.acquireToDrive("newSessionTicket");
+        try {
+            if (LibSsl.SSL_new_session_ticket(ssl) != 1) {
+                throw OpenSslException.fromErrorQueue("SSL_new_session_ticket failed (TLS 1.3 servers only,"
+                        + " after the handshake)");
+            }
+        } finally {
+            ref.releaseDriver();
+            Reference.reachabilityFence(this);
         }
     }
 
-    /** Sends close_notify if the handshake finished ({@code SSL_shutdown}), then {@code SSL_free}. Idempotent. */
+    /**
+     * Sends close_notify if the handshake finished ({@code SSL_shutdown}), then {@code SSL_free}; if a
+     * call is running on this connection (a callback of it closes it, or another thread does), the free
+     * happens when that call returns. Idempotent. On a connection lent by another library's handshake
+     * it only ends this handle's use.
+     */
     @Override
     public void close() {
         if (cleanable != null) {
             cleanable.clean();
+        } else {
+            ref.run();
         }
     }
 
-    /** Called by a ticket callback bridge on this thread: keep the first failure for the driving call. */
-    void recordCallbackFailure(Throwable failure) {
-        if (callbackFailure == null) {
-            callbackFailure = failure;
-        } else if (callbackFailure != failure) {
-            callbackFailure.addSuppressed(failure);
+    private void release() {
+        ref.release();
+        Reference.reachabilityFence(this);
+    }
+
+    private enum Operation {
+        HANDSHAKE("SSL_do_handshake"), READ("SSL_read"), WRITE("SSL_write");
+
+        final String call;
+
+        Operation(String call) {
+            this.call = call;
         }
     }
-
-    /** Called by a ticket callback bridge: a fact that explains a failure OpenSSL may report later. */
-    void recordCallbackDiagnostic(String diagnostic) {
-        callbackDiagnostic = diagnostic;
-    }
-
-    private enum Operation { HANDSHAKE, READ, WRITE }
 
     private int drive(Operation operation, byte[] buffer) {
-        long ssl = live();
-        callbackFailure = null;
-        callbackDiagnostic = null;
-        // SSL_get_error is only reliable if the queue was empty before the call.
-        LibCrypto.ERR_clear_error();
-        Ssl previous = CurrentCall.enter(this);
-        int result;
+        long ssl = ref.acquireToDrive(operation.call);
         try {
-            switch (operation) {
-                case HANDSHAKE:
-                    result = LibSsl.SSL_do_handshake(ssl);
-                    break;
-                case READ:
-                    result = LibSsl.SSL_read(ssl, buffer, buffer.length);
-                    break;
+            if (LibSsl.SSL_get_rbio(ssl) == 0 || LibSsl.SSL_get_wbio(ssl) == 0) {
+                // OpenSSL 3.0 fails cleanly here, but a later SSL_get_error on such a connection crashes.
+                throw new IllegalStateException(operation.call + " on a connection with no BIO: join it to its"
+                        + " transport first (joinWithBioPair)");
+            }
+            // SSL_get_error is only reliable if the queue was empty before the call.
+            LibCrypto.ERR_clear_error();
+            CallFrame frame = CallFrame.enter(this, ssl);
+            int result;
+            try {
+                switch (operation) {
+                    case HANDSHAKE:
+                        result = LibSsl.SSL_do_handshake(ssl);
+                        break;
+                    case READ:
+                        result = LibSsl.SSL_read(ssl, buffer, buffer.length);
+                        break;
+                    default:
+                        result = LibSsl.SSL_write(ssl, buffer, buffer.length);
+                        break;
+                }
+            } finally {
+                frame.exit();
+            }
+            if (ref.isClosing()) {
+                LibCrypto.ERR_clear_error();
+                throw new IllegalStateException("Ssl was closed while " + operation.call + " ran (by one of its"
+                        + " callbacks or another thread); it is freed now", frame.failure());
+            }
+            if (result > 0) {
+                frame.reportUnthrownFailure();
+                return result;
+            }
+            int error = LibSsl.SSL_get_error(ssl, result);
+            switch (error) {
+                case LibSsl.SSL_ERROR_WANT_READ:
+                case LibSsl.SSL_ERROR_WANT_WRITE:
+                    frame.reportUnthrownFailure();
+                    return WANT_IO;
+                case LibSsl.SSL_ERROR_ZERO_RETURN:
+                    frame.reportUnthrownFailure();
+                    return END_OF_STREAM;
                 default:
-                    result = LibSsl.SSL_write(ssl, buffer, buffer.length);
-                    break;
+                    throw failure(operation, error, frame);
             }
         } finally {
-            CurrentCall.exit(previous);
-        }
-        if (result > 0) {
-            reportFailureThatDidNotFailTheCall();
-            return result;
-        }
-        int error = LibSsl.SSL_get_error(ssl, result);
-        switch (error) {
-            case LibSsl.SSL_ERROR_WANT_READ:
-            case LibSsl.SSL_ERROR_WANT_WRITE:
-                reportFailureThatDidNotFailTheCall();
-                return WANT_IO;
-            case LibSsl.SSL_ERROR_ZERO_RETURN:
-                reportFailureThatDidNotFailTheCall();
-                return END_OF_STREAM;
-            default:
-                throw failure(operation, error);
+            ref.releaseDriver(); // frees the SSL here if it was closed during the call
+            Reference.reachabilityFence(this);
         }
     }
 
-    private OpenSslException failure(Operation operation, int error) {
-        String call = operation == Operation.HANDSHAKE ? "SSL_do_handshake"
-                : operation == Operation.READ ? "SSL_read" : "SSL_write";
-        StringBuilder what = new StringBuilder(call).append(" failed (SSL_get_error ").append(error).append(')');
-        Throwable cause = callbackFailure;
+    private static OpenSslException failure(Operation operation, int error, CallFrame frame) {
+        StringBuilder what = new StringBuilder(operation.call).append(" failed (").append(describeError(error))
+                .append(')');
+        Throwable cause = frame.failure();
         if (cause != null) {
             what.append(" because a ticket callback failed: ").append(cause);
         }
-        if (callbackDiagnostic != null) {
-            what.append("; ").append(callbackDiagnostic);
+        if (frame.diagnostics() != null) {
+            what.append(cause == null ? " because " : "; ").append(frame.diagnostics());
         }
-        callbackFailure = null;
-        callbackDiagnostic = null;
         return new OpenSslException(what.toString(), OpenSslException.drainErrorQueue(), cause);
     }
 
-    /** A callback failed but its fallback let the handshake go on: tell the context's listener. */
-    private void reportFailureThatDidNotFailTheCall() {
-        Throwable failure = callbackFailure;
-        if (failure != null) {
-            callbackFailure = null;
-            context.reportCallbackFailure(failure);
+    /** {@code SSL_get_error}'s code by name, with what it means for a connection over a BIO. */
+    static String describeError(int error) {
+        switch (error) {
+            case LibSsl.SSL_ERROR_SSL:
+                return "SSL_ERROR_SSL: a TLS protocol or library error, see OpenSSL's error queue";
+            case LibSsl.SSL_ERROR_WANT_READ:
+                return "SSL_ERROR_WANT_READ";
+            case LibSsl.SSL_ERROR_WANT_WRITE:
+                return "SSL_ERROR_WANT_WRITE";
+            case LibSsl.SSL_ERROR_WANT_X509_LOOKUP:
+                return "SSL_ERROR_WANT_X509_LOOKUP: a certificate callback asked to be called again";
+            case LibSsl.SSL_ERROR_SYSCALL:
+                return "SSL_ERROR_SYSCALL: the transport failed, or the peer closed it without close_notify";
+            case LibSsl.SSL_ERROR_ZERO_RETURN:
+                return "SSL_ERROR_ZERO_RETURN: the peer closed the connection with close_notify";
+            case LibSsl.SSL_ERROR_WANT_CONNECT:
+                return "SSL_ERROR_WANT_CONNECT";
+            case LibSsl.SSL_ERROR_WANT_ACCEPT:
+                return "SSL_ERROR_WANT_ACCEPT";
+            default:
+                return "SSL_get_error " + error;
         }
     }
 
-    private long live() {
-        long address = state.address;
-        if (address == 0) {
-            throw new IllegalStateException(cleanable == null
-                    ? "this Ssl was lent to a ticket callback and is no longer valid" : "Ssl is closed");
+    /** Frees an owned {@code SSL*}; a shutdown first keeps its session resumable. */
+    private static void shutdownAndFree(long ssl) {
+        if (LibSsl.SSL_is_init_finished(ssl) == 1) {
+            LibSsl.SSL_shutdown(ssl);
         }
-        return address;
-    }
-
-    /** The native reference; never refers to the Ssl, so the Cleaner can run. */
-    private static final class State implements Runnable {
-        volatile long address;
-        final boolean owned;
-        /** Keeps the context's callback bridges reachable until SSL_free, even if the context is closed. */
-        @SuppressWarnings("unused")
-        final ContextCallbacks callbacks;
-
-        State(long address, boolean owned, ContextCallbacks callbacks) {
-            this.address = address;
-            this.owned = owned;
-            this.callbacks = callbacks;
-        }
-
-        @Override
-        public void run() {
-            long ssl = address;
-            address = 0;
-            if (ssl == 0 || !owned) {
-                return;
-            }
-            if (LibSsl.SSL_is_init_finished(ssl) == 1) {
-                LibSsl.SSL_shutdown(ssl);
-            }
-            LibSsl.SSL_free(ssl);
-            // A shutdown into a closed peer queues errors that are nobody's business.
-            LibCrypto.ERR_clear_error();
-        }
+        LibSsl.SSL_free(ssl);
+        // A shutdown into a closed peer queues errors that are nobody's business.
+        LibCrypto.ERR_clear_error();
     }
 }

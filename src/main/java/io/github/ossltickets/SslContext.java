@@ -5,7 +5,7 @@ import io.github.ossltickets.ffi.LibSsl;
 import io.github.ossltickets.ffi.SslMacros;
 
 import java.lang.ref.Cleaner;
-import java.lang.ref.WeakReference;
+import java.lang.ref.Reference;
 import java.util.Objects;
 import java.util.function.Consumer;
 
@@ -20,10 +20,12 @@ import java.util.function.Consumer;
  * <li>{@link #setTicketKeys} — {@code SSL_CTX_set_tlsext_ticket_keys}: fixed built-in keys.</li>
  * </ul>
  *
- * <p>Lifetime: the Java callback objects belong to the context's native-side state. They stay
- * reachable until {@code SSL_CTX_free} and until every {@link Ssl} made from the context is freed,
- * even after {@link #close()}, so OpenSSL never calls into a collected object. Replaced callbacks are
- * kept too, because a handshake on another thread may still be inside them. Thread-safe.
+ * <p>Lifetime: installed callbacks belong to the native {@code SSL_CTX}, not to this handle. They stay
+ * installed, and their Java objects reachable, exactly as long as OpenSSL keeps the {@code SSL_CTX}:
+ * after {@link #close()}, after this handle is garbage-collected, while any {@code SSL} made from it
+ * lives, and while another library holds a reference ({@code SSL_CTX_up_ref}) to it. When OpenSSL frees
+ * the context, it tells us through an ex_data free callback, and only then are they released.
+ * Installing new callbacks replaces the old ones in place; nothing accumulates. Thread-safe.
  */
 public final class SslContext implements AutoCloseable {
     /** The length {@link #setTicketKeys(byte[])} takes: key name (16), HMAC key (32), AES key (32). */
@@ -32,13 +34,23 @@ public final class SslContext implements AutoCloseable {
     private enum Role { SERVER, CLIENT, BORROWED }
 
     private final Role role;
-    private final State state;
+    private final NativeRef ref;
     private final Cleaner.Cleanable cleanable;
+    private final ContextCallbacks callbacks;
+    /** Identifies what this handle installed, so that closing a borrowed handle removes only that. */
+    private final Object installer = new Object();
 
     private SslContext(long address, Role role) {
         this.role = role;
-        this.state = new State(address, role == Role.BORROWED, new ContextCallbacks(new WeakReference<>(this)));
-        this.cleanable = Handles.CLEANER.register(this, state);
+        this.ref = NativeRef.owned(NativeRef.Kind.CONTEXT, address, LibSsl::SSL_CTX_free, role == Role.BORROWED
+                ? "SslContext (borrowed) is closed" : "SslContext is closed");
+        this.cleanable = NativeRef.CLEANER.register(this, ref);
+        try {
+            this.callbacks = ContextCallbacks.of(address);
+        } catch (RuntimeException e) {
+            cleanable.clean();
+            throw e;
+        }
     }
 
     /** A builder for a server context ({@code TLS_server_method}). */
@@ -53,10 +65,12 @@ public final class SslContext implements AutoCloseable {
 
     /**
      * Attaches to an {@code SSL_CTX*} that another library owns (Netty, Tomcat, ...), which must have
-     * been made by the same libssl. This handle takes its own reference ({@code SSL_CTX_up_ref}) and
-     * {@link #close()} drops only that one, never the owner's. Closing it also uninstalls the ticket
-     * callbacks installed through it; their Java objects are then kept for the life of the JVM, since
-     * another library's handshake may still be running in them.
+     * been made by the same libssl. This handle takes its own reference ({@code SSL_CTX_up_ref}).
+     *
+     * <p>Callbacks installed through it stay installed until an explicit {@link #close()}, which
+     * removes those this handle installed that are still in place, then drops this handle's reference,
+     * never the owner's. If the handle is garbage-collected without {@code close()}, only its reference
+     * is dropped: the callbacks stay, because the GC must never change what a server does.
      */
     public static SslContext borrow(long address) {
         if (address == 0) {
@@ -69,20 +83,21 @@ public final class SslContext implements AutoCloseable {
         return new SslContext(address, Role.BORROWED);
     }
 
-    /** The {@code SSL_CTX*} address, for use with other bindings of the same libssl. */
+    /**
+     * The {@code SSL_CTX*} address, for use with other bindings of the same libssl. Borrowed: valid
+     * while this handle is open; a library that keeps it longer takes its own reference
+     * ({@code SSL_CTX_up_ref}), and the installed callbacks then keep working for it.
+     */
     public long address() {
-        synchronized (state) {
-            return live();
-        }
+        long ctx = ref.acquire();
+        release();
+        return ctx;
     }
 
-    /**
-     * A new connection ({@code SSL_new}), in server or client mode as this context was built. The
-     * connection keeps this context's callbacks alive until it is freed.
-     */
+    /** A new connection ({@code SSL_new}), in server or client mode as this context was built. */
     public Ssl newSsl() {
-        synchronized (state) {
-            long ctx = live();
+        long ctx = ref.acquire();
+        try {
             if (role == Role.BORROWED) {
                 throw new IllegalStateException("a borrowed SslContext makes no connections; its owner does");
             }
@@ -95,7 +110,9 @@ public final class SslContext implements AutoCloseable {
             } else {
                 LibSsl.SSL_set_connect_state(ssl);
             }
-            return Ssl.owned(this, ssl);
+            return Ssl.owned(ssl);
+        } finally {
+            release();
         }
     }
 
@@ -105,7 +122,8 @@ public final class SslContext implements AutoCloseable {
     }
 
     /**
-     * Installs the ticket callbacks ({@code SSL_CTX_set_session_ticket_cb}), replacing any before.
+     * Installs the ticket callbacks ({@code SSL_CTX_set_session_ticket_cb}), replacing any before. A
+     * handshake already running on another thread finishes with the old or the new ones.
      *
      * @param generator called before each ticket is made; sets the app data
      * @param decryptor called for each ticket offered; decides what OpenSSL does with it
@@ -123,45 +141,42 @@ public final class SslContext implements AutoCloseable {
             throw new IllegalArgumentException("the fallback for a failed decryptor must be ABORT, IGNORE or"
                     + " IGNORE_RENEW, not " + fallback + ": resuming a ticket nobody checked is unsafe");
         }
-        synchronized (state) {
-            long ctx = live();
-            TicketBridges.Generate generate = new TicketBridges.Generate(state.callbacks, generator);
-            TicketBridges.Decrypt decrypt = new TicketBridges.Decrypt(state.callbacks, decryptor, fallback);
-            state.callbacks.keep(generate, decrypt); // reachable before OpenSSL can call them
-            if (LibSsl.SSL_CTX_set_session_ticket_cb(ctx, generate, decrypt, null) != 1) {
-                throw OpenSslException.fromErrorQueue("SSL_CTX_set_session_ticket_cb failed");
-            }
-            state.ticketCallbacksInstalled = true;
+        long ctx = ref.acquire();
+        try {
+            callbacks.install(ctx, new ContextCallbacks.Tickets(generator, decryptor, fallback, installer));
+        } finally {
+            release();
         }
     }
 
     /** Uninstalls the ticket callbacks ({@code SSL_CTX_set_session_ticket_cb(ctx, NULL, NULL, NULL)}). */
     public void clearTicketCallbacks() {
-        synchronized (state) {
-            LibSsl.SSL_CTX_set_session_ticket_cb(live(), null, null, null);
-            state.ticketCallbacksInstalled = false;
+        long ctx = ref.acquire();
+        try {
+            callbacks.removeTickets(ctx, null);
+        } finally {
+            release();
         }
     }
 
     /** Installs a ticket key callback ({@code SSL_CTX_set_tlsext_ticket_key_evp_cb}), replacing any before. */
     public void setTicketKeyCallback(TicketKeyCallback keyCallback) {
         Objects.requireNonNull(keyCallback, "keyCallback");
-        synchronized (state) {
-            long ctx = live();
-            TicketBridges.Key bridge = new TicketBridges.Key(state.callbacks, keyCallback);
-            state.callbacks.keep(bridge);
-            if (LibSsl.SSL_CTX_set_tlsext_ticket_key_evp_cb(ctx, bridge) != 1) {
-                throw OpenSslException.fromErrorQueue("SSL_CTX_set_tlsext_ticket_key_evp_cb failed");
-            }
-            state.keyCallbackInstalled = true;
+        long ctx = ref.acquire();
+        try {
+            callbacks.install(ctx, new ContextCallbacks.Keys(keyCallback, installer));
+        } finally {
+            release();
         }
     }
 
     /** Uninstalls the ticket key callback; OpenSSL's built-in keys apply again. */
     public void clearTicketKeyCallback() {
-        synchronized (state) {
-            LibSsl.SSL_CTX_set_tlsext_ticket_key_evp_cb(live(), null);
-            state.keyCallbackInstalled = false;
+        long ctx = ref.acquire();
+        try {
+            callbacks.removeKeys(ctx, null);
+        } finally {
+            release();
         }
     }
 
@@ -170,25 +185,27 @@ public final class SslContext implements AutoCloseable {
      * a 16-byte key name, a 32-byte HMAC key, then a 32-byte AES key.
      */
     public void setTicketKeys(byte[] keys) {
-        Objects.requireNonNull(keys, "keys");
-        if (keys.length != TICKET_KEYS_LENGTH) {
-            throw new IllegalArgumentException("ticket keys are 80 bytes (name 16, HMAC 32, AES 32), not "
-                    + keys.length);
-        }
-        synchronized (state) {
-            if (SslMacros.SSL_CTX_set_tlsext_ticket_keys(live(), keys, keys.length) != 1) {
+        checkTicketKeys(keys);
+        long ctx = ref.acquire();
+        try {
+            if (SslMacros.SSL_CTX_set_tlsext_ticket_keys(ctx, keys, keys.length) != 1) {
                 throw OpenSslException.fromErrorQueue("SSL_CTX_set_tlsext_ticket_keys failed");
             }
+        } finally {
+            release();
         }
     }
 
     /** The built-in ticket keys ({@code SSL_CTX_get_tlsext_ticket_keys}), in the layout of {@link #setTicketKeys}. */
     public byte[] ticketKeys() {
         byte[] keys = new byte[TICKET_KEYS_LENGTH];
-        synchronized (state) {
-            if (SslMacros.SSL_CTX_get_tlsext_ticket_keys(live(), keys, keys.length) != 1) {
+        long ctx = ref.acquire();
+        try {
+            if (SslMacros.SSL_CTX_get_tlsext_ticket_keys(ctx, keys, keys.length) != 1) {
                 throw OpenSslException.fromErrorQueue("SSL_CTX_get_tlsext_ticket_keys failed");
             }
+        } finally {
+            release();
         }
         return keys;
     }
@@ -198,87 +215,75 @@ public final class SslContext implements AutoCloseable {
         if (count < 0) {
             throw new IllegalArgumentException("num_tickets cannot be negative: " + count);
         }
-        synchronized (state) {
-            if (LibSsl.SSL_CTX_set_num_tickets(live(), count) != 1) {
+        long ctx = ref.acquire();
+        try {
+            if (LibSsl.SSL_CTX_set_num_tickets(ctx, count) != 1) {
                 throw OpenSslException.fromErrorQueue("SSL_CTX_set_num_tickets failed");
             }
+        } finally {
+            release();
         }
     }
 
     /** {@code SSL_CTX_get_num_tickets}. */
     public int numTickets() {
-        synchronized (state) {
-            return Math.toIntExact(LibSsl.SSL_CTX_get_num_tickets(live()));
+        long ctx = ref.acquire();
+        try {
+            return Math.toIntExact(LibSsl.SSL_CTX_get_num_tickets(ctx));
+        } finally {
+            release();
         }
     }
 
     /**
      * Receives each exception a ticket callback threw that did not fail a call of ours: one whose
      * fallback let the handshake go on, or one thrown while another library drove the handshake.
-     * By default they are logged through {@link System.Logger} at WARNING.
+     * By default they are logged through {@link System.Logger} at WARNING. The listener belongs to the
+     * native context, like the callbacks: every handle on the same {@code SSL_CTX} shares it.
      */
     public void setCallbackFailureListener(Consumer<Throwable> listener) {
-        state.callbacks.failureListener = Objects.requireNonNull(listener, "listener");
+        Objects.requireNonNull(listener, "listener");
+        ref.acquire();
+        try {
+            callbacks.failureListener = listener;
+        } finally {
+            release();
+        }
     }
 
-    /** Frees the context ({@code SSL_CTX_free}); a borrowed one drops only its own reference. Idempotent. */
+    /**
+     * Drops this handle's reference to the context ({@code SSL_CTX_free}); OpenSSL frees it when its
+     * last reference goes. A borrowed handle first removes the callbacks it installed that are still in
+     * place. Idempotent.
+     */
     @Override
     public void close() {
+        if (role == Role.BORROWED && !ref.isClosing()) {
+            try {
+                long ctx = ref.acquire();
+                try {
+                    callbacks.removeTickets(ctx, installer);
+                    callbacks.removeKeys(ctx, installer);
+                } finally {
+                    release();
+                }
+            } catch (IllegalStateException alreadyClosed) {
+                // Another thread closed it first and did the removal.
+            }
+        }
         cleanable.clean();
     }
 
-    /** What an {@link Ssl} holds to keep this context's callback objects reachable. */
-    ContextCallbacks callbacks() {
-        return state.callbacks;
+    private void release() {
+        ref.release();
+        Reference.reachabilityFence(this);
     }
 
-    void reportCallbackFailure(Throwable failure) {
-        state.callbacks.report(failure);
-    }
-
-    private long live() {
-        long address = state.address;
-        if (address == 0) {
-            throw new IllegalStateException("SslContext is closed");
-        }
-        return address;
-    }
-
-    /** The native reference; never refers to the SslContext, so the Cleaner can run. */
-    private static final class State implements Runnable {
-        volatile long address;
-        final boolean borrowed;
-        final ContextCallbacks callbacks;
-        boolean ticketCallbacksInstalled;
-        boolean keyCallbackInstalled;
-
-        State(long address, boolean borrowed, ContextCallbacks callbacks) {
-            this.address = address;
-            this.borrowed = borrowed;
-            this.callbacks = callbacks;
-        }
-
-        @Override
-        public void run() {
-            synchronized (this) {
-                long ctx = address;
-                address = 0;
-                if (ctx == 0) {
-                    return;
-                }
-                if (borrowed && (ticketCallbacksInstalled || keyCallbackInstalled)) {
-                    // The owner's SSL_CTX lives on: take our callbacks out, and keep their objects
-                    // for any handshake another thread may be running in them right now.
-                    if (ticketCallbacksInstalled) {
-                        LibSsl.SSL_CTX_set_session_ticket_cb(ctx, null, null, null);
-                    }
-                    if (keyCallbackInstalled) {
-                        LibSsl.SSL_CTX_set_tlsext_ticket_key_evp_cb(ctx, null);
-                    }
-                    callbacks.pinForever();
-                }
-                LibSsl.SSL_CTX_free(ctx);
-            }
+    private static void checkTicketKeys(byte[] keys) {
+        Objects.requireNonNull(keys, "keys");
+        if (keys.length != TICKET_KEYS_LENGTH) {
+            throw new IllegalArgumentException("ticket keys are 80 bytes (name 16, HMAC 32, AES 32), not "
+                    + keys.length);
         }
     }
 
@@ -287,6 +292,7 @@ public final class SslContext implements AutoCloseable {
         private final boolean server;
         private String certificatePem;
         private String privateKeyPem;
+        private char[] password;
         private TlsVersion minVersion;
         private TlsVersion maxVersion;
         private Boolean sessionCache;
@@ -297,10 +303,23 @@ public final class SslContext implements AutoCloseable {
             this.server = server;
         }
 
-        /** The certificate and its private key, PEM text ({@code PEM_read_bio_X509}, {@code PEM_read_bio_PrivateKey}). */
+        /**
+         * The certificate and its unencrypted private key, PEM text ({@code PEM_read_bio_X509},
+         * {@code PEM_read_bio_PrivateKey}). An encrypted key fails with a clear error; never a prompt.
+         */
         public Builder certificate(String certificatePem, String privateKeyPem) {
+            return certificate(certificatePem, privateKeyPem, null);
+        }
+
+        /**
+         * The certificate and its private key, which may be encrypted with {@code password}
+         * ({@code PEM_read_bio_PrivateKey} with the password as its {@code u} argument). The password is
+         * copied and the copy wiped after use; null means "the key is not encrypted".
+         */
+        public Builder certificate(String certificatePem, String privateKeyPem, char[] password) {
             this.certificatePem = Objects.requireNonNull(certificatePem, "certificatePem");
             this.privateKeyPem = Objects.requireNonNull(privateKeyPem, "privateKeyPem");
+            this.password = password == null ? null : password.clone();
             return this;
         }
 
@@ -348,11 +367,7 @@ public final class SslContext implements AutoCloseable {
 
         /** {@code SSL_CTX_set_tlsext_ticket_keys}: see {@link SslContext#setTicketKeys(byte[])}. */
         public Builder ticketKeys(byte[] keys) {
-            Objects.requireNonNull(keys, "keys");
-            if (keys.length != TICKET_KEYS_LENGTH) {
-                throw new IllegalArgumentException("ticket keys are 80 bytes (name 16, HMAC 32, AES 32), not "
-                        + keys.length);
-            }
+            checkTicketKeys(keys);
             this.ticketKeys = keys.clone();
             return this;
         }
@@ -378,7 +393,7 @@ public final class SslContext implements AutoCloseable {
         }
 
         private void configure(SslContext context) {
-            long ctx = context.live();
+            long ctx = context.address(); // valid: the context is not yet shared, so nobody else can close it
             if (minVersion != null) {
                 check(SslMacros.SSL_CTX_set_min_proto_version(ctx, minVersion.code()), "SSL_CTX_set_min_proto_version");
                 check(SslMacros.SSL_CTX_set_max_proto_version(ctx, maxVersion.code()), "SSL_CTX_set_max_proto_version");
@@ -394,7 +409,7 @@ public final class SslContext implements AutoCloseable {
                 context.setTicketKeys(ticketKeys);
             }
             if (certificatePem != null) {
-                Pem.useCertificateAndKey(ctx, certificatePem, privateKeyPem);
+                Pem.useCertificateAndKey(ctx, certificatePem, privateKeyPem, password);
             }
         }
 

@@ -4,56 +4,69 @@ import com.sun.jna.Pointer;
 import io.github.ossltickets.ffi.LibSsl;
 
 import java.lang.ref.Cleaner;
+import java.lang.ref.Reference;
 import java.util.Objects;
 
 /**
- * A TLS session, {@code SSL_SESSION*}: either owned or borrowed.
+ * A TLS session, {@code SSL_SESSION*}: either owned or lent.
  *
  * <ul>
  * <li>Owned, as returned by {@link Ssl#session()} ({@code SSL_get1_session}): this handle holds one
  * reference, released by {@link #close()} or, if you forget, by the garbage collector
  * ({@code SSL_SESSION_free}).</li>
- * <li>Borrowed, as passed to a {@link TicketGenerator} or {@link TicketDecryptor}: valid only until
+ * <li>Lent, as passed to a {@link TicketGenerator} or {@link TicketDecryptor}: valid only until
  * that callback returns. Any use afterwards throws {@link IllegalStateException}, never touching
  * memory OpenSSL may have freed.</li>
  * </ul>
  *
- * <p>Not thread-safe for {@link #close()} against concurrent use, like the C object it wraps.
+ * <p>Safe to use from several threads: a {@link #close()} while another thread reads waits for that
+ * read to end before the session is freed, and so does the end of a loan.
  */
 public final class SslSession implements AutoCloseable {
     private static final byte[] NO_APP_DATA = new byte[0];
+    private static final String LENT_ENDED = "this SslSession was lent to a ticket callback and is no longer valid:"
+            + " OpenSSL may have freed it when the callback returned";
 
-    private final State state;
-    private final Cleaner.Cleanable cleanable; // null when borrowed
+    private final NativeRef ref;
+    private final boolean owned;
+    private final Cleaner.Cleanable cleanable; // null when lent
 
-    private SslSession(long address, boolean owned) {
-        this.state = new State(address, owned);
-        this.cleanable = owned ? Handles.CLEANER.register(this, state) : null;
+    private SslSession(NativeRef ref, boolean owned) {
+        this.ref = ref;
+        this.owned = owned;
+        this.cleanable = owned ? NativeRef.CLEANER.register(this, ref) : null;
     }
 
     /** Wraps a session whose reference the caller hands over (from a get1 function). */
     static SslSession owned(long address) {
-        return new SslSession(address, true);
+        return new SslSession(NativeRef.owned(NativeRef.Kind.SESSION, address, LibSsl::SSL_SESSION_free,
+                "SslSession is closed"), true);
     }
 
-    /** Wraps a session borrowed for the duration of a callback; see {@link #invalidate()}. */
-    static SslSession borrowed(long address) {
-        return new SslSession(address, false);
+    /** Wraps a session OpenSSL lends to a callback; see {@link #endLoan()}. */
+    static SslSession lent(long address) {
+        return new SslSession(NativeRef.lent(address, LENT_ENDED, "ticket callback"), false);
     }
 
-    /** Ends a borrowed handle's validity; called when the callback that received it returns. */
-    void invalidate() {
-        state.address = 0;
+    /** Ends a lent handle's validity; called when the callback that received it returns. */
+    void endLoan() {
+        ref.endLoan();
     }
 
-    /** The {@code SSL_SESSION*} address, for use with other bindings of the same libssl. */
+    /**
+     * The {@code SSL_SESSION*} address, for use with other bindings of the same libssl. Borrowed: valid
+     * only while this handle is open (or, if lent, while its callback runs); take your own reference
+     * ({@code SSL_SESSION_up_ref}) to keep it longer.
+     */
     public long address() {
-        return live();
+        long session = ref.acquire();
+        ref.release();
+        return session;
     }
 
-    /** True if this handle owns its reference, false if it is borrowed from a callback. */
+    /** True if this handle owns its reference, false if it is lent to a callback. */
     public boolean isOwned() {
-        return state.owned;
+        return owned;
     }
 
     /**
@@ -61,20 +74,32 @@ public final class SslSession implements AutoCloseable {
      * copied at once into a new array. Empty when none is set; never null.
      */
     public byte[] ticketAppData() {
-        long[] data = new long[1];
-        int length = ticketAppData(data);
-        return length == 0 ? NO_APP_DATA.clone() : new Pointer(data[0]).getByteArray(0, length);
+        long session = ref.acquire();
+        try {
+            long[] data = new long[1];
+            int length = ticketAppData(session, data);
+            return length == 0 ? NO_APP_DATA.clone() : new Pointer(data[0]).getByteArray(0, length);
+        } finally {
+            ref.release();
+            Reference.reachabilityFence(this);
+        }
     }
 
     /** The app data's length, without copying it. */
     int ticketAppDataLength() {
-        return ticketAppData(new long[1]);
+        long session = ref.acquire();
+        try {
+            return ticketAppData(session, new long[1]);
+        } finally {
+            ref.release();
+            Reference.reachabilityFence(this);
+        }
     }
 
     /** {@code SSL_SESSION_get0_ticket_appdata}: stores the borrowed pointer in {@code data[0]}, returns the length. */
-    private int ticketAppData(long[] data) {
+    private static int ticketAppData(long session, long[] data) {
         long[] length = new long[1];
-        if (LibSsl.SSL_SESSION_get0_ticket_appdata(live(), data, length) != 1) {
+        if (LibSsl.SSL_SESSION_get0_ticket_appdata(session, data, length) != 1) {
             throw OpenSslException.fromErrorQueue("SSL_SESSION_get0_ticket_appdata failed");
         }
         return data[0] == 0 ? 0 : Math.toIntExact(length[0]);
@@ -87,72 +112,89 @@ public final class SslSession implements AutoCloseable {
      */
     public void setTicketAppData(byte[] appData) {
         Objects.requireNonNull(appData, "appData (use an empty array to clear it)");
-        long session = live();
-        if (LibSsl.SSL_SESSION_set1_ticket_appdata(session, appData.length == 0 ? null : appData,
-                appData.length) != 1) {
-            throw OpenSslException.fromErrorQueue("SSL_SESSION_set1_ticket_appdata(" + appData.length
-                    + " bytes) failed");
+        long session = ref.acquire();
+        try {
+            if (LibSsl.SSL_SESSION_set1_ticket_appdata(session, appData.length == 0 ? null : appData,
+                    appData.length) != 1) {
+                throw OpenSslException.fromErrorQueue("SSL_SESSION_set1_ticket_appdata(" + appData.length
+                        + " bytes) failed");
+            }
+        } finally {
+            ref.release();
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    /**
+     * An owned deep copy ({@code SSL_SESSION_dup}), app data included; close it when done. Change a
+     * copy's app data without touching a session that connections may still use.
+     */
+    public SslSession copy() {
+        long session = ref.acquire();
+        try {
+            long copy = LibSsl.SSL_SESSION_dup(session);
+            if (copy == 0) {
+                throw OpenSslException.fromErrorQueue("SSL_SESSION_dup failed");
+            }
+            return owned(copy);
+        } finally {
+            release();
         }
     }
 
     /** {@code SSL_SESSION_is_resumable}. */
     public boolean isResumable() {
-        return LibSsl.SSL_SESSION_is_resumable(live()) == 1;
+        long session = ref.acquire();
+        try {
+            return LibSsl.SSL_SESSION_is_resumable(session) == 1;
+        } finally {
+            ref.release();
+            Reference.reachabilityFence(this);
+        }
     }
 
     /** {@code SSL_SESSION_get_protocol_version}. */
     public TlsVersion protocolVersion() {
-        int code = LibSsl.SSL_SESSION_get_protocol_version(live());
-        for (TlsVersion version : TlsVersion.values()) {
-            if (version.code() == code) {
-                return version;
-            }
+        long session = ref.acquire();
+        try {
+            return TlsVersion.fromCode(LibSsl.SSL_SESSION_get_protocol_version(session));
+        } finally {
+            ref.release();
+            Reference.reachabilityFence(this);
         }
-        throw new IllegalStateException(String.format("session protocol 0x%x has no session tickets", code));
     }
 
     /** The size of this session's DER encoding, {@code i2d_SSL_SESSION(ss, NULL)}. */
     public int encodedLength() {
-        return LibSsl.i2d_SSL_SESSION(live(), null);
+        long session = ref.acquire();
+        try {
+            return LibSsl.i2d_SSL_SESSION(session, null);
+        } finally {
+            ref.release();
+            Reference.reachabilityFence(this);
+        }
     }
 
-    /** Releases an owned session ({@code SSL_SESSION_free}); ends a borrowed one's use. Idempotent. */
+    /** Starts a use of the pointer for {@link Ssl#setSession}; end it with {@link #release()}. */
+    long acquire() {
+        return ref.acquire();
+    }
+
+    void release() {
+        ref.release();
+        Reference.reachabilityFence(this);
+    }
+
+    /**
+     * Releases an owned session ({@code SSL_SESSION_free}) once no thread uses it; ends a lent one's use.
+     * Idempotent.
+     */
     @Override
     public void close() {
         if (cleanable != null) {
             cleanable.clean();
         } else {
-            invalidate();
-        }
-    }
-
-    private long live() {
-        long address = state.address;
-        if (address == 0) {
-            throw new IllegalStateException(state.owned ? "SslSession is closed"
-                    : "this SslSession was borrowed by a ticket callback and is no longer valid:"
-                    + " OpenSSL may have freed it when the callback returned");
-        }
-        return address;
-    }
-
-    /** The native reference; never refers to the SslSession, so the Cleaner can run. */
-    private static final class State implements Runnable {
-        volatile long address;
-        final boolean owned;
-
-        State(long address, boolean owned) {
-            this.address = address;
-            this.owned = owned;
-        }
-
-        @Override
-        public void run() {
-            long session = address;
-            address = 0;
-            if (session != 0 && owned) {
-                LibSsl.SSL_SESSION_free(session);
-            }
+            ref.run();
         }
     }
 }

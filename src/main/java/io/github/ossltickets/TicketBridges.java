@@ -11,9 +11,10 @@ import io.github.ossltickets.ffi.TicketKeyEvpCallback;
 import java.util.Optional;
 
 /**
- * The objects OpenSSL calls: each holds one user callback, catches every {@link Throwable}, and
- * returns a fail-closed value to OpenSSL. JNA's own handler would only log an exception and return 0.
- * The context's {@link ContextCallbacks} keeps them reachable while OpenSSL can call them.
+ * The objects OpenSSL calls, one of each kind per native context (see {@link ContextCallbacks}). Each
+ * reads the user callback installed now, lends it the connection and session, catches every
+ * {@link Throwable}, and returns a fail-closed value to OpenSSL. JNA's own handler would only log an
+ * exception and return 0.
  */
 final class TicketBridges {
     private TicketBridges() {}
@@ -24,52 +25,85 @@ final class TicketBridges {
     /** OpenSSL sends no ticket for a session whose i2d encoding exceeds this (construct_stateless_ticket). */
     private static final int MAX_ENCODED_SESSION = 0xFF00;
 
-    /** {@code SSL_CTX_generate_session_ticket_fn} → {@link TicketGenerator}. Failure returns 0. */
-    static final class Generate implements SSL_CTX_generate_session_ticket_fn {
-        private final ContextCallbacks callbacks;
-        private final TicketGenerator generator;
+    /** What the three bridges share: their context, and where a failure goes. */
+    private abstract static class Bridge {
+        final ContextCallbacks callbacks;
 
-        Generate(ContextCallbacks callbacks, TicketGenerator generator) {
+        Bridge(ContextCallbacks callbacks) {
             this.callbacks = callbacks;
-            this.generator = generator;
+        }
+
+        /** The connection our Java call drives, or, when another library drives it, one lent for this callback. */
+        static Ssl connection(CallFrame frame, long s) {
+            return frame != null ? frame.ssl : Ssl.lent(s);
+        }
+
+        /** Ends what this callback lent out, so that a kept reference throws instead of touching freed memory. */
+        static void endLoans(CallFrame frame, Ssl connection, SslSession session) {
+            if (session != null) {
+                session.endLoan();
+            }
+            if (frame == null && connection != null) {
+                connection.endLoan();
+            }
+        }
+
+        /** Keeps the failure for the call that drives the connection, or reports it when no call of ours will. */
+        void fail(CallFrame frame, Throwable failure) {
+            if (frame != null) {
+                frame.fail(failure, callbacks);
+            } else {
+                callbacks.report(failure);
+            }
+        }
+    }
+
+    /** {@code SSL_CTX_generate_session_ticket_fn} → {@link TicketGenerator}. Failure returns 0. */
+    static final class Generate extends Bridge implements SSL_CTX_generate_session_ticket_fn {
+        Generate(ContextCallbacks callbacks) {
+            super(callbacks);
         }
 
         @Override
         public int callback(long s, Pointer arg) {
+            ContextCallbacks.Tickets tickets = callbacks.tickets;
+            if (tickets == null) {
+                return 1; // removed while this handshake ran: what OpenSSL does without a callback
+            }
+            CallFrame frame = CallFrame.of(s);
             Ssl connection = null;
             SslSession session = null;
             try {
-                connection = callbacks.connection(s);
+                connection = connection(frame, s);
                 long ss = LibSsl.SSL_get_session(s);
                 if (ss == 0) {
                     throw new TicketCallbackException("SSL_get_session returned NULL while making a ticket");
                 }
-                session = SslSession.borrowed(ss);
-                if (!generator.onNewTicket(connection, session)) {
+                session = SslSession.lent(ss);
+                if (!tickets.generator().onNewTicket(connection, session)) {
+                    if (frame != null) {
+                        frame.diagnose("the TicketGenerator returned false, which tells OpenSSL to fail the"
+                                + " handshake instead of sending a ticket");
+                    }
                     return 0;
                 }
-                explainOversizedTicket(s, session);
+                explainOversizedTicket(frame, session);
                 return 1;
             } catch (Throwable failure) {
-                callbacks.fail(s, failure);
+                fail(frame, failure);
                 return 0;
             } finally {
-                if (session != null) {
-                    session.invalidate();
-                }
-                if (connection != null) {
-                    connection.invalidate();
-                }
+                endLoans(frame, connection, session);
             }
         }
 
         /** OpenSSL's own error for a too-large session is a bare "internal error"; say what happened. */
-        private void explainOversizedTicket(long s, SslSession session) {
+        private static void explainOversizedTicket(CallFrame frame, SslSession session) {
             int appDataLength = session.ticketAppDataLength();
-            if (appDataLength > LARGE_APP_DATA) {
+            if (frame != null && appDataLength > LARGE_APP_DATA) {
                 int encoded = session.encodedLength();
                 if (encoded > MAX_ENCODED_SESSION) {
-                    callbacks.diagnose(s, "the session with " + appDataLength + " bytes of ticket app data encodes to "
+                    frame.diagnose("the session with " + appDataLength + " bytes of ticket app data encodes to "
                             + encoded + " bytes, over the " + MAX_ENCODED_SESSION
                             + " bytes OpenSSL puts in a ticket, so OpenSSL sends no ticket (internal_error)");
                 }
@@ -78,84 +112,85 @@ final class TicketBridges {
     }
 
     /** {@code SSL_CTX_decrypt_session_ticket_fn} → {@link TicketDecryptor}. Failure returns the fallback. */
-    static final class Decrypt implements SSL_CTX_decrypt_session_ticket_fn {
-        private final ContextCallbacks callbacks;
-        private final TicketDecryptor decryptor;
-        private final TicketReturn fallback;
-
-        Decrypt(ContextCallbacks callbacks, TicketDecryptor decryptor, TicketReturn fallback) {
-            this.callbacks = callbacks;
-            this.decryptor = decryptor;
-            this.fallback = fallback;
+    static final class Decrypt extends Bridge implements SSL_CTX_decrypt_session_ticket_fn {
+        Decrypt(ContextCallbacks callbacks) {
+            super(callbacks);
         }
 
         @Override
         public int callback(long s, long ss, Pointer keyname, long keynameLength, int status, Pointer arg) {
+            ContextCallbacks.Tickets tickets = callbacks.tickets;
+            if (tickets == null) {
+                // Removed while this handshake ran: OpenSSL's own default for the status.
+                return status == LibSsl.SSL_TICKET_SUCCESS ? LibSsl.SSL_TICKET_RETURN_USE
+                        : status == LibSsl.SSL_TICKET_SUCCESS_RENEW ? LibSsl.SSL_TICKET_RETURN_USE_RENEW
+                        : LibSsl.SSL_TICKET_RETURN_IGNORE_RENEW;
+            }
+            CallFrame frame = CallFrame.of(s);
             Ssl connection = null;
             SslSession session = null;
             try {
                 TicketStatus ticketStatus = TicketStatus.fromCode(status);
                 byte[] keyName = keynameLength <= 0 || keyname == null ? NO_KEY_NAME.clone()
                         : keyname.getByteArray(0, Math.toIntExact(keynameLength));
-                connection = callbacks.connection(s);
-                session = ss == 0 ? null : SslSession.borrowed(ss);
-                TicketReturn decision = decryptor.decide(connection, Optional.ofNullable(session), keyName,
+                connection = connection(frame, s);
+                session = ss == 0 ? null : SslSession.lent(ss);
+                TicketReturn decision = tickets.decryptor().decide(connection, Optional.ofNullable(session), keyName,
                         ticketStatus);
                 if (decision == null) {
-                    callbacks.fail(s, new TicketCallbackException("TicketDecryptor returned null for status "
+                    fail(frame, new TicketCallbackException("TicketDecryptor returned null for status "
                             + ticketStatus + "; a missing decision is passed to OpenSSL as"
                             + " SSL_TICKET_RETURN_ABORT, which fails the handshake"));
                     return TicketReturn.ABORT.code();
                 }
                 if (decision.resumes() && !ticketStatus.isSuccess()) {
-                    callbacks.fail(s, new TicketCallbackException("TicketDecryptor returned " + decision
+                    fail(frame, new TicketCallbackException("TicketDecryptor returned " + decision
                             + " for status " + ticketStatus + ": OpenSSL accepts USE and USE_RENEW only for"
                             + " SUCCESS and SUCCESS_RENEW, and fails the handshake otherwise"));
+                } else if (decision == TicketReturn.ABORT && frame != null) {
+                    frame.diagnose("the TicketDecryptor returned ABORT for status " + ticketStatus
+                            + ", which tells OpenSSL to fail the handshake");
                 }
                 return decision.code();
             } catch (Throwable failure) {
-                callbacks.fail(s, failure);
-                return fallback.code();
+                fail(frame, failure);
+                return tickets.fallback().code();
             } finally {
-                if (session != null) {
-                    session.invalidate();
-                }
-                if (connection != null) {
-                    connection.invalidate();
-                }
+                endLoans(frame, connection, session);
             }
         }
     }
 
     /** The EVP ticket key callback → {@link TicketKeyCallback}. Failure returns -1, a fatal error. */
-    static final class Key implements TicketKeyEvpCallback {
+    static final class Key extends Bridge implements TicketKeyEvpCallback {
         private static final int IV_LENGTH = 16; // AES-CBC
-        private final ContextCallbacks callbacks;
-        private final TicketKeyCallback keys;
 
-        Key(ContextCallbacks callbacks, TicketKeyCallback keys) {
-            this.callbacks = callbacks;
-            this.keys = keys;
+        Key(ContextCallbacks callbacks) {
+            super(callbacks);
         }
 
         @Override
         public int callback(long s, Pointer keyName, Pointer iv, long cipherCtx, long hmacCtx, int enc) {
+            ContextCallbacks.Keys keys = callbacks.keys;
+            if (keys == null) {
+                return 0; // removed while this handshake ran: no ticket now, and an unknown key when opening
+            }
+            CallFrame frame = CallFrame.of(s);
             Ssl connection = null;
             try {
-                connection = callbacks.connection(s);
-                return enc == 1 ? seal(connection, keyName, iv, cipherCtx, hmacCtx)
-                        : open(connection, keyName, iv, cipherCtx, hmacCtx);
+                connection = connection(frame, s);
+                return enc == 1 ? seal(keys.callback(), connection, keyName, iv, cipherCtx, hmacCtx)
+                        : open(keys.callback(), connection, keyName, iv, cipherCtx, hmacCtx);
             } catch (Throwable failure) {
-                callbacks.fail(s, failure);
+                fail(frame, failure);
                 return -1;
             } finally {
-                if (connection != null) {
-                    connection.invalidate();
-                }
+                endLoans(frame, connection, null);
             }
         }
 
-        private int seal(Ssl connection, Pointer keyName, Pointer iv, long cipherCtx, long hmacCtx) {
+        private static int seal(TicketKeyCallback keys, Ssl connection, Pointer keyName, Pointer iv, long cipherCtx,
+                long hmacCtx) {
             Optional<TicketKey> chosen = keys.keyForNewTicket(connection);
             if (chosen == null) {
                 throw new TicketCallbackException("TicketKeyCallback.keyForNewTicket returned null; return"
@@ -175,7 +210,8 @@ final class TicketBridges {
             return 1;
         }
 
-        private int open(Ssl connection, Pointer keyName, Pointer iv, long cipherCtx, long hmacCtx) {
+        private static int open(TicketKeyCallback keys, Ssl connection, Pointer keyName, Pointer iv, long cipherCtx,
+                long hmacCtx) {
             TicketKeyCallback.Lookup lookup = keys.findKey(connection, keyName.getByteArray(0, TicketKey.NAME_LENGTH));
             if (lookup == null) {
                 throw new TicketCallbackException("TicketKeyCallback.findKey returned null; return"
@@ -188,7 +224,6 @@ final class TicketBridges {
             initialize(key.get(), iv, cipherCtx, hmacCtx, 0);
             return lookup.renew() ? 2 : 1;
         }
-
         private static void initialize(TicketKey key, Pointer iv, long cipherCtx, long hmacCtx, int enc) {
             byte[] aes = key.aesKeyView();
             long cipher = aes.length == 32 ? LibCrypto.EVP_aes_256_cbc() : LibCrypto.EVP_aes_128_cbc();

@@ -25,6 +25,16 @@ public enum TlsVersion {
         return openSslName;
     }
 
+    /** The version for a C value ({@code TLS1_2_VERSION}, {@code TLS1_3_VERSION}); throws for any other. */
+    public static TlsVersion fromCode(int code) {
+        for (TlsVersion version : values()) {
+            if (version.code == code) {
+                return version;
+            }
+        }
+        throw new IllegalArgumentException(String.format("protocol 0x%x has no session tickets", code));
+    }
+
     /** The version named as OpenSSL names it, "TLSv1.2" or "TLSv1.3". */
     public static TlsVersion fromName(String name) {
         for (TlsVersion version : values()) {

@@ -199,7 +199,7 @@ class CallbackSafetyTest {
             Tls.Outcome resumed = Tls.connect(server, client, ticket);
             assertTrue(resumed.reused);
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> kept.get().ticketAppData());
-            assertTrue(e.getMessage().contains("borrowed by a ticket callback"), e.getMessage());
+            assertTrue(e.getMessage().contains("lent to a ticket callback"), e.getMessage());
             assertThrows(IllegalStateException.class, () -> keptByGenerator.get().setTicketAppData(new byte[1]));
             assertFalse(kept.get().isOwned());
             ticket.close();

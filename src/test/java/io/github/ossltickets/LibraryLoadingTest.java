@@ -46,4 +46,12 @@ class LibraryLoadingTest {
         assertTrue(output.contains("OpenSSL library found but failed to bind: 'libcrypto.so.3'"), output);
         assertTrue(output.contains("SSL_"), "names the missing symbol: " + output);
     }
+
+    @Test
+    void aLibraryTheLinkerRefusesReportsTheLinkersCauseNotNotFound() throws Exception {
+        String library = Path.of("native", "build", "libundefined_symbol.so").toAbsolutePath().toString();
+        String output = runDemo("-Dossltickets.libssl=" + library);
+        assertTrue(output.contains("OpenSSL library found but failed to load: '" + library + "': the dynamic linker"
+                + " says: " + library + ": undefined symbol: ossl_tickets_missing_variable"), output);
+    }
 }

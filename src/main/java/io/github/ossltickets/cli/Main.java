@@ -14,28 +14,34 @@ public final class Main {
     static int run(String[] args, PrintStream out, PrintStream err) {
         String command = args.length == 0 ? "help" : args[0];
         String[] rest = Arrays.copyOfRange(args, Math.min(1, args.length), args.length);
+        boolean known = command.equals("demo") || command.equals("matrix") || isHelp(command);
+        if (!known || rest.length > 0) {
+            err.println(known ? "ossl-tickets " + command + " takes no arguments: " + String.join(" ", rest)
+                    : "unknown command: " + command);
+            usage(err);
+            return 2;
+        }
         try {
-            switch (command) {
-                case "demo":
-                    Demo.run(out);
-                    return 0;
-                case "matrix":
-                    Matrix.run(out);
-                    return 0;
-                case "help":
-                case "--help":
-                case "-h":
-                    usage(out);
-                    return 0;
-                default:
-                    err.println("unknown command: " + command + (rest.length > 0 ? " " + String.join(" ", rest) : ""));
-                    usage(err);
-                    return 2;
+            if (command.equals("demo")) {
+                Demo.run(out);
+            } else if (command.equals("matrix")) {
+                Matrix.run(out);
+            } else {
+                usage(out);
             }
         } catch (RuntimeException | UnsatisfiedLinkError e) {
             err.println("ossl-tickets " + command + " failed: " + e);
             return 1;
         }
+        if (out.checkError()) { // PrintStream swallows write errors: a full disk, a closed pipe
+            err.println("ossl-tickets " + command + " failed: could not write its output");
+            return 1;
+        }
+        return 0;
+    }
+
+    private static boolean isHelp(String command) {
+        return command.equals("help") || command.equals("--help") || command.equals("-h");
     }
 
     private static void usage(PrintStream out) {

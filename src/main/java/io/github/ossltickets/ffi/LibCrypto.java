@@ -12,6 +12,19 @@ public final class LibCrypto {
     /** The versioned file name bound unless the {@code ossltickets.libcrypto} property names another. */
     public static final String DEFAULT_NAME = "libcrypto.so.3";
 
+    // Constants (crypto.h, asn1.h)
+    public static final int CRYPTO_EX_INDEX_SSL_CTX = 1;
+    public static final int MBSTRING_UTF8 = 0x1000;
+
+    // Extra data on OpenSSL objects
+    /**
+     * {@code int CRYPTO_get_ex_new_index(int class_index, long argl, void *argp, CRYPTO_EX_new *new_func,
+     * CRYPTO_EX_dup *dup_func, CRYPTO_EX_free *free_func)}: a new index for every object of the class.
+     * OpenSSL keeps {@code free_func} for the life of the process.
+     */
+    public static native int CRYPTO_get_ex_new_index(int class_index, long argl, Pointer argp, Pointer new_func,
+            Pointer dup_func, CRYPTO_EX_free free_func);
+
     // Version
     public static native long OpenSSL_version_num();
     public static native Pointer OpenSSL_version(int type);
@@ -28,12 +41,21 @@ public final class LibCrypto {
     public static native int BIO_write(long bio, byte[] data, int dlen);
     public static native int BIO_read(long bio, byte[] data, int dlen);
     public static native long BIO_ctrl_pending(long bio);
+    /** {@code uint64_t BIO_number_read(BIO *bio)}: bytes read through this BIO so far. */
+    public static native long BIO_number_read(long bio);
+    /** {@code uint64_t BIO_number_written(BIO *bio)}: bytes written through this BIO so far. */
+    public static native long BIO_number_written(long bio);
     /** {@code int BIO_new_bio_pair(BIO **bio1, size_t writebuf1, BIO **bio2, size_t writebuf2)} */
     public static native int BIO_new_bio_pair(long[] bio1, long writebuf1, long[] bio2, long writebuf2);
 
     // PEM
     public static native long PEM_read_bio_X509(long bio, Pointer x, Pointer cb, Pointer u);
-    public static native long PEM_read_bio_PrivateKey(long bio, Pointer x, Pointer cb, Pointer u);
+    /**
+     * {@code EVP_PKEY *PEM_read_bio_PrivateKey(BIO *bp, EVP_PKEY **x, pem_password_cb *cb, void *u)}: with
+     * {@code cb} NULL and {@code u} a NUL-terminated string, {@code u} is the password; with both NULL,
+     * OpenSSL prompts on the terminal, so never pass both NULL.
+     */
+    public static native long PEM_read_bio_PrivateKey(long bio, Pointer x, pem_password_cb cb, byte[] u);
     public static native int PEM_write_bio_X509(long bio, long x509);
     public static native int PEM_write_bio_PrivateKey(long bio, long pkey, Pointer enc, Pointer kstr,
             int klen, Pointer cb, Pointer u);

@@ -53,7 +53,9 @@ public final class LibSsl {
     public static final int SSL3_RT_HANDSHAKE = 22;
     public static final int SSL3_MT_NEWSESSION_TICKET = 4;
     public static final int SSL3_AL_FATAL = 2;
-    public static final int MBSTRING_ASC = 0x1001;
+    public static final int SSL_ERROR_WANT_X509_LOOKUP = 4;
+    public static final int SSL_ERROR_WANT_CONNECT = 7;
+    public static final int SSL_ERROR_WANT_ACCEPT = 8;
 
     // Contexts
     public static native long TLS_server_method();
@@ -70,6 +72,10 @@ public final class LibSsl {
     public static native int SSL_CTX_check_private_key(long ctx);
     public static native int SSL_CTX_set_num_tickets(long ctx, long num_tickets);
     public static native long SSL_CTX_get_num_tickets(long ctx);
+    /** {@code int SSL_CTX_set_ex_data(SSL_CTX *ctx, int idx, void *data)}: stores a pointer-sized value. */
+    public static native int SSL_CTX_set_ex_data(long ctx, int idx, long data);
+    /** {@code void *SSL_CTX_get_ex_data(const SSL_CTX *ctx, int idx)}: 0 when nothing was stored. */
+    public static native long SSL_CTX_get_ex_data(long ctx, int idx);
 
     // Session tickets
     public static native int SSL_CTX_set_session_ticket_cb(long ctx, SSL_CTX_generate_session_ticket_fn gen_cb,
@@ -84,6 +90,10 @@ public final class LibSsl {
     public static native long SSL_new(long ctx);
     public static native void SSL_free(long s);
     public static native void SSL_set_bio(long s, long rbio, long wbio);
+    /** {@code BIO *SSL_get_rbio(const SSL *s)}: get0, borrowed; 0 when none is set. */
+    public static native long SSL_get_rbio(long s);
+    /** {@code BIO *SSL_get_wbio(const SSL *s)}: get0, borrowed; 0 when none is set. */
+    public static native long SSL_get_wbio(long s);
     public static native void SSL_set_connect_state(long s);
     public static native void SSL_set_accept_state(long s);
     public static native int SSL_do_handshake(long s);
@@ -92,6 +102,7 @@ public final class LibSsl {
     public static native int SSL_shutdown(long s);
     public static native int SSL_get_error(long s, int ret_code);
     public static native int SSL_is_init_finished(long s);
+    public static native int SSL_is_server(long s);
     public static native int SSL_session_reused(long s);
     public static native Pointer SSL_get_version(long s);
     public static native long SSL_get_session(long s);
@@ -102,6 +113,8 @@ public final class LibSsl {
 
     // Sessions
     public static native void SSL_SESSION_free(long ss);
+    /** {@code SSL_SESSION *SSL_SESSION_dup(const SSL_SESSION *src)}: a new session with one reference, the caller's. */
+    public static native long SSL_SESSION_dup(long src);
     public static native int SSL_SESSION_is_resumable(long ss);
     public static native int SSL_SESSION_get_protocol_version(long ss);
     public static native int i2d_SSL_SESSION(long ss, Pointer pp);

@@ -1,5 +1,7 @@
 package io.github.ossltickets.ffi;
 
+import com.sun.jna.Pointer;
+
 /**
  * The C macros the library needs, re-implemented over the functions they expand to. Each method
  * quotes the macro from the OpenSSL 3 headers.
@@ -38,5 +40,14 @@ public final class SslMacros {
     /** {@code #define SSL_CTX_set_tlsext_ticket_key_cb(ssl, cb) SSL_CTX_callback_ctrl(ssl, SSL_CTRL_SET_TLSEXT_TICKET_KEY_CB, (void (*)(void))cb)} (deprecated in 3.0) */
     public static long SSL_CTX_set_tlsext_ticket_key_cb(long ctx, TicketKeyLegacyCallback cb) {
         return LibSsl.SSL_CTX_callback_ctrl(ctx, LibSsl.SSL_CTRL_SET_TLSEXT_TICKET_KEY_CB, cb);
+    }
+
+    /**
+     * {@code #define SSL_CTX_get_ex_new_index(l, p, newf, dupf, freef) CRYPTO_get_ex_new_index(CRYPTO_EX_INDEX_SSL_CTX, l, p, newf, dupf, freef)}
+     */
+    public static int SSL_CTX_get_ex_new_index(long argl, Pointer argp, Pointer newFunc, Pointer dupFunc,
+            CRYPTO_EX_free freeFunc) {
+        return LibCrypto.CRYPTO_get_ex_new_index(LibCrypto.CRYPTO_EX_INDEX_SSL_CTX, argl, argp, newFunc, dupFunc,
+                freeFunc);
     }
 }

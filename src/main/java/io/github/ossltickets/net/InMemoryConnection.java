@@ -21,9 +21,6 @@ import java.util.Objects;
  * }</pre>
  */
 public final class InMemoryConnection implements AutoCloseable {
-    /** Enough for any handshake: each round moves every byte either side has ready. */
-    private static final int MAX_ROUNDS = 64;
-
     private final Ssl server;
     private final Ssl client;
     private final MessageLog serverLog;
@@ -45,6 +42,11 @@ public final class InMemoryConnection implements AutoCloseable {
         Ssl client = null;
         try {
             client = clientContext.newSsl();
+            if (!server.isServer() || client.isServer()) {
+                throw new IllegalArgumentException("InMemoryConnection.open takes a server context, then a client"
+                        + " context; got a " + (server.isServer() ? "server" : "client") + " context, then a "
+                        + (client.isServer() ? "server" : "client") + " context");
+            }
             if (session != null) {
                 client.setSession(session);
             }
@@ -73,7 +75,15 @@ public final class InMemoryConnection implements AutoCloseable {
     public void handshake() {
         boolean serverDone = false;
         boolean clientDone = false;
-        for (int round = 0; round < MAX_ROUNDS && !(serverDone && clientDone); round++) {
+        long moved = -1;
+        while (!(serverDone && clientDone)) {
+            long movedBefore = moved;
+            moved = client.bytesRead() + client.bytesWritten() + server.bytesRead() + server.bytesWritten();
+            if (moved == movedBefore) {
+                throw new IllegalStateException("the handshake stalled: in a whole round neither side read or wrote"
+                        + " a byte (client " + (clientDone ? "finished" : "waiting") + ", server "
+                        + (serverDone ? "finished" : "waiting") + ")");
+            }
             try {
                 clientDone = step(client, clientDone);
             } catch (OpenSslException clientFailure) {
@@ -84,9 +94,6 @@ public final class InMemoryConnection implements AutoCloseable {
             } catch (OpenSslException serverFailure) {
                 throw withPeerFailure(serverFailure, client);
             }
-        }
-        if (!(serverDone && clientDone)) {
-            throw new IllegalStateException("handshake made no progress in " + MAX_ROUNDS + " rounds");
         }
         readPostHandshakeMessages();
     }

@@ -3,6 +3,8 @@ package io.github.ossltickets.cli;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -52,5 +54,29 @@ class DemoTest {
     void unknownCommandExitsTwoWithUsage() {
         String output = run(2, "nonsense");
         assertTrue(output.contains("usage: ossl-tickets"), output);
+    }
+
+    @Test
+    void extraArgumentsAndUnknownFlagsExitTwoWithUsage() {
+        for (String[] args : List.of(new String[] {"demo", "--bogus"}, new String[] {"matrix", "extra"},
+                new String[] {"--bogus"}, new String[] {"help", "demo"})) {
+            String output = run(2, args);
+            assertTrue(output.contains("usage: ossl-tickets"), output);
+        }
+    }
+
+    @Test
+    void aFailedWriteExitsNonZero() {
+        OutputStream full = new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                throw new IOException("No space left on device");
+            }
+        };
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = Main.run(new String[] {"matrix"}, new PrintStream(full, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(1, exit);
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("could not write its output"), err.toString());
     }
 }

@@ -1,0 +1,95 @@
+package io.github.ossltickets;
+
+import com.sun.jna.Pointer;
+import io.github.ossltickets.ffi.SslMessageCallback;
+
+/**
+ * One Java call into OpenSSL's state machine on this thread ({@link Ssl#handshake()}, {@code read},
+ * {@code write}): which connection it drives, and what that connection's callbacks reported during
+ * it. OpenSSL runs every callback on the thread that drives the connection, so a callback finds its
+ * frame here and leaves its failure where the driving call will rethrow it. Frames nest: a callback
+ * may drive another connection.
+ */
+final class CallFrame {
+    private static final ThreadLocal<CallFrame> CURRENT = new ThreadLocal<>();
+    /** Bounds what a handshake with many PSK offers can pile up. */
+    private static final int MAX_DIAGNOSTICS = 4;
+
+    /** One message callback for every connection; static, so the GC can never free it. */
+    static final SslMessageCallback MESSAGE_CALLBACK = CallFrame::onMessage;
+
+    final Ssl ssl;
+    final long address;
+    private final CallFrame outer;
+    private Throwable failure;
+    private ContextCallbacks failureSource;
+    private String diagnostics;
+    private int diagnosticCount;
+
+    private CallFrame(Ssl ssl, long address, CallFrame outer) {
+        this.ssl = ssl;
+        this.address = address;
+        this.outer = outer;
+    }
+
+    static CallFrame enter(Ssl ssl, long address) {
+        CallFrame frame = new CallFrame(ssl, address, CURRENT.get());
+        CURRENT.set(frame);
+        return frame;
+    }
+
+    void exit() {
+        CURRENT.set(outer);
+    }
+
+    /** The frame of the Java call driving {@code sslAddress} on this thread, or null (another library drives it). */
+    static CallFrame of(long sslAddress) {
+        CallFrame frame = CURRENT.get();
+        return frame != null && frame.address == sslAddress ? frame : null;
+    }
+
+    /** Keeps a callback's failure for the driving call; the first one is the cause, later ones are suppressed. */
+    void fail(Throwable thrown, ContextCallbacks source) {
+        if (failure == null) {
+            failure = thrown;
+            failureSource = source;
+        } else if (failure != thrown) {
+            failure.addSuppressed(thrown);
+        }
+    }
+
+    /** A fact that explains a failure OpenSSL may report later in this call, such as a callback's own ABORT. */
+    void diagnose(String diagnostic) {
+        if (diagnosticCount++ < MAX_DIAGNOSTICS) {
+            diagnostics = diagnostics == null ? diagnostic : diagnostics + "; " + diagnostic;
+        }
+    }
+
+    Throwable failure() {
+        return failure;
+    }
+
+    String diagnostics() {
+        return diagnostics;
+    }
+
+    /** The call went on despite a failure (the decryptor's fallback let it): tell the context's listener. */
+    void reportUnthrownFailure() {
+        if (failure != null) {
+            failureSource.report(failure);
+        }
+    }
+
+    private static void onMessage(int writeP, int version, int contentType, Pointer buf, long len, long ssl,
+            Pointer arg) {
+        try {
+            CallFrame frame = of(ssl);
+            MessageLog log = frame == null ? null : frame.ssl.messageLog();
+            if (log != null && len >= 2) {
+                log.record(writeP == 1, contentType, buf.getByte(0) & 0xff, buf.getByte(1) & 0xff);
+            }
+        } catch (Throwable ignored) {
+            // Counting must never disturb the handshake; nothing here can fail short of an Error.
+        }
+    }
+}

@@ -1,0 +1,14 @@
+package io.github.ossltickets.ffi;
+
+import com.sun.jna.Callback;
+import com.sun.jna.Pointer;
+
+/**
+ * {@code typedef int pem_password_cb(char *buf, int size, int rwflag, void *userdata);}
+ *
+ * <p>Writes the password into {@code buf} (at most {@code size} bytes) and returns its length;
+ * 0 or less means "no password".
+ */
+public interface pem_password_cb extends Callback {
+    int callback(Pointer buf, int size, int rwflag, Pointer userdata);
+}

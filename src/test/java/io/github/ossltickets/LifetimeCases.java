@@ -1,0 +1,356 @@
+package io.github.ossltickets;
+
+import java.lang.ref.WeakReference;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The lifetime model's hard cases: each one crashed the JVM, corrupted memory or leaked without bound
+ * before the model existed. {@link LifetimeTest} runs each in a JVM of its own ({@link ChildJvm}), so a
+ * regression fails that one case by name. Every handshake is real, through the system's OpenSSL.
+ */
+final class LifetimeCases {
+    private LifetimeCases() {}
+
+    private static final TicketGenerator KEEP = (ssl, session) -> true;
+    private static final TicketDecryptor DEFAULT = (ssl, session, name, status) -> TicketReturn.defaultFor(status);
+
+    /** A connection closed by its own generator is freed when SSL_do_handshake returns, not during it. */
+    static void closeFromTheGenerator() {
+        for (TlsVersion version : TlsVersion.values()) {
+            try (SslContext server = Tls.server(version); SslContext client = Tls.client(version)) {
+                server.setTicketCallbacks((ssl, session) -> {
+                    ssl.close();
+                    return true;
+                }, DEFAULT);
+                assertClosedDuringItsOwnHandshake(() -> Tls.connect(server, client, null));
+                server.setTicketCallbacks(KEEP, DEFAULT);
+                assertTrue(Tls.connect(server, client, null).ok(), "the context still works");
+            }
+        }
+    }
+
+    /** The same from the decryptor, which runs in the middle of ClientHello processing. */
+    static void closeFromTheDecryptor() {
+        for (TlsVersion version : TlsVersion.values()) {
+            try (SslContext server = Tls.server(version); SslContext client = Tls.client(version);
+                 SslSession ticket = Tls.firstSession(server, client)) {
+                server.setTicketCallbacks(KEEP, (ssl, session, name, status) -> {
+                    ssl.close();
+                    session.ifPresent(SslSession::ticketAppData); // the lent session is still valid here
+                    return TicketReturn.defaultFor(status);
+                });
+                assertClosedDuringItsOwnHandshake(() -> Tls.connect(server, client, ticket));
+            }
+        }
+    }
+
+    private static void assertClosedDuringItsOwnHandshake(Supplier<Tls.Outcome> connect) {
+        long live = NativeRef.Kind.CONNECTION.live();
+        IllegalStateException e = assertThrows(IllegalStateException.class, connect::get);
+        assertTrue(e.getMessage().contains("closed while SSL_do_handshake ran"), e.getMessage());
+        assertEquals(live, NativeRef.Kind.CONNECTION.live(), "both connections were freed");
+    }
+
+    /** Calls that would re-enter OpenSSL's state machine from a callback of the same connection are refused. */
+    static void reEntryFromEveryCallbackIsRefused() {
+        for (TlsVersion version : TlsVersion.values()) {
+            List<String> refusals = new ArrayList<>();
+            try (SslContext server = Tls.server(version); SslContext client = Tls.client(version);
+                 SslContext other = Tls.client(version)) {
+                server.setTicketKeyCallback(new FixedKey(ssl -> refusals.add(refusal(ssl::handshake))));
+                SslSession ticket = Tls.firstSession(server, client);
+                server.setTicketCallbacks((ssl, session) -> {
+                    refusals.add(refusal(ssl::handshake));
+                    refusals.add(refusal(ssl::newSessionTicket));
+                    return true;
+                }, (ssl, session, name, status) -> {
+                    refusals.add(refusal(ssl::handshake));
+                    refusals.add(refusal(() -> ssl.read(new byte[1])));
+                    refusals.add(refusal(() -> ssl.write(new byte[1])));
+                    refusals.add(refusal(() -> ssl.setSession(session.orElseThrow())));
+                    try (Ssl unrelated = other.newSsl()) {
+                        refusals.add(refusal(() -> ssl.joinWithBioPair(unrelated)));
+                    }
+                    assertEquals(version.openSslName(), ssl.protocolVersion(), "read-only calls are allowed");
+                    return TicketReturn.USE_RENEW; // a renewal, so the generator and the key callback run again
+                });
+                Tls.Outcome resumed = Tls.connect(server, client, ticket);
+                assertTrue(resumed.ok() && resumed.reused, () -> "the refusals did not disturb the handshake: " + resumed);
+                resumed.session.close();
+                ticket.close();
+            }
+            // The first connection seals 1 ticket (TLS 1.2) or 2 (TLS 1.3), one refusal each; the resumption
+            // gives 5 in the decryptor, then the renewal 2 in the generator and 1 in the key callback.
+            assertEquals(version == TlsVersion.TLS1_2 ? 9 : 10, refusals.size(), "every callback tried: " + refusals);
+            for (String message : refusals) {
+                assertTrue(message.contains("from inside a callback of the SSL_do_handshake"), message);
+            }
+        }
+    }
+
+    /** A callback that lets the refusal escape fails its handshake with a short, clear cause. */
+    static void reEntryThatEscapesFailsTheHandshakeCleanly() {
+        try (SslContext server = Tls.server(TlsVersion.TLS1_3); SslContext client = Tls.client(TlsVersion.TLS1_3)) {
+            server.setTicketCallbacks((ssl, session) -> ssl.handshake(), DEFAULT);
+            Tls.Outcome failed = Tls.connect(server, client, null);
+            assertFalse(failed.ok());
+            assertInstanceOf(IllegalStateException.class, failed.failure.getCause());
+            assertNull(failed.failure.getCause().getCause(), "one cause, not a chain of nested handshakes");
+            assertTrue(failed.failure.getMessage().length() < 2000, failed.failure.getMessage());
+        }
+    }
+
+    /** A watchdog closes a connection whose handshake sits in a callback; the free waits for the callback. */
+    static void closeFromAnotherThreadWhileACallbackRuns() throws Exception {
+        CountDownLatch inCallback = new CountDownLatch(1);
+        CountDownLatch mayReturn = new CountDownLatch(1);
+        AtomicReference<Ssl> stuck = new AtomicReference<>();
+        try (SslContext server = Tls.server(TlsVersion.TLS1_3); SslContext client = Tls.client(TlsVersion.TLS1_3);
+             SslSession ticket = Tls.firstSession(server, client)) {
+            server.setTicketCallbacks(KEEP, (ssl, session, name, status) -> {
+                stuck.set(ssl);
+                inCallback.countDown();
+                await(mayReturn);
+                return TicketReturn.defaultFor(status);
+            });
+            long live = NativeRef.Kind.CONNECTION.live();
+            AtomicReference<Throwable> handshakeFailure = new AtomicReference<>();
+            Thread worker = new Thread(() -> {
+                try {
+                    Tls.connect(server, client, ticket);
+                } catch (Throwable t) {
+                    handshakeFailure.set(t);
+                }
+            }, "handshake-worker");
+            worker.start();
+            assertTrue(inCallback.await(10, TimeUnit.SECONDS));
+            Ssl ssl = stuck.get();
+
+            IllegalStateException concurrent = assertThrows(IllegalStateException.class, ssl::handshake);
+            assertTrue(concurrent.getMessage().contains("while thread 'handshake-worker' runs SSL_do_handshake"),
+                    concurrent.getMessage());
+            long start = System.nanoTime();
+            ssl.close();
+            assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(1), "close() does not wait");
+            assertThrows(IllegalStateException.class, ssl::isSessionReused, "closed for every new call");
+            assertEquals(live + 2, NativeRef.Kind.CONNECTION.live(), "not freed while the callback runs");
+
+            mayReturn.countDown();
+            worker.join(10_000);
+            assertInstanceOf(IllegalStateException.class, handshakeFailure.get());
+            assertTrue(handshakeFailure.get().getMessage().contains("closed while SSL_do_handshake ran"),
+                    handshakeFailure.get().getMessage());
+            assertEquals(live, NativeRef.Kind.CONNECTION.live(), "freed once the call returned");
+        }
+    }
+
+    /**
+     * A context handed to a native library that keeps its own reference: the Java handle is closed, or
+     * dropped and collected, and the library's later handshakes still run the Java callbacks. When the
+     * library lets go, OpenSSL frees the context and the callbacks are released.
+     */
+    static void aContextKeptByANativeLibraryKeepsItsCallbacks() {
+        for (boolean closeTheHandle : new boolean[] {true, false}) {
+            int contextsBefore = ContextCallbacks.liveContexts();
+            AtomicInteger generated = new AtomicInteger();
+            AtomicInteger decrypted = new AtomicInteger();
+            WeakReference<TicketDecryptor> decryptor = handOff(closeTheHandle, generated, decrypted);
+            collectGarbage(() -> false);
+
+            assertEquals(5, Handoff.handoff_run(TlsVersion.TLS1_3.code(), 5), "5 resumptions in C");
+            assertEquals(5, decrypted.get(), "the Java decryptor ran for each, and read its app data back");
+            assertEquals(2 + 5, generated.get(), "2 tickets on the full handshake, 1 per resumption");
+
+            Handoff.handoff_release(); // the last reference: OpenSSL frees the context
+            assertEquals(contextsBefore, ContextCallbacks.liveContexts(), "released when OpenSSL freed it");
+            collectGarbage(() -> decryptor.get() == null);
+            assertNull(decryptor.get(), "and then collectable");
+        }
+    }
+
+    private static WeakReference<TicketDecryptor> handOff(boolean closeTheHandle, AtomicInteger generated,
+            AtomicInteger decrypted) {
+        SslContext server = Tls.server(TlsVersion.TLS1_3);
+        TicketDecryptor decryptor = (ssl, session, name, status) -> {
+            if (Tls.text(session.orElseThrow().ticketAppData()).equals("kept by C")) {
+                decrypted.incrementAndGet();
+            }
+            return TicketReturn.defaultFor(status);
+        };
+        server.setTicketCallbacks((ssl, session) -> {
+            generated.incrementAndGet();
+            session.setTicketAppData(Tls.utf8("kept by C"));
+            return true;
+        }, decryptor);
+        assertEquals(1, Handoff.handoff_keep(server.address()));
+        if (closeTheHandle) {
+            server.close();
+        } else {
+            WeakReference<SslContext> handle = new WeakReference<>(server);
+            server = null;
+            collectGarbage(() -> handle.get() == null);
+            assertNull(handle.get(), "the dropped handle was collected");
+        }
+        return new WeakReference<>(decryptor);
+    }
+
+    /** handshake, read and write on a connection with no BIO never reach OpenSSL (3.0 crashes in SSL_get_error). */
+    static void aConnectionWithoutABioIsRefusedBeforeOpenSsl() {
+        try (SslContext server = Tls.server(TlsVersion.TLS1_3); SslContext client = Tls.client(TlsVersion.TLS1_3)) {
+            for (SslContext context : List.of(server, client)) {
+                try (Ssl ssl = context.newSsl()) {
+                    for (int attempt = 0; attempt < 3; attempt++) {
+                        IllegalStateException e = assertThrows(IllegalStateException.class, ssl::handshake);
+                        assertTrue(e.getMessage().contains("no BIO"), e.getMessage());
+                        assertThrows(IllegalStateException.class, () -> ssl.read(new byte[16]));
+                        assertThrows(IllegalStateException.class, () -> ssl.write(new byte[16]));
+                    }
+                    assertEquals(0, ssl.bytesRead());
+                }
+            }
+        }
+    }
+
+    /**
+     * Owned sessions that nothing else references, read while the GC runs hard (-Xmn6m, serial GC):
+     * every 1 MB read must be exact. Without reachability fences the Cleaner frees the session mid-copy.
+     */
+    static void readingAppDataWhileTheGcRuns() {
+        byte[] expected = new byte[1 << 20];
+        for (int i = 0; i < expected.length; i++) {
+            expected[i] = (byte) (i * 31 + (i >> 8));
+        }
+        int reads = 0;
+        int wrong = 0;
+        try (SslContext server = Tls.server(TlsVersion.TLS1_2); SslContext client = Tls.client(TlsVersion.TLS1_2);
+             SslSession base = Tls.firstSession(server, client)) {
+            base.setTicketAppData(expected);
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+            while (System.nanoTime() < end) {
+                if (!Arrays.equals(expected, base.copy().ticketAppData())) {
+                    wrong++;
+                }
+                reads++;
+            }
+        }
+        assertEquals(0, wrong, "wrong reads out of " + reads);
+        assertTrue(reads > 100, "reads: " + reads);
+    }
+
+    /**
+     * 500,000 replacements of the ticket callbacks, 100,000 of the key callback and 100,000 borrow,
+     * install and close cycles, under -Xmx64m: nothing accumulates, and the newest callbacks run.
+     */
+    static void replacingCallbacksAccumulatesNothing() {
+        try (SslContext server = Tls.server(TlsVersion.TLS1_3); SslContext client = Tls.client(TlsVersion.TLS1_3)) {
+            replace(server, 1_000);
+            long heapBefore = usedHeapAfterGc();
+            int contexts = ContextCallbacks.liveContexts();
+            replace(server, 500_000);
+            for (int i = 0; i < 100_000; i++) {
+                try (SslContext borrowed = SslContext.borrow(server.address())) {
+                    borrowed.setTicketCallbacks(KEEP, DEFAULT);
+                }
+            }
+            long growth = usedHeapAfterGc() - heapBefore;
+            assertTrue(growth < 8 << 20, "heap grew by " + growth + " bytes");
+            assertEquals(contexts, ContextCallbacks.liveContexts());
+
+            AtomicInteger newest = new AtomicInteger();
+            server.setTicketCallbacks((ssl, session) -> newest.incrementAndGet() > 0, DEFAULT);
+            assertTrue(Tls.connect(server, client, null).ok());
+            assertEquals(2, newest.get(), "the newest generator made both TLS 1.3 tickets");
+        }
+    }
+
+    private static void replace(SslContext server, int times) {
+        for (int i = 0; i < times; i++) {
+            byte[] ballast = new byte[512]; // captured: a kept callback would keep it too
+            server.setTicketCallbacks((ssl, session) -> ballast.length > 0, DEFAULT);
+            if (i % 5 == 0) {
+                server.setTicketKeyCallback(new FixedKey(ssl -> assertNotNull(ballast)));
+            }
+        }
+    }
+
+    private static long usedHeapAfterGc() {
+        Runtime runtime = Runtime.getRuntime();
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+        }
+        return runtime.totalMemory() - runtime.freeMemory();
+    }
+
+    private static void collectGarbage(Supplier<Boolean> done) {
+        for (int i = 0; i < 50 && !done.get(); i++) {
+            System.gc();
+            sleep(20);
+        }
+        System.gc();
+        sleep(50); // the Cleaner thread runs after the collection
+    }
+
+    /** The message of the IllegalStateException {@code call} throws. */
+    private static String refusal(Runnable call) {
+        try {
+            call.run();
+            return "NOT REFUSED";
+        } catch (IllegalStateException e) {
+            return e.getMessage();
+        }
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            assertTrue(latch.await(10, TimeUnit.SECONDS));
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** One fixed key; runs {@code onSeal} each time it seals a ticket. */
+    private static final class FixedKey implements TicketKeyCallback {
+        private static final TicketKey KEY = TicketKey.random();
+        private final Consumer<Ssl> onSeal;
+
+        FixedKey(Consumer<Ssl> onSeal) {
+            this.onSeal = onSeal;
+        }
+
+        @Override
+        public Optional<TicketKey> keyForNewTicket(Ssl connection) {
+            onSeal.accept(connection);
+            return Optional.of(KEY);
+        }
+
+        @Override
+        public Lookup findKey(Ssl connection, byte[] keyName) {
+            return KEY.hasName(keyName) ? Lookup.use(KEY) : Lookup.notFound();
+        }
+    }
+}
