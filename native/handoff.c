@@ -2,6 +2,7 @@
  * its own reference, and runs handshakes with it later, after the Java handle may be closed or
  * collected. LifetimeCases loads it (build/libhandoff.so) to check that the Java callbacks live as long
  * as the native context. */
+#include <pthread.h>
 #include "common.h"
 
 static SSL_CTX *kept;
@@ -46,4 +47,21 @@ void handoff_release(void)
 {
     SSL_CTX_free(kept);
     kept = NULL;
+}
+
+static void *release_kept(void *unused)
+{
+    (void)unused;
+    handoff_release();
+    return NULL;
+}
+
+/* handoff_release on a thread the JVM has never seen, as a native server's own thread would free it. */
+int handoff_release_on_native_thread(void)
+{
+    pthread_t thread;
+
+    if (pthread_create(&thread, NULL, release_kept, NULL) != 0)
+        return 0;
+    return pthread_join(thread, NULL) == 0;
 }

@@ -47,10 +47,10 @@ final class ChildJvm {
             }
             String text = new String(output, StandardCharsets.UTF_8);
             int exit = process.exitValue();
-            if (exit == 1) {
-                fail(method + " failed in its child JVM:\n" + text);
-            } else if (exit != 0) {
+            if (text.contains("A fatal error has been detected by the Java Runtime Environment")) {
                 fail(method + " CRASHED its child JVM (exit " + exit + "; crash log in " + CRASH_DIR + "):\n" + text);
+            } else if (exit != 0) {
+                fail(method + " failed in its child JVM (exit " + exit + "):\n" + text);
             }
         } catch (IOException | InterruptedException e) {
             throw new AssertionError("could not run " + method + " in a child JVM", e);

@@ -18,4 +18,6 @@ final class Handoff {
     static native int handoff_run(int version, int resumptions);
 
     static native void handoff_release();
+
+    static native int handoff_release_on_native_thread();
 }

@@ -178,7 +178,11 @@ final class LifetimeCases {
             assertEquals(5, decrypted.get(), "the Java decryptor ran for each, and read its app data back");
             assertEquals(2 + 5, generated.get(), "2 tickets on the full handshake, 1 per resumption");
 
-            Handoff.handoff_release(); // the last reference: OpenSSL frees the context
+            if (closeTheHandle) {
+                Handoff.handoff_release(); // the last reference: OpenSSL frees the context
+            } else {
+                assertEquals(1, Handoff.handoff_release_on_native_thread(), "freed on a thread the JVM never saw");
+            }
             assertEquals(contextsBefore, ContextCallbacks.liveContexts(), "released when OpenSSL freed it");
             collectGarbage(() -> decryptor.get() == null);
             assertNull(decryptor.get(), "and then collectable");
@@ -211,6 +215,102 @@ final class LifetimeCases {
         return new WeakReference<>(decryptor);
     }
 
+    /** Replacing or clearing callbacks, and closing the context, from inside a callback of that context. */
+    static void changingTheContextFromItsOwnCallbacks() {
+        for (TlsVersion version : TlsVersion.values()) {
+            AtomicInteger replaced = new AtomicInteger();
+            SslContext server = Tls.server(version);
+            try (SslContext client = Tls.client(version); SslSession ticket = Tls.firstSession(server, client)) {
+                server.setTicketCallbacks(KEEP, (ssl, session, name, status) -> {
+                    server.setTicketCallbacks((s, ss) -> replaced.incrementAndGet() > 0, DEFAULT);
+                    server.clearTicketKeyCallback();
+                    server.close(); // drops the handle's reference; the handshake's SSL keeps the context
+                    return TicketReturn.USE_RENEW;
+                });
+                Tls.Outcome resumed = Tls.connect(server, client, ticket);
+                assertTrue(resumed.ok() && resumed.reused, resumed::toString);
+                assertEquals(1, replaced.get(), "the renewal ran the generator installed a moment before");
+                resumed.session.close();
+            }
+            assertThrows(IllegalStateException.class, server::newSsl);
+        }
+    }
+
+    /** A session closed while another thread copies its app data is freed after the copy, never during it. */
+    static void closingASessionWhileAnotherThreadReadsIt() throws Exception {
+        byte[] expected = new byte[256 * 1024];
+        Arrays.fill(expected, (byte) 7);
+        try (SslContext server = Tls.server(TlsVersion.TLS1_2); SslContext client = Tls.client(TlsVersion.TLS1_2);
+             SslSession base = Tls.firstSession(server, client)) {
+            base.setTicketAppData(expected);
+            for (int round = 0; round < 200; round++) {
+                SslSession session = base.copy();
+                AtomicInteger wrong = new AtomicInteger();
+                Thread reader = new Thread(() -> {
+                    try {
+                        while (true) {
+                            if (!Arrays.equals(expected, session.ticketAppData())) {
+                                wrong.incrementAndGet();
+                            }
+                        }
+                    } catch (IllegalStateException closed) {
+                        // the end of this round
+                    }
+                });
+                reader.start();
+                Thread.sleep(0, round * 5000);
+                session.close();
+                reader.join(10_000);
+                assertFalse(reader.isAlive());
+                assertEquals(0, wrong.get(), "round " + round);
+            }
+        }
+    }
+
+    /** A lent session handed to another thread: the callback's return waits for its read, then it throws. */
+    static void aLentSessionReadOnAnotherThread() throws Exception {
+        byte[] expected = new byte[60_000]; // under the ticket size limit
+        Arrays.fill(expected, (byte) 3);
+        AtomicInteger wrong = new AtomicInteger();
+        AtomicInteger reads = new AtomicInteger();
+        List<Thread> readers = new ArrayList<>();
+        try (SslContext server = Tls.server(TlsVersion.TLS1_3); SslContext client = Tls.client(TlsVersion.TLS1_3)) {
+            server.setTicketCallbacks((ssl, session) -> {
+                session.setTicketAppData(expected);
+                return true;
+            }, (ssl, session, name, status) -> {
+                SslSession lent = session.orElseThrow();
+                Thread reader = new Thread(() -> {
+                    try {
+                        while (true) {
+                            if (!Arrays.equals(expected, lent.ticketAppData())) {
+                                wrong.incrementAndGet();
+                            }
+                            reads.incrementAndGet();
+                        }
+                    } catch (IllegalStateException loanEnded) {
+                        // the callback returned
+                    }
+                });
+                readers.add(reader);
+                reader.start();
+                return TicketReturn.IGNORE_RENEW; // OpenSSL frees the decrypted session right after
+            });
+            SslSession ticket = Tls.firstSession(server, client);
+            for (int i = 0; i < 20; i++) {
+                Tls.Outcome outcome = Tls.connect(server, client, ticket);
+                assertTrue(outcome.ok() && !outcome.reused, outcome::toString);
+                outcome.session.close();
+            }
+            ticket.close();
+        }
+        for (Thread reader : readers) {
+            reader.join(10_000);
+            assertFalse(reader.isAlive());
+        }
+        assertEquals(0, wrong.get(), "wrong reads out of " + reads.get());
+    }
+
     /** handshake, read and write on a connection with no BIO never reach OpenSSL (3.0 crashes in SSL_get_error). */
     static void aConnectionWithoutABioIsRefusedBeforeOpenSsl() {
         try (SslContext server = Tls.server(TlsVersion.TLS1_3); SslContext client = Tls.client(TlsVersion.TLS1_3)) {
@@ -232,26 +332,32 @@ final class LifetimeCases {
      * Owned sessions that nothing else references, read while the GC runs hard (-Xmn6m, serial GC):
      * every 1 MB read must be exact. Without reachability fences the Cleaner frees the session mid-copy.
      */
-    static void readingAppDataWhileTheGcRuns() {
+    static void readingAppDataWhileTheGcRuns() throws InterruptedException {
         byte[] expected = new byte[1 << 20];
         for (int i = 0; i < expected.length; i++) {
             expected[i] = (byte) (i * 31 + (i >> 8));
         }
-        int reads = 0;
-        int wrong = 0;
+        AtomicInteger reads = new AtomicInteger();
+        AtomicInteger wrong = new AtomicInteger();
         try (SslContext server = Tls.server(TlsVersion.TLS1_2); SslContext client = Tls.client(TlsVersion.TLS1_2);
              SslSession base = Tls.firstSession(server, client)) {
             base.setTicketAppData(expected);
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
-            while (System.nanoTime() < end) {
-                if (!Arrays.equals(expected, base.copy().ticketAppData())) {
-                    wrong++;
+            Runnable reader = () -> {
+                while (System.nanoTime() < end) {
+                    if (!Arrays.equals(expected, base.copy().ticketAppData())) { // the copy: owned, unreferenced
+                        wrong.incrementAndGet();
+                    }
+                    reads.incrementAndGet();
                 }
-                reads++;
-            }
+            };
+            Thread second = new Thread(reader); // two readers: one's allocations collect during the other's copy
+            second.start();
+            reader.run();
+            second.join();
         }
-        assertEquals(0, wrong, "wrong reads out of " + reads);
-        assertTrue(reads > 100, "reads: " + reads);
+        assertEquals(0, wrong.get(), "wrong reads out of " + reads.get());
+        assertTrue(reads.get() > 100, "reads: " + reads.get());
     }
 
     /**

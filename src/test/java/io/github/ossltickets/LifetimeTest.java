@@ -57,4 +57,19 @@ class LifetimeTest {
     void replacingCallbacksAccumulatesNothing() {
         inChildJvm("replacingCallbacksAccumulatesNothing", "-Xmx64m");
     }
+
+    @Test
+    void changingTheContextFromItsOwnCallbacks() {
+        inChildJvm("changingTheContextFromItsOwnCallbacks");
+    }
+
+    @Test
+    void closingASessionWhileAnotherThreadReadsIt() {
+        inChildJvm("closingASessionWhileAnotherThreadReadsIt");
+    }
+
+    @Test
+    void aLentSessionReadOnAnotherThread() {
+        inChildJvm("aLentSessionReadOnAnotherThread");
+    }
 }
