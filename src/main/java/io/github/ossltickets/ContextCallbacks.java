@@ -24,7 +24,7 @@ import java.util.function.Consumer;
  * </ul>
  */
 final class ContextCallbacks {
-    private static final System.Logger LOG = System.getLogger(SslContext.class.getName());
+    private static final System.Logger LOG = System.getLogger("io.github.ossltickets");
     private static final Consumer<Throwable> LOG_IT = failure -> LOG.log(System.Logger.Level.WARNING,
             "a session-ticket callback failed and its fallback went to OpenSSL", failure);
 

@@ -1,8 +1,10 @@
 package io.github.ossltickets;
 
 import java.lang.ref.Cleaner;
+import java.lang.ref.Reference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongConsumer;
+import java.util.function.LongFunction;
 
 /**
  * The native pointer behind one handle ({@link SslContext}, {@link Ssl}, {@link SslSession}), and who
@@ -96,6 +98,31 @@ final class NativeRef implements Runnable {
         driver = Thread.currentThread();
         drivingCall = call;
         return address;
+    }
+
+    /**
+     * Runs {@code call} with the pointer, which stays valid until it returns. {@code handle} is the
+     * handle this belongs to: kept reachable meanwhile, so that its Cleaner cannot close it mid-call.
+     */
+    <T> T use(Object handle, LongFunction<T> call) {
+        long address = acquire();
+        try {
+            return call.apply(address);
+        } finally {
+            release();
+            Reference.reachabilityFence(handle);
+        }
+    }
+
+    /** {@link #use} for a call that returns nothing. */
+    void perform(Object handle, LongConsumer call) {
+        long address = acquire();
+        try {
+            call.accept(address);
+        } finally {
+            release();
+            Reference.reachabilityFence(handle);
+        }
     }
 
     /** Ends a use; frees the pointer if it was closed meanwhile and this was the last use. */

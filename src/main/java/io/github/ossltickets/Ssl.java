@@ -69,9 +69,7 @@ public final class Ssl implements AutoCloseable {
      * while this handle is open.
      */
     public long address() {
-        long ssl = ref.acquire();
-        ref.release();
-        return ssl;
+        return ref.use(this, ssl -> ssl);
     }
 
     /**
@@ -111,19 +109,14 @@ public final class Ssl implements AutoCloseable {
      * Records this connection's NewSessionTicket messages and fatal alerts from now on
      * ({@code SSL_set_msg_callback}). Returns the log; calling again returns the same log.
      */
-    public MessageLog trackMessages() {
-        long ssl = ref.acquire();
-        try {
-            MessageLog log = messageLog;
-            if (log == null) {
-                log = new MessageLog();
-                messageLog = log;
+    public synchronized MessageLog trackMessages() {
+        if (messageLog == null) {
+            messageLog = ref.use(this, ssl -> {
                 LibSsl.SSL_set_msg_callback(ssl, CallFrame.MESSAGE_CALLBACK);
-            }
-            return log;
-        } finally {
-            release();
+                return new MessageLog();
+            });
         }
+        return messageLog;
     }
 
     /** The log started by {@link #trackMessages()}, or null. */
@@ -136,13 +129,8 @@ public final class Ssl implements AutoCloseable {
         Objects.requireNonNull(session, "session");
         long ssl = ref.acquireToDrive("setSession");
         try {
-            long ss = session.acquire();
-            try {
-                if (LibSsl.SSL_set_session(ssl, ss) != 1) {
-                    throw OpenSslException.fromErrorQueue("SSL_set_session failed");
-                }
-            } finally {
-                session.release();
+            if (session.use(ss -> LibSsl.SSL_set_session(ssl, ss)) != 1) {
+                throw OpenSslException.fromErrorQueue("SSL_set_session failed");
             }
         } finally {
             ref.releaseDriver();
@@ -155,75 +143,44 @@ public final class Ssl implements AutoCloseable {
      * Empty before a handshake.
      */
     public Optional<SslSession> session() {
-        long ssl = ref.acquire();
-        try {
-            long session = LibSsl.SSL_get1_session(ssl);
-            return session == 0 ? Optional.empty() : Optional.of(SslSession.owned(session));
-        } finally {
-            release();
-        }
+        long session = ref.use(this, LibSsl::SSL_get1_session);
+        return session == 0 ? Optional.empty() : Optional.of(SslSession.owned(session));
     }
 
     /** {@code SSL_session_reused}: true if the last handshake resumed a session. */
     public boolean isSessionReused() {
-        long ssl = ref.acquire();
-        try {
-            return LibSsl.SSL_session_reused(ssl) == 1;
-        } finally {
-            release();
-        }
+        return ref.use(this, ssl -> LibSsl.SSL_session_reused(ssl) == 1);
     }
 
     /** {@code SSL_is_server}: true for a connection that accepts (made from a server context). */
     public boolean isServer() {
-        long ssl = ref.acquire();
-        try {
-            return LibSsl.SSL_is_server(ssl) == 1;
-        } finally {
-            release();
-        }
+        return ref.use(this, ssl -> LibSsl.SSL_is_server(ssl) == 1);
     }
 
     /** {@code SSL_is_init_finished}. */
     public boolean isHandshakeFinished() {
-        long ssl = ref.acquire();
-        try {
-            return LibSsl.SSL_is_init_finished(ssl) == 1;
-        } finally {
-            release();
-        }
+        return ref.use(this, ssl -> LibSsl.SSL_is_init_finished(ssl) == 1);
     }
 
     /** {@code SSL_get_version}: "TLSv1.2", "TLSv1.3", ... */
     public String protocolVersion() {
-        long ssl = ref.acquire();
-        try {
-            return LibSsl.SSL_get_version(ssl).getString(0);
-        } finally {
-            release();
-        }
+        return ref.use(this, ssl -> LibSsl.SSL_get_version(ssl).getString(0));
     }
 
     /** Bytes OpenSSL has read from the transport so far ({@code BIO_number_read(SSL_get_rbio(s))}); 0 without a BIO. */
     public long bytesRead() {
-        long ssl = ref.acquire();
-        try {
+        return ref.use(this, ssl -> {
             long bio = LibSsl.SSL_get_rbio(ssl);
             return bio == 0 ? 0 : LibCrypto.BIO_number_read(bio);
-        } finally {
-            release();
-        }
+        });
     }
 
     /** Bytes OpenSSL has written to the transport so far ({@code BIO_number_written(SSL_get_wbio(s))}); 0 without a BIO. */
     public long bytesWritten() {
-        long ssl = ref.acquire();
-        try {
+        return ref.use(this, ssl -> {
             long bio = LibSsl.SSL_get_wbio(ssl);
             return bio == 0 ? 0 : LibCrypto.BIO_number_written(bio);
-        } finally {
-            release();
-        }
+        });
     }
 
     /**
@@ -294,11 +251,6 @@ public final class Ssl implements AutoCloseable {
         } else {
             ref.run();
         }
-    }
-
-    private void release() {
-        ref.release();
-        Reference.reachabilityFence(this);
     }
 
     private enum Operation {

@@ -5,7 +5,6 @@ import io.github.ossltickets.ffi.LibSsl;
 import io.github.ossltickets.ffi.SslMacros;
 
 import java.lang.ref.Cleaner;
-import java.lang.ref.Reference;
 import java.util.Objects;
 import java.util.function.Consumer;
 
@@ -89,31 +88,24 @@ public final class SslContext implements AutoCloseable {
      * ({@code SSL_CTX_up_ref}), and the installed callbacks then keep working for it.
      */
     public long address() {
-        long ctx = ref.acquire();
-        release();
-        return ctx;
+        return ref.use(this, ctx -> ctx);
     }
 
     /** A new connection ({@code SSL_new}), in server or client mode as this context was built. */
     public Ssl newSsl() {
-        long ctx = ref.acquire();
-        try {
-            if (role == Role.BORROWED) {
-                throw new IllegalStateException("a borrowed SslContext makes no connections; its owner does");
-            }
-            long ssl = LibSsl.SSL_new(ctx);
-            if (ssl == 0) {
-                throw OpenSslException.fromErrorQueue("SSL_new failed");
-            }
-            if (role == Role.SERVER) {
-                LibSsl.SSL_set_accept_state(ssl);
-            } else {
-                LibSsl.SSL_set_connect_state(ssl);
-            }
-            return Ssl.owned(ssl);
-        } finally {
-            release();
+        if (role == Role.BORROWED) {
+            throw new IllegalStateException("a borrowed SslContext makes no connections; its owner does");
         }
+        long ssl = ref.use(this, LibSsl::SSL_new);
+        if (ssl == 0) {
+            throw OpenSslException.fromErrorQueue("SSL_new failed");
+        }
+        if (role == Role.SERVER) {
+            LibSsl.SSL_set_accept_state(ssl);
+        } else {
+            LibSsl.SSL_set_connect_state(ssl);
+        }
+        return Ssl.owned(ssl);
     }
 
     /** {@link #setTicketCallbacks(TicketGenerator, TicketDecryptor, TicketReturn)} with fallback ABORT. */
@@ -141,43 +133,25 @@ public final class SslContext implements AutoCloseable {
             throw new IllegalArgumentException("the fallback for a failed decryptor must be ABORT, IGNORE or"
                     + " IGNORE_RENEW, not " + fallback + ": resuming a ticket nobody checked is unsafe");
         }
-        long ctx = ref.acquire();
-        try {
-            callbacks.install(ctx, new ContextCallbacks.Tickets(generator, decryptor, fallback, installer));
-        } finally {
-            release();
-        }
+        ContextCallbacks.Tickets tickets = new ContextCallbacks.Tickets(generator, decryptor, fallback, installer);
+        ref.perform(this, ctx -> callbacks.install(ctx, tickets));
     }
 
     /** Uninstalls the ticket callbacks ({@code SSL_CTX_set_session_ticket_cb(ctx, NULL, NULL, NULL)}). */
     public void clearTicketCallbacks() {
-        long ctx = ref.acquire();
-        try {
-            callbacks.removeTickets(ctx, null);
-        } finally {
-            release();
-        }
+        ref.perform(this, ctx -> callbacks.removeTickets(ctx, null));
     }
 
     /** Installs a ticket key callback ({@code SSL_CTX_set_tlsext_ticket_key_evp_cb}), replacing any before. */
     public void setTicketKeyCallback(TicketKeyCallback keyCallback) {
         Objects.requireNonNull(keyCallback, "keyCallback");
-        long ctx = ref.acquire();
-        try {
-            callbacks.install(ctx, new ContextCallbacks.Keys(keyCallback, installer));
-        } finally {
-            release();
-        }
+        ContextCallbacks.Keys keys = new ContextCallbacks.Keys(keyCallback, installer);
+        ref.perform(this, ctx -> callbacks.install(ctx, keys));
     }
 
     /** Uninstalls the ticket key callback; OpenSSL's built-in keys apply again. */
     public void clearTicketKeyCallback() {
-        long ctx = ref.acquire();
-        try {
-            callbacks.removeKeys(ctx, null);
-        } finally {
-            release();
-        }
+        ref.perform(this, ctx -> callbacks.removeKeys(ctx, null));
     }
 
     /**
@@ -186,26 +160,16 @@ public final class SslContext implements AutoCloseable {
      */
     public void setTicketKeys(byte[] keys) {
         checkTicketKeys(keys);
-        long ctx = ref.acquire();
-        try {
-            if (SslMacros.SSL_CTX_set_tlsext_ticket_keys(ctx, keys, keys.length) != 1) {
-                throw OpenSslException.fromErrorQueue("SSL_CTX_set_tlsext_ticket_keys failed");
-            }
-        } finally {
-            release();
+        if (ref.use(this, ctx -> SslMacros.SSL_CTX_set_tlsext_ticket_keys(ctx, keys, keys.length)) != 1) {
+            throw OpenSslException.fromErrorQueue("SSL_CTX_set_tlsext_ticket_keys failed");
         }
     }
 
     /** The built-in ticket keys ({@code SSL_CTX_get_tlsext_ticket_keys}), in the layout of {@link #setTicketKeys}. */
     public byte[] ticketKeys() {
         byte[] keys = new byte[TICKET_KEYS_LENGTH];
-        long ctx = ref.acquire();
-        try {
-            if (SslMacros.SSL_CTX_get_tlsext_ticket_keys(ctx, keys, keys.length) != 1) {
-                throw OpenSslException.fromErrorQueue("SSL_CTX_get_tlsext_ticket_keys failed");
-            }
-        } finally {
-            release();
+        if (ref.use(this, ctx -> SslMacros.SSL_CTX_get_tlsext_ticket_keys(ctx, keys, keys.length)) != 1) {
+            throw OpenSslException.fromErrorQueue("SSL_CTX_get_tlsext_ticket_keys failed");
         }
         return keys;
     }
@@ -215,24 +179,14 @@ public final class SslContext implements AutoCloseable {
         if (count < 0) {
             throw new IllegalArgumentException("num_tickets cannot be negative: " + count);
         }
-        long ctx = ref.acquire();
-        try {
-            if (LibSsl.SSL_CTX_set_num_tickets(ctx, count) != 1) {
-                throw OpenSslException.fromErrorQueue("SSL_CTX_set_num_tickets failed");
-            }
-        } finally {
-            release();
+        if (ref.use(this, ctx -> LibSsl.SSL_CTX_set_num_tickets(ctx, count)) != 1) {
+            throw OpenSslException.fromErrorQueue("SSL_CTX_set_num_tickets failed");
         }
     }
 
     /** {@code SSL_CTX_get_num_tickets}. */
     public int numTickets() {
-        long ctx = ref.acquire();
-        try {
-            return Math.toIntExact(LibSsl.SSL_CTX_get_num_tickets(ctx));
-        } finally {
-            release();
-        }
+        return Math.toIntExact(ref.use(this, LibSsl::SSL_CTX_get_num_tickets));
     }
 
     /**
@@ -243,12 +197,7 @@ public final class SslContext implements AutoCloseable {
      */
     public void setCallbackFailureListener(Consumer<Throwable> listener) {
         Objects.requireNonNull(listener, "listener");
-        ref.acquire();
-        try {
-            callbacks.failureListener = listener;
-        } finally {
-            release();
-        }
+        ref.perform(this, ctx -> callbacks.failureListener = listener);
     }
 
     /**
@@ -260,23 +209,15 @@ public final class SslContext implements AutoCloseable {
     public void close() {
         if (role == Role.BORROWED && !ref.isClosing()) {
             try {
-                long ctx = ref.acquire();
-                try {
+                ref.perform(this, ctx -> {
                     callbacks.removeTickets(ctx, installer);
                     callbacks.removeKeys(ctx, installer);
-                } finally {
-                    release();
-                }
+                });
             } catch (IllegalStateException alreadyClosed) {
                 // Another thread closed it first and did the removal.
             }
         }
         cleanable.clean();
-    }
-
-    private void release() {
-        ref.release();
-        Reference.reachabilityFence(this);
     }
 
     private static void checkTicketKeys(byte[] keys) {

@@ -4,8 +4,8 @@ import com.sun.jna.Pointer;
 import io.github.ossltickets.ffi.LibSsl;
 
 import java.lang.ref.Cleaner;
-import java.lang.ref.Reference;
 import java.util.Objects;
+import java.util.function.LongFunction;
 
 /**
  * A TLS session, {@code SSL_SESSION*}: either owned or lent.
@@ -59,9 +59,7 @@ public final class SslSession implements AutoCloseable {
      * ({@code SSL_SESSION_up_ref}) to keep it longer.
      */
     public long address() {
-        long session = ref.acquire();
-        ref.release();
-        return session;
+        return ref.use(this, session -> session);
     }
 
     /** True if this handle owns its reference, false if it is lent to a callback. */
@@ -74,26 +72,16 @@ public final class SslSession implements AutoCloseable {
      * copied at once into a new array. Empty when none is set; never null.
      */
     public byte[] ticketAppData() {
-        long session = ref.acquire();
-        try {
+        return ref.use(this, session -> {
             long[] data = new long[1];
             int length = ticketAppData(session, data);
             return length == 0 ? NO_APP_DATA.clone() : new Pointer(data[0]).getByteArray(0, length);
-        } finally {
-            ref.release();
-            Reference.reachabilityFence(this);
-        }
+        });
     }
 
     /** The app data's length, without copying it. */
     int ticketAppDataLength() {
-        long session = ref.acquire();
-        try {
-            return ticketAppData(session, new long[1]);
-        } finally {
-            ref.release();
-            Reference.reachabilityFence(this);
-        }
+        return ref.use(this, session -> ticketAppData(session, new long[1]));
     }
 
     /** {@code SSL_SESSION_get0_ticket_appdata}: stores the borrowed pointer in {@code data[0]}, returns the length. */
@@ -112,16 +100,11 @@ public final class SslSession implements AutoCloseable {
      */
     public void setTicketAppData(byte[] appData) {
         Objects.requireNonNull(appData, "appData (use an empty array to clear it)");
-        long session = ref.acquire();
-        try {
-            if (LibSsl.SSL_SESSION_set1_ticket_appdata(session, appData.length == 0 ? null : appData,
-                    appData.length) != 1) {
-                throw OpenSslException.fromErrorQueue("SSL_SESSION_set1_ticket_appdata(" + appData.length
-                        + " bytes) failed");
-            }
-        } finally {
-            ref.release();
-            Reference.reachabilityFence(this);
+        int result = ref.use(this, session -> LibSsl.SSL_SESSION_set1_ticket_appdata(session,
+                appData.length == 0 ? null : appData, appData.length));
+        if (result != 1) {
+            throw OpenSslException.fromErrorQueue("SSL_SESSION_set1_ticket_appdata(" + appData.length
+                    + " bytes) failed");
         }
     }
 
@@ -130,59 +113,31 @@ public final class SslSession implements AutoCloseable {
      * copy's app data without touching a session that connections may still use.
      */
     public SslSession copy() {
-        long session = ref.acquire();
-        try {
-            long copy = LibSsl.SSL_SESSION_dup(session);
-            if (copy == 0) {
-                throw OpenSslException.fromErrorQueue("SSL_SESSION_dup failed");
-            }
-            return owned(copy);
-        } finally {
-            release();
+        long copy = ref.use(this, LibSsl::SSL_SESSION_dup);
+        if (copy == 0) {
+            throw OpenSslException.fromErrorQueue("SSL_SESSION_dup failed");
         }
+        return owned(copy);
     }
 
     /** {@code SSL_SESSION_is_resumable}. */
     public boolean isResumable() {
-        long session = ref.acquire();
-        try {
-            return LibSsl.SSL_SESSION_is_resumable(session) == 1;
-        } finally {
-            ref.release();
-            Reference.reachabilityFence(this);
-        }
+        return ref.use(this, session -> LibSsl.SSL_SESSION_is_resumable(session) == 1);
     }
 
     /** {@code SSL_SESSION_get_protocol_version}. */
     public TlsVersion protocolVersion() {
-        long session = ref.acquire();
-        try {
-            return TlsVersion.fromCode(LibSsl.SSL_SESSION_get_protocol_version(session));
-        } finally {
-            ref.release();
-            Reference.reachabilityFence(this);
-        }
+        return TlsVersion.fromCode(ref.use(this, LibSsl::SSL_SESSION_get_protocol_version));
     }
 
     /** The size of this session's DER encoding, {@code i2d_SSL_SESSION(ss, NULL)}. */
     public int encodedLength() {
-        long session = ref.acquire();
-        try {
-            return LibSsl.i2d_SSL_SESSION(session, null);
-        } finally {
-            ref.release();
-            Reference.reachabilityFence(this);
-        }
+        return ref.use(this, session -> LibSsl.i2d_SSL_SESSION(session, null));
     }
 
-    /** Starts a use of the pointer for {@link Ssl#setSession}; end it with {@link #release()}. */
-    long acquire() {
-        return ref.acquire();
-    }
-
-    void release() {
-        ref.release();
-        Reference.reachabilityFence(this);
+    /** The pointer, valid until {@code call} returns; for {@link Ssl#setSession}. */
+    <T> T use(LongFunction<T> call) {
+        return ref.use(this, call);
     }
 
     /**
