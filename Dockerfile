@@ -5,11 +5,11 @@
 FROM debian:bookworm
 RUN apt-get update -qq \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-      openjdk-17-jdk-headless maven gcc make libc6-dev libssl-dev openssl \
+      openjdk-17-jdk-headless maven gcc make libc6-dev pkg-config libssl-dev openssl \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /ossl-tickets
 COPY pom.xml .
 RUN mvn -B -q dependency:go-offline
 COPY . .
-RUN mvn -B -q -DskipTests package
+RUN mvn -B -q -DskipTests -Dmaven.javadoc.skip -Dmaven.source.skip package
 CMD ["scripts/ossl-tickets", "demo"]

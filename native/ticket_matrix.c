@@ -7,7 +7,8 @@
 #include "common.h"
 
 static const char APP_DATA[] = "Hello World";
-static const unsigned char KEY_NAME[16] = "ossl-tickets-key";
+/* Exactly 16 bytes and no NUL: a string initializer would not fit its terminator (GCC 15+ errors on that). */
+static const unsigned char KEY_NAME[16] = {'o', 's', 's', 'l', '-', 't', 'i', 'c', 'k', 'e', 't', 's', '-', 'k', 'e', 'y'};
 static const unsigned char HMAC_KEY[32] = "matrix hmac key, 32 bytes long!";
 static const unsigned char AES_KEY[32] = "matrix aes key, 32 bytes long!!";
 

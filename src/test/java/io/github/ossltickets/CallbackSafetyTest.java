@@ -147,9 +147,11 @@ class CallbackSafetyTest {
 
     @Test
     void aThrowingFailureListenerIsContained() {
+        AtomicInteger listenerCalls = new AtomicInteger();
         try (SslContext server = Tls.server(TlsVersion.TLS1_2); SslContext client = Tls.client(TlsVersion.TLS1_2);
              SslSession ticket = Tls.firstSession(server, client)) {
             server.setCallbackFailureListener(failure -> {
+                listenerCalls.incrementAndGet();
                 throw new IllegalStateException("listener boom");
             });
             server.setTicketCallbacks(KEEP, (ssl, session, name, status) -> {
@@ -157,6 +159,7 @@ class CallbackSafetyTest {
             }, TicketReturn.IGNORE);
             Tls.Outcome outcome = Tls.connect(server, client, ticket);
             assertTrue(outcome.ok());
+            assertEquals(1, listenerCalls.get(), "the listener ran, and its exception went no further");
             assertEquals(0, outcome.ticketsReceived, "IGNORE: no new ticket");
             outcome.session.close();
         }
@@ -297,41 +300,70 @@ class CallbackSafetyTest {
     }
 
     @Test
-    void callbacksSurviveGarbageCollectionAndDroppedContextsAreCollected() {
+    void callbacksOutliveTheirCollectedContextHandleWhileAConnectionLives() throws InterruptedException {
+        AtomicInteger generated = new AtomicInteger();
+        try (SslContext client = Tls.client(TlsVersion.TLS1_3); Ssl clientSide = client.newSsl()) {
+            AtomicReference<WeakReference<SslContext>> handle = new AtomicReference<>();
+            Ssl serverSide = serverWithDroppedContext(generated, handle);
+            for (int gc = 0; gc < 50 && handle.get().get() != null; gc++) {
+                System.gc();
+                Thread.sleep(10);
+            }
+            assertNull(handle.get().get(), "the SslContext handle was collected");
+            System.gc();
+            Thread.sleep(50); // its Cleaner dropped the handle's reference to the SSL_CTX
+            clientSide.joinWithBioPair(serverSide);
+            boolean clientDone = false;
+            boolean serverDone = false;
+            for (int i = 0; i < 10 && !(clientDone && serverDone); i++) {
+                clientDone = clientDone || clientSide.handshake();
+                serverDone = serverDone || serverSide.handshake();
+            }
+            assertTrue(clientDone && serverDone);
+            assertEquals(2, generated.get(), "the collected handle's generator ran for both TLS 1.3 tickets");
+            serverSide.close();
+        }
+    }
+
+    /** A connection from a context whose handle nothing references any more; {@code handle} is set to it. */
+    private static Ssl serverWithDroppedContext(AtomicInteger generated,
+            AtomicReference<WeakReference<SslContext>> handle) {
+        SslContext server = Tls.server(TlsVersion.TLS1_3);
+        server.setTicketCallbacks((ssl, session) -> generated.incrementAndGet() > 0, DEFAULT);
+        handle.set(new WeakReference<>(server));
+        return server.newSsl();
+    }
+
+    @Test
+    void droppedContextsAreCollectedAndFreed() {
         List<WeakReference<SslContext>> dropped = new ArrayList<>();
-        AtomicInteger decisions = new AtomicInteger();
+        long liveContexts = NativeRef.Kind.CONTEXT.live();
         try (SslContext client = Tls.client(TlsVersion.TLS1_2)) {
             for (int round = 0; round < 20; round++) {
                 SslContext server = Tls.server(TlsVersion.TLS1_2);
                 byte[] ballast = new byte[64 * 1024]; // captured, so collection has something to find
-                String stamp = "round " + round;
-                server.setTicketCallbacks((ssl, session) -> {
-                    session.setTicketAppData(Tls.utf8(stamp + ballast.length));
-                    return true;
-                }, (ssl, session, name, status) -> {
-                    if (session.isPresent()) {
-                        assertEquals(stamp + ballast.length, Tls.text(session.get().ticketAppData()));
-                        decisions.incrementAndGet();
-                    }
-                    return TicketReturn.defaultFor(status);
-                });
-                SslSession ticket = Tls.firstSession(server, client);
-                for (int gc = 0; gc < 3; gc++) {
-                    System.gc();
-                }
-                Tls.Outcome resumed = Tls.connect(server, client, ticket);
-                assertTrue(resumed.ok() && resumed.reused, () -> "resumption after GC: " + resumed);
-                ticket.close();
-                resumed.session.close();
+                server.setTicketCallbacks((ssl, session) -> ballast.length > 0, DEFAULT);
+                Tls.Outcome outcome = Tls.connect(server, client, null);
+                assertTrue(outcome.ok());
+                outcome.session.close();
                 dropped.add(new WeakReference<>(server)); // dropped without close(): the Cleaner frees it
             }
         }
-        assertEquals(20, decisions.get());
-        for (int gc = 0; gc < 20 && dropped.stream().anyMatch(ref -> ref.get() != null); gc++) {
+        for (int gc = 0; gc < 20 && (dropped.stream().anyMatch(ref -> ref.get() != null)
+                || NativeRef.Kind.CONTEXT.live() > liveContexts); gc++) {
             System.gc();
-            Thread.onSpinWait();
+            sleep(20);
         }
         long alive = dropped.stream().filter(ref -> ref.get() != null).count();
         assertEquals(0, alive, "dropped contexts are collectable: the callbacks do not pin their context");
+        assertEquals(liveContexts, NativeRef.Kind.CONTEXT.live(), "and their SSL_CTX references were dropped");
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
     }
 }

@@ -3,7 +3,16 @@ package io.github.ossltickets;
 import io.github.ossltickets.net.InMemoryConnection;
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.tools.JavaCompiler;
+import javax.tools.ToolProvider;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
@@ -11,49 +20,71 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The README's "Attach it to a server" code, as written there, run against a real client. */
+/**
+ * The README's "Attach it to a server" code, read from README.md and compiled at test time, so that the
+ * two cannot drift apart; then run against a real client.
+ */
 class ReadmeExampleTest {
-    private final List<String> checked = new ArrayList<>();
-    private boolean revoked;
 
-    private String tenantOf(Ssl connection) {
-        return connection.protocolVersion().equals("TLSv1.3") ? "acme" : "other";
+    /** The first java block under the heading, exactly as the README shows it. */
+    private static String readmeSnippet(String heading) throws IOException {
+        String readme = Files.readString(Path.of("README.md"));
+        int section = readme.indexOf("\n## " + heading + "\n");
+        assertTrue(section >= 0, "README has no section " + heading);
+        int start = readme.indexOf("```java\n", section) + "```java\n".length();
+        return readme.substring(start, readme.indexOf("```", start));
     }
 
-    private boolean stillValid(byte[] appData) {
-        checked.add(new String(appData, UTF_8));
-        return !revoked;
+    /** The snippet inside a class that supplies what it leaves to the reader; returns its {@code server}. */
+    private static Class<?> compileSnippet(String snippet, Path outputDirectory) throws IOException {
+        String source = String.join("\n",
+                "package readme;",
+                "import io.github.ossltickets.*;",
+                "import static java.nio.charset.StandardCharsets.UTF_8;",
+                "public final class Snippet {",
+                "    public static final java.util.List<String> CHECKED = new java.util.ArrayList<>();",
+                "    public static volatile boolean revoked;",
+                "    static String tenantOf(Ssl connection) {",
+                "        return connection.protocolVersion().equals(\"TLSv1.3\") ? \"acme\" : \"other\";",
+                "    }",
+                "    static boolean stillValid(byte[] appData) {",
+                "        CHECKED.add(new String(appData, UTF_8));",
+                "        return !revoked;",
+                "    }",
+                "    public static SslContext server(String certificatePem, String privateKeyPem) {",
+                snippet,
+                "        return server;",
+                "    }",
+                "}");
+        Path file = outputDirectory.resolve("Snippet.java");
+        Files.writeString(file, source);
+        JavaCompiler compiler = ToolProvider.getSystemJavaCompiler();
+        ByteArrayOutputStream diagnostics = new ByteArrayOutputStream();
+        int result = compiler.run(null, null, diagnostics, "-d", outputDirectory.toString(), "-cp",
+                System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
+                file.toString());
+        assertEquals(0, result, "the README snippet does not compile:\n" + diagnostics + "\n" + source);
+        ClassLoader loader = new URLClassLoader(new URL[] {outputDirectory.toUri().toURL()},
+                ReadmeExampleTest.class.getClassLoader());
+        try {
+            return loader.loadClass("readme.Snippet");
+        } catch (ClassNotFoundException e) {
+            throw new AssertionError(e);
+        }
     }
 
     @Test
-    void theReadmeServerIssuesChecksAndRevokesTickets() {
-        String certificatePem = Tls.CERTIFICATE.certificatePem();
-        String privateKeyPem = Tls.CERTIFICATE.privateKeyPem();
-        // --- as in the README ---
-        SslContext server = SslContext.forServer()
-                .certificate(certificatePem, privateKeyPem)   // or .selfSignedCertificate()
-                .serverSessionCache(false)                    // optional: make TLS 1.2 resume through tickets only
-                .build();
-
-        server.setTicketCallbacks(
-                // SSL_CTX_generate_session_ticket_fn: runs once per ticket, before it is sealed
-                (connection, session) -> {
-                    session.setTicketAppData(("tenant=" + tenantOf(connection)).getBytes(UTF_8));
-                    return true;                              // false fails the handshake (internal_error)
-                },
-                // SSL_CTX_decrypt_session_ticket_fn: runs for each ticket the client offers
-                (connection, session, keyName, status) -> {
-                    if (session.isPresent() && !stillValid(session.get().ticketAppData())) {
-                        return TicketReturn.IGNORE_RENEW;     // full handshake, fresh ticket
-                    }
-                    return TicketReturn.defaultFor(status);   // OpenSSL's own default
-                });
-        // --- end ---
+    void theReadmeServerIssuesChecksAndRevokesTickets(@TempDir Path classes) throws Exception {
+        Class<?> snippet = compileSnippet(readmeSnippet("Attach it to a server"), classes);
+        SslContext server = (SslContext) snippet.getMethod("server", String.class, String.class)
+                .invoke(null, Tls.CERTIFICATE.certificatePem(), Tls.CERTIFICATE.privateKeyPem());
+        @SuppressWarnings("unchecked")
+        List<String> checked = (List<String>) snippet.getField("CHECKED").get(null);
         try (server; SslContext client = Tls.client(TlsVersion.TLS1_3)) {
             SslSession ticket = Tls.firstSession(server, client);
             Tls.Outcome resumed = Tls.connect(server, client, ticket);
             assertTrue(resumed.reused);
-            revoked = true;
+            snippet.getField("revoked").setBoolean(null, true);
             Tls.Outcome refused = Tls.connect(server, client, resumed.session);
             assertTrue(refused.ok());
             assertFalse(refused.reused, "a revoked ticket gets a full handshake");

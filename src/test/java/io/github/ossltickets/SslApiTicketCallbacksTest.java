@@ -2,8 +2,7 @@ package io.github.ossltickets;
 
 import com.sun.jna.Pointer;
 import io.github.ossltickets.ffi.LibCrypto;
-import io.github.ossltickets.ffi.SslMacros;
-import io.github.ossltickets.ffi.TicketKeyLegacyCallback;
+import io.github.ossltickets.ffi.LegacyTicketKeys;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -53,11 +52,11 @@ class SslApiTicketCallbacksTest {
                 .protocols(TlsVersion.TLS1_2, max).serverSessionCache(false).build();
              SslContext client = SslContext.forClient().protocols(TlsVersion.TLS1_2, max).build()) {
             server.setTicketCallbacks(this::genTickCb, this::decTickCb);
-            TicketKeyLegacyCallback legacy = this::tickKeyCb; // held here for the whole test: OpenSSL keeps only a pointer
+            LegacyTicketKeys.TicketKeyCallback legacy = this::tickKeyCb; // held here for the whole test: OpenSSL keeps only a pointer
             if (tst >= 14) {
                 server.setTicketKeyCallback(evpKeyCallback());
             } else if (tst >= 8) {
-                assertEquals(1, SslMacros.SSL_CTX_set_tlsext_ticket_key_cb(server.address(), legacy));
+                assertEquals(1, LegacyTicketKeys.SSL_CTX_set_tlsext_ticket_key_cb(server.address(), legacy));
             }
 
             Tls.Outcome first = Tls.connect(server, client, null);
@@ -117,7 +116,7 @@ class SslApiTicketCallbacksTest {
         iv.write(0, new byte[16], 0, 16);
         keyName.write(0, new byte[16], 0, 16);
         if (LibCrypto.EVP_CipherInit_ex(ctx, LibCrypto.EVP_aes_128_cbc(), null, TICK_KEY, iv, enc) != 1
-                || LibCrypto.HMAC_Init_ex(hctx, TICK_KEY, TICK_KEY.length, LibCrypto.EVP_sha256(), null) != 1) {
+                || LegacyTicketKeys.HMAC_Init_ex(hctx, TICK_KEY, TICK_KEY.length, LibCrypto.EVP_sha256(), null) != 1) {
             return -1;
         }
         return tickKeyRenew != 0 ? 2 : 1;

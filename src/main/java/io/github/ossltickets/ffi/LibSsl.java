@@ -33,14 +33,12 @@ public final class LibSsl {
     public static final int SSL_CTRL_SET_SESS_CACHE_MODE = 44;
     public static final int SSL_CTRL_SET_TLSEXT_TICKET_KEYS = 59;
     public static final int SSL_CTRL_GET_TLSEXT_TICKET_KEYS = 58;
-    public static final int SSL_CTRL_SET_TLSEXT_TICKET_KEY_CB = 72;
     public static final int SSL_CTRL_SET_MIN_PROTO_VERSION = 123;
     public static final int SSL_CTRL_SET_MAX_PROTO_VERSION = 124;
 
     // Other constants
     public static final long SSL_SESS_CACHE_OFF = 0x0000;
     public static final long SSL_SESS_CACHE_SERVER = 0x0002;
-    public static final long SSL_OP_NO_TICKET = 1L << 14;
     public static final int TLS1_2_VERSION = 0x0303;
     public static final int TLS1_3_VERSION = 0x0304;
     public static final int SSL_ERROR_NONE = 0;
@@ -58,64 +56,132 @@ public final class LibSsl {
     public static final int SSL_ERROR_WANT_ACCEPT = 8;
 
     // Contexts
+    /** {@code const SSL_METHOD *TLS_server_method(void)}: static: never freed. */
     public static native long TLS_server_method();
+    /** {@code const SSL_METHOD *TLS_client_method(void)}: static: never freed. */
     public static native long TLS_client_method();
+    /** {@code SSL_CTX *SSL_CTX_new(const SSL_METHOD *meth)}: owned, one reference: SSL_CTX_free. */
     public static native long SSL_CTX_new(long method);
+    /** {@code void SSL_CTX_free(SSL_CTX *ctx)}: drops one reference; frees the context with the last one. */
     public static native void SSL_CTX_free(long ctx);
+    /** {@code int SSL_CTX_up_ref(SSL_CTX *ctx)}: one more reference, released by SSL_CTX_free. */
     public static native int SSL_CTX_up_ref(long ctx);
+    /**
+     * {@code long SSL_CTX_ctrl(SSL_CTX *ctx, int cmd, long larg, void *parg)}:
+     * behind most SSL_CTX_set_ macros (SslMacros).
+     */
     public static native long SSL_CTX_ctrl(long ctx, int cmd, long larg, byte[] parg);
-    public static native long SSL_CTX_callback_ctrl(long ctx, int cmd, TicketKeyLegacyCallback fp);
-    public static native long SSL_CTX_set_options(long ctx, long op);
-    public static native long SSL_CTX_get_options(long ctx);
+    /** {@code int SSL_CTX_use_certificate(SSL_CTX *ctx, X509 *x)}: takes its own reference to x. */
     public static native int SSL_CTX_use_certificate(long ctx, long x509);
+    /** {@code int SSL_CTX_use_PrivateKey(SSL_CTX *ctx, EVP_PKEY *pkey)}: takes its own reference to pkey. */
     public static native int SSL_CTX_use_PrivateKey(long ctx, long pkey);
+    /** {@code int SSL_CTX_check_private_key(const SSL_CTX *ctx)}: 1 if the key matches the certificate. */
     public static native int SSL_CTX_check_private_key(long ctx);
+    /** {@code int SSL_CTX_set_num_tickets(SSL_CTX *ctx, size_t num_tickets)}. */
     public static native int SSL_CTX_set_num_tickets(long ctx, long num_tickets);
+    /** {@code size_t SSL_CTX_get_num_tickets(const SSL_CTX *ctx)}. */
     public static native long SSL_CTX_get_num_tickets(long ctx);
-    /** {@code int SSL_CTX_set_ex_data(SSL_CTX *ctx, int idx, void *data)}: stores a pointer-sized value. */
+    /**
+     * {@code int SSL_CTX_set_ex_data(SSL_CTX *ctx, int idx, void *data)}:
+     * stores a pointer-sized value; OpenSSL does not own it.
+     */
     public static native int SSL_CTX_set_ex_data(long ctx, int idx, long data);
-    /** {@code void *SSL_CTX_get_ex_data(const SSL_CTX *ctx, int idx)}: 0 when nothing was stored. */
+    /** {@code void *SSL_CTX_get_ex_data(const SSL_CTX *ctx, int idx)}: get0; 0 when nothing was stored. */
     public static native long SSL_CTX_get_ex_data(long ctx, int idx);
 
     // Session tickets
+    /**
+     * {@code int SSL_CTX_set_session_ticket_cb(SSL_CTX *ctx, SSL_CTX_generate_session_ticket_fn gen_cb, SSL_CTX_decrypt_session_ticket_fn dec_cb, void *arg)}:
+     * OpenSSL keeps the function pointers: the callbacks must stay reachable while ctx lives.
+     */
     public static native int SSL_CTX_set_session_ticket_cb(long ctx, SSL_CTX_generate_session_ticket_fn gen_cb,
             SSL_CTX_decrypt_session_ticket_fn dec_cb, Pointer arg);
+    /**
+     * {@code int SSL_CTX_set_tlsext_ticket_key_evp_cb(SSL_CTX *ctx, int (*fp)(SSL *, unsigned char *, unsigned char *, EVP_CIPHER_CTX *, EVP_MAC_CTX *, int))}:
+     * a real function in 3.0, not a macro; OpenSSL keeps fp.
+     */
     public static native int SSL_CTX_set_tlsext_ticket_key_evp_cb(long ctx, TicketKeyEvpCallback fp);
+    /**
+     * {@code int SSL_SESSION_set1_ticket_appdata(SSL_SESSION *ss, const void *data, size_t len)}:
+     * set1: copies data; NULL or 0 clears.
+     */
     public static native int SSL_SESSION_set1_ticket_appdata(long ss, byte[] data, long len);
-    /** {@code int SSL_SESSION_get0_ticket_appdata(SSL_SESSION *ss, void **data, size_t *len)} */
+    /**
+     * {@code int SSL_SESSION_get0_ticket_appdata(SSL_SESSION *ss, void **data, size_t *len)}:
+     * get0: *data is borrowed, valid while ss is and until the next set1; NULL when none.
+     */
     public static native int SSL_SESSION_get0_ticket_appdata(long ss, long[] data, long[] len);
+    /** {@code int SSL_new_session_ticket(SSL *s)}: queues one more TLS 1.3 ticket. */
     public static native int SSL_new_session_ticket(long s);
 
     // Connections
+    /** {@code SSL *SSL_new(SSL_CTX *ctx)}: owned: SSL_free; takes its own reference to ctx. */
     public static native long SSL_new(long ctx);
+    /** {@code void SSL_free(SSL *ssl)}: also frees its BIOs and drops its context and session references. */
     public static native void SSL_free(long s);
+    /**
+     * {@code void SSL_set_bio(SSL *s, BIO *rbio, BIO *wbio)}:
+     * takes ownership of the BIOs (one reference when rbio == wbio).
+     */
     public static native void SSL_set_bio(long s, long rbio, long wbio);
     /** {@code BIO *SSL_get_rbio(const SSL *s)}: get0, borrowed; 0 when none is set. */
     public static native long SSL_get_rbio(long s);
     /** {@code BIO *SSL_get_wbio(const SSL *s)}: get0, borrowed; 0 when none is set. */
     public static native long SSL_get_wbio(long s);
+    /** {@code void SSL_set_connect_state(SSL *s)}: client mode. */
     public static native void SSL_set_connect_state(long s);
+    /** {@code void SSL_set_accept_state(SSL *s)}: server mode. */
     public static native void SSL_set_accept_state(long s);
+    /** {@code int SSL_do_handshake(SSL *s)}: 1 done, else see SSL_get_error; runs the ticket callbacks. */
     public static native int SSL_do_handshake(long s);
+    /** {@code int SSL_read(SSL *ssl, void *buf, int num)}: > 0 bytes read, else see SSL_get_error. */
     public static native int SSL_read(long s, byte[] buf, int num);
+    /** {@code int SSL_write(SSL *ssl, const void *buf, int num)}: > 0 bytes written, else see SSL_get_error. */
     public static native int SSL_write(long s, byte[] buf, int num);
+    /** {@code int SSL_shutdown(SSL *s)}: sends close_notify. */
     public static native int SSL_shutdown(long s);
+    /**
+     * {@code int SSL_get_error(const SSL *s, int ret_code)}:
+     * SSL_ERROR_*; reliable only if the error queue was empty before the call.
+     */
     public static native int SSL_get_error(long s, int ret_code);
+    /** {@code int SSL_is_init_finished(const SSL *s)}. */
     public static native int SSL_is_init_finished(long s);
+    /** {@code int SSL_is_server(const SSL *s)}. */
     public static native int SSL_is_server(long s);
+    /** {@code int SSL_session_reused(const SSL *s)}. */
     public static native int SSL_session_reused(long s);
+    /** {@code const char *SSL_get_version(const SSL *s)}: a static string: never freed. */
     public static native Pointer SSL_get_version(long s);
+    /** {@code SSL_SESSION *SSL_get_session(const SSL *ssl)}: get0: borrowed, valid while ssl keeps this session. */
     public static native long SSL_get_session(long s);
+    /** {@code SSL_SESSION *SSL_get1_session(SSL *ssl)}: get1: owned, one reference: SSL_SESSION_free. */
     public static native long SSL_get1_session(long s);
+    /** {@code int SSL_set_session(SSL *to, SSL_SESSION *session)}: takes its own reference to session. */
     public static native int SSL_set_session(long s, long session);
+    /**
+     * {@code void SSL_set_msg_callback(SSL *ssl, void (*cb)(int write_p, int version, int content_type, const void *buf, size_t len, SSL *ssl, void *arg))}:
+     * OpenSSL keeps cb.
+     */
     public static native void SSL_set_msg_callback(long s, SslMessageCallback cb);
+    /** {@code const char *SSL_alert_desc_string_long(int value)}: a static string: never freed. */
     public static native Pointer SSL_alert_desc_string_long(int value);
 
     // Sessions
+    /** {@code void SSL_SESSION_free(SSL_SESSION *ses)}: drops one reference. */
     public static native void SSL_SESSION_free(long ss);
-    /** {@code SSL_SESSION *SSL_SESSION_dup(const SSL_SESSION *src)}: a new session with one reference, the caller's. */
+    /**
+     * {@code SSL_SESSION *SSL_SESSION_dup(const SSL_SESSION *src)}:
+     * owned deep copy, app data included: SSL_SESSION_free.
+     */
     public static native long SSL_SESSION_dup(long src);
+    /** {@code int SSL_SESSION_is_resumable(const SSL_SESSION *s)}. */
     public static native int SSL_SESSION_is_resumable(long ss);
+    /** {@code int SSL_SESSION_get_protocol_version(const SSL_SESSION *s)}. */
     public static native int SSL_SESSION_get_protocol_version(long ss);
+    /**
+     * {@code int i2d_SSL_SESSION(const SSL_SESSION *in, unsigned char **pp)}:
+     * with pp NULL: the encoded length only.
+     */
     public static native int i2d_SSL_SESSION(long ss, Pointer pp);
 }

@@ -37,11 +37,6 @@ public final class SslMacros {
         return LibSsl.SSL_CTX_ctrl(ctx, LibSsl.SSL_CTRL_GET_TLSEXT_TICKET_KEYS, keylen, keys);
     }
 
-    /** {@code #define SSL_CTX_set_tlsext_ticket_key_cb(ssl, cb) SSL_CTX_callback_ctrl(ssl, SSL_CTRL_SET_TLSEXT_TICKET_KEY_CB, (void (*)(void))cb)} (deprecated in 3.0) */
-    public static long SSL_CTX_set_tlsext_ticket_key_cb(long ctx, TicketKeyLegacyCallback cb) {
-        return LibSsl.SSL_CTX_callback_ctrl(ctx, LibSsl.SSL_CTRL_SET_TLSEXT_TICKET_KEY_CB, cb);
-    }
-
     /**
      * {@code #define SSL_CTX_get_ex_new_index(l, p, newf, dupf, freef) CRYPTO_get_ex_new_index(CRYPTO_EX_INDEX_SSL_CTX, l, p, newf, dupf, freef)}
      */

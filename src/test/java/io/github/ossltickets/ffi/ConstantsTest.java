@@ -43,6 +43,7 @@ class ConstantsTest {
         int checked = 0;
         List<Field> fields = new ArrayList<>(List.of(LibSsl.class.getFields()));
         fields.addAll(List.of(LibCrypto.class.getFields()));
+        fields.addAll(List.of(LegacyTicketKeys.class.getFields()));
         for (Field field : fields) {
             if (!Modifier.isStatic(field.getModifiers()) || !(field.getType() == int.class || field.getType() == long.class)) {
                 continue;
