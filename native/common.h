@@ -110,7 +110,8 @@ static int handshake_pair(SSL *server, SSL *client)
     return sdone && cdone && step(client, 1) >= 0;
 }
 
-/* A proper shutdown before the free, so the session stays resumable. */
+/* A proper shutdown before the free, so the session stays resumable
+ * (docs/openssl-behaviour.md#a-failed-handshake-spoils-the-session-it-offered). */
 static void close_pair(SSL *server, SSL *client)
 {
     if (SSL_is_init_finished(client))

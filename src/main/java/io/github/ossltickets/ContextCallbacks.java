@@ -22,6 +22,7 @@ import java.util.function.Consumer;
  * a {@code volatile} field: nothing piles up, and a handshake on another thread sees the old or the
  * new callbacks, never a freed one.</li>
  * </ul>
+ * See docs/openssl-behaviour.md#lifetimes-openssl-imposes.
  */
 final class ContextCallbacks {
     private static final System.Logger LOG = System.getLogger("io.github.ossltickets");

@@ -16,7 +16,8 @@ final class Pem {
 
     /**
      * Given as the password callback when no password is: OpenSSL's default would prompt on the
-     * terminal and block the JVM. Static, so the GC never frees it while OpenSSL may call it.
+     * terminal and block the JVM (docs/openssl-behaviour.md#lifetimes-openssl-imposes). Static, so the
+     * GC never frees it while OpenSSL may call it.
      */
     private static final pem_password_cb NO_PASSWORD = (buf, size, rwflag, userdata) -> -1;
 

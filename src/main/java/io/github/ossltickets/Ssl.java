@@ -267,7 +267,8 @@ public final class Ssl implements AutoCloseable {
         long ssl = ref.acquireToDrive(operation.call);
         try {
             if (LibSsl.SSL_get_rbio(ssl) == 0 || LibSsl.SSL_get_wbio(ssl) == 0) {
-                // OpenSSL 3.0 fails cleanly here, but a later SSL_get_error on such a connection crashes.
+                // OpenSSL 3.0 fails cleanly here, but a later SSL_get_error on such a connection crashes
+                // (docs/openssl-behaviour.md#openssl-bugs-the-binding-works-around-or-reports).
                 throw new IllegalStateException(operation.call + " on a connection with no BIO: join it to its"
                         + " transport first (joinWithBioPair)");
             }
@@ -309,7 +310,7 @@ public final class Ssl implements AutoCloseable {
                     frame.reportUnthrownFailure();
                     return END_OF_STREAM;
                 default:
-                    throw failure(operation, error, frame);
+                    throw failure(operation, error, frame, ssl);
             }
         } finally {
             ref.releaseDriver(); // frees the SSL here if it was closed during the call
@@ -317,17 +318,46 @@ public final class Ssl implements AutoCloseable {
         }
     }
 
-    private static OpenSslException failure(Operation operation, int error, CallFrame frame) {
+    private static OpenSslException failure(Operation operation, int error, CallFrame frame, long ssl) {
         StringBuilder what = new StringBuilder(operation.call).append(" failed (").append(describeError(error))
                 .append(')');
         Throwable cause = frame.failure();
         if (cause != null) {
             what.append(" because a ticket callback failed: ").append(cause);
         }
-        if (frame.diagnostics() != null) {
-            what.append(cause == null ? " because " : "; ").append(frame.diagnostics());
+        String diagnostics = frame.diagnostics();
+        if (diagnostics == null && error == LibSsl.SSL_ERROR_SSL) {
+            diagnostics = explainOversizedOfferedTicket(ssl);
+        }
+        if (diagnostics != null) {
+            what.append(cause == null ? " because " : "; ").append(diagnostics);
         }
         return new OpenSslException(what.toString(), OpenSslException.drainErrorQueue(), cause);
+    }
+
+    /** Tickets above this size are named when a client's handshake fails: they may not fit in a ClientHello. */
+    private static final int LARGE_TICKET = 60_000;
+    /** TLS gives a ClientHello's extensions, an offered ticket among them, a 2-byte length (docs/openssl-behaviour.md#how-much-app-data-fits). */
+    private static final int MAX_EXTENSIONS = 0xFFFF;
+
+    /**
+     * OpenSSL's own error for a ClientHello whose extensions outgrow their 2-byte length is a bare
+     * "internal error" on the client; say that the offered ticket is why.
+     */
+    private static String explainOversizedOfferedTicket(long ssl) {
+        long session = LibSsl.SSL_is_server(ssl) == 1 ? 0 : LibSsl.SSL_get_session(ssl);
+        if (session == 0) {
+            return null;
+        }
+        long[] ticket = new long[1];
+        long[] length = new long[1];
+        LibSsl.SSL_SESSION_get0_ticket(session, ticket, length);
+        if (length[0] <= LARGE_TICKET) {
+            return null;
+        }
+        return "the offered session's ticket is " + length[0] + " bytes, and a ClientHello carries all its"
+                + " extensions, this ticket among them, in at most " + MAX_EXTENSIONS + " bytes: a ticket this"
+                + " large may leave the client unable to build its ClientHello (internal_error)";
     }
 
     /** {@code SSL_get_error}'s code by name, with what it means for a connection over a BIO. */

@@ -99,6 +99,44 @@ class AppDataTest {
         }
     }
 
+    /**
+     * The two limits of docs/openssl-behaviour.md#how-much-app-data-fits. TLS 1.2: the largest app data
+     * that still gets a ticket (the server's 0xFF00-byte session limit). TLS 1.3: a ticket the server
+     * could still issue, but too large for the client's ClientHello, so it cannot be offered.
+     */
+    @Test
+    void theLimitsOfAppDataAreExactAndExplained() {
+        try (SslContext server = Tls.server(TlsVersion.TLS1_2); SslContext client = Tls.client(TlsVersion.TLS1_2)) {
+            int[] size = {65_177};
+            server.setTicketCallbacks((ssl, session) -> {
+                session.setTicketAppData(new byte[size[0]]);
+                return true;
+            }, (ssl, session, keyName, status) -> TicketReturn.defaultFor(status));
+            SslSession ticket = Tls.firstSession(server, client);
+            Tls.Outcome resumed = Tls.connect(server, client, ticket);
+            assertTrue(resumed.reused, "65,177 bytes fit in TLS 1.2");
+            size[0] = 65_178;
+            Tls.Outcome refused = Tls.connect(server, client, null);
+            assertTrue(refused.failure.getMessage().contains("65178 bytes of ticket app data encodes to 65281 bytes"),
+                    refused.failure.getMessage());
+            ticket.close();
+            resumed.session.close();
+        }
+        try (SslContext server = Tls.server(TlsVersion.TLS1_3); SslContext client = Tls.client(TlsVersion.TLS1_3)) {
+            server.setTicketCallbacks((ssl, session) -> {
+                session.setTicketAppData(new byte[65_135]); // about 6 bytes under the server's limit
+                return true;
+            }, (ssl, session, keyName, status) -> TicketReturn.defaultFor(status));
+            Tls.Outcome issued = Tls.connect(server, client, null);
+            assertTrue(issued.ok() && issued.ticketsReceived == 2, issued::toString);
+            Tls.Outcome offered = Tls.connect(server, client, issued.session);
+            assertFalse(offered.ok(), "the client cannot fit the ticket in its ClientHello");
+            assertTrue(offered.failure.getMessage().contains("the offered session's ticket is"),
+                    offered.failure.getMessage());
+            issued.session.close();
+        }
+    }
+
     @Test
     void aRenewedTicketKeepsTheAppDataUnlessTheGeneratorOverwritesIt() {
         int[] generation = {0};

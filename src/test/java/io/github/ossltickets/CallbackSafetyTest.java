@@ -117,7 +117,7 @@ class CallbackSafetyTest {
             });
             Tls.Outcome failed = failsThenRecovers(server, client, foreignTicket, failuresLeft);
             // OpenSSL marks a session not resumable when a handshake offering it fails, so the retry
-            // offers only an empty TLS 1.2 ticket.
+            // offers only an empty TLS 1.2 ticket (docs/openssl-behaviour.md#a-failed-handshake-spoils-the-session-it-offered).
             assertEquals(List.of(TicketStatus.NO_DECRYPT, TicketStatus.EMPTY), seen);
             assertFalse(foreignTicket.isResumable());
             assertInstanceOf(TicketCallbackException.class, failed.failure.getCause());

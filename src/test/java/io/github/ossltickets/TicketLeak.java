@@ -7,7 +7,8 @@ import java.nio.file.Path;
  * A leak check a person runs (scripts/leak-check): rounds of resumptions with app data, callbacks that
  * throw, borrowed sessions, and contexts dropped without close() for the Cleaner. It prints the
  * process's resident memory after each round; flat figures after the first rounds mean no leak.
- * TLS 1.3 ABORT is left out: OpenSSL 3.0.19 itself leaks the decrypted session there (fixed in 3.0.22).
+ * TLS 1.3 ABORT is left out: OpenSSL 3.0.19 itself leaks the decrypted session there, fixed in 3.0.22
+ * (docs/openssl-behaviour.md#openssl-bugs-the-binding-works-around-or-reports).
  */
 public final class TicketLeak {
     public static void main(String[] args) throws Exception {

@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Every {@link TicketReturn} for every status the decrypt callback can see, through real handshakes,
- * checked against the table in OPENSSL-FACTS.md: resumed or not, generator calls, NewSessionTicket
+ * checked against docs/openssl-behaviour.md#what-each-return-does: resumed or not, generator calls, NewSessionTicket
  * messages the client received, and the alert on failure.
  */
 class TicketReturnTest {
@@ -128,5 +128,19 @@ class TicketReturnTest {
                 return renew ? Lookup.useAndRenew(key) : Lookup.use(key);
             }
         };
+    }
+
+    /** docs/openssl-behaviour.md#single-use-tls-13-sessions: without a client cache, a session resumes again. */
+    @org.junit.jupiter.api.Test
+    void aTls13SessionOfferedAgainResumesAgainWithoutAClientCache() {
+        try (SslContext server = Tls.server(TlsVersion.TLS1_3); SslContext client = Tls.client(TlsVersion.TLS1_3);
+             SslSession first = Tls.firstSession(server, client)) {
+            for (int offer = 0; offer < 3; offer++) {
+                Tls.Outcome again = Tls.connect(server, client, first);
+                assertTrue(again.reused, "offer " + offer);
+                again.session.close();
+            }
+            assertTrue(first.isResumable());
+        }
     }
 }

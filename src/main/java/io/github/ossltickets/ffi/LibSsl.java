@@ -175,6 +175,11 @@ public final class LibSsl {
      * owned deep copy, app data included: SSL_SESSION_free.
      */
     public static native long SSL_SESSION_dup(long src);
+    /**
+     * {@code void SSL_SESSION_get0_ticket(const SSL_SESSION *s, const unsigned char **tick, size_t *len)}:
+     * get0: the ticket a client received, borrowed; NULL and 0 when none.
+     */
+    public static native void SSL_SESSION_get0_ticket(long s, long[] tick, long[] len);
     /** {@code int SSL_SESSION_is_resumable(const SSL_SESSION *s)}. */
     public static native int SSL_SESSION_is_resumable(long ss);
     /** {@code int SSL_SESSION_get_protocol_version(const SSL_SESSION *s)}. */

@@ -18,7 +18,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * The exactness check: the 45-scenario matrix run by native/ticket_matrix.c (plain OpenSSL, C
  * callbacks) and by the Java binding must print identical TSV, row by row. Each row is also checked
- * against the behaviour table in OPENSSL-FACTS.md, so that the two cannot drift together unnoticed.
+ * against docs/openssl-behaviour.md (#what-each-return-does, #which-status-a-valid-ticket-gets), so that
+ * the two cannot drift together unnoticed.
  */
 class MatrixDifferentialIT {
     private static final int ROWS = 45;
@@ -43,7 +44,7 @@ class MatrixDifferentialIT {
         }
     }
 
-    /** The table "What each return does" and the status list in OPENSSL-FACTS.md, row by row. */
+    /** The tables "What each return does" and "Which status a valid ticket gets" of docs/openssl-behaviour.md. */
     private static void checkAgainstFacts(String row) {
         String[] f = row.split("\t");
         String kase = f[0];
@@ -65,7 +66,7 @@ class MatrixDifferentialIT {
                 resumes && !fails ? "yes" : "no", expectedStatus, expectedStatus.equals("EMPTY") ? "0" : "16",
                 success ? "Hello World" : "-", Integer.toString(tickets), Integer.toString(tickets),
                 fails ? "internal_error" : "-");
-        assertEquals(expected, row, "row disagrees with OPENSSL-FACTS.md");
+        assertEquals(expected, row, "row disagrees with docs/openssl-behaviour.md");
     }
 
     private static List<String> runC() throws Exception {
