@@ -1,5 +1,6 @@
 package io.github.ossltickets;
 
+import com.sun.jna.Native;
 import io.github.ossltickets.ffi.LibCrypto;
 
 import java.nio.charset.StandardCharsets;
@@ -39,28 +40,8 @@ public class OpenSslException extends RuntimeException {
                 buffer = new byte[256];
             }
             LibCrypto.ERR_error_string_n(code, buffer, buffer.length);
-            lines.add(NativeStrings.fromC(buffer));
+            lines.add(Native.toString(buffer, StandardCharsets.UTF_8));
         }
         return lines;
-    }
-
-    /** Helpers for C strings; the raw mapping takes {@code byte[]}, never {@code String}. */
-    static final class NativeStrings {
-        private NativeStrings() {}
-
-        static byte[] toC(String s) {
-            byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
-            byte[] c = new byte[utf8.length + 1];
-            System.arraycopy(utf8, 0, c, 0, utf8.length);
-            return c;
-        }
-
-        static String fromC(byte[] buffer) {
-            int end = 0;
-            while (end < buffer.length && buffer[end] != 0) {
-                end++;
-            }
-            return new String(buffer, 0, end, StandardCharsets.UTF_8);
-        }
     }
 }

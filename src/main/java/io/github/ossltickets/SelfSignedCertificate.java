@@ -1,11 +1,12 @@
 package io.github.ossltickets;
 
+import com.sun.jna.Native;
 import io.github.ossltickets.ffi.LibCrypto;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
-import static io.github.ossltickets.OpenSslException.NativeStrings.toC;
+
 
 /**
  * A self-signed P-256 certificate made by OpenSSL itself ({@code EVP_PKEY_generate}, {@code X509_sign}
@@ -90,5 +91,10 @@ public final class SelfSignedCertificate {
     /** The unencrypted PKCS#8 private key, PEM. */
     public String privateKeyPem() {
         return privateKeyPem;
+    }
+
+    /** A Java string as a NUL-terminated UTF-8 C string. */
+    private static byte[] toC(String s) {
+        return Native.toByteArray(s, StandardCharsets.UTF_8);
     }
 }

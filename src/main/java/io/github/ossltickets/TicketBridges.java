@@ -1,6 +1,7 @@
 package io.github.ossltickets;
 
 import com.sun.jna.Memory;
+import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import io.github.ossltickets.ffi.LibCrypto;
 import io.github.ossltickets.ffi.LibSsl;
@@ -8,6 +9,7 @@ import io.github.ossltickets.ffi.SSL_CTX_decrypt_session_ticket_fn;
 import io.github.ossltickets.ffi.SSL_CTX_generate_session_ticket_fn;
 import io.github.ossltickets.ffi.TicketKeyEvpCallback;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 /**
@@ -259,7 +261,7 @@ final class TicketBridges {
         }
 
         private static Memory cString(String s) {
-            byte[] c = OpenSslException.NativeStrings.toC(s);
+            byte[] c = Native.toByteArray(s, StandardCharsets.UTF_8);
             Memory memory = new Memory(c.length);
             memory.write(0, c, 0, c.length);
             return memory;

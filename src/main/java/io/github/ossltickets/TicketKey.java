@@ -1,7 +1,7 @@
 package io.github.ossltickets;
 
 import java.security.SecureRandom;
-import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.Objects;
 
 /**
@@ -80,6 +80,6 @@ public final class TicketKey {
 
     @Override
     public String toString() {
-        return "TicketKey[name=" + Arrays.toString(name) + ", AES-" + aesKey.length * 8 + "-CBC]";
+        return "TicketKey[name=" + HexFormat.of().formatHex(name) + ", AES-" + aesKey.length * 8 + "-CBC]";
     }
 }

@@ -1,11 +1,13 @@
 package io.github.ossltickets;
 
+import io.github.ossltickets.net.InMemoryConnection;
+
 import java.nio.charset.StandardCharsets;
 
 /**
  * Resumed TLS 1.3 handshakes per second on one thread through the binding, with the ticket
  * callbacks installed: the Java twin of native/resume_bench.c, step for step (same contexts, same
- * callbacks, same handshake loop, no message tracking). Not a test; run by scripts/bench-resume.
+ * callbacks, the same handshake loop as native/common.h, no message tracking). Not a test; run by scripts/bench-resume.
  * Prints "java ITERATIONS SECONDS RATE" after an untimed warm-up of the same length.
  */
 public final class ResumePerf {
@@ -46,21 +48,15 @@ public final class ResumePerf {
         return session;
     }
 
+    /** One connection without message tracking (the C twin has none): join, not open. */
     private static SslSession connect(SslContext server, SslContext client, SslSession offered) {
-        try (Ssl serverSide = server.newSsl(); Ssl clientSide = client.newSsl()) {
-            clientSide.joinWithBioPair(serverSide);
-            if (offered != null) {
-                clientSide.setSession(offered);
-            }
-            boolean serverDone = false;
-            boolean clientDone = false;
-            byte[] oneByte = new byte[1];
-            for (int round = 0; round < 64 && !(serverDone && clientDone); round++) {
-                clientDone = clientDone ? clientSide.read(oneByte) >= 0 : clientSide.handshake();
-                serverDone = serverDone ? serverSide.read(oneByte) >= 0 : serverSide.handshake();
-            }
-            clientSide.read(oneByte); // TLS 1.3 tickets
-            if (!(serverDone && clientDone) || (offered != null && !clientSide.isSessionReused())) {
+        Ssl clientSide = client.newSsl();
+        if (offered != null) {
+            clientSide.setSession(offered);
+        }
+        try (InMemoryConnection connection = InMemoryConnection.join(server.newSsl(), clientSide)) {
+            connection.handshake();
+            if (offered != null && !clientSide.isSessionReused()) {
                 throw new IllegalStateException("resumption failed");
             }
             return clientSide.session().orElseThrow();

@@ -10,8 +10,9 @@ import java.util.Objects;
 
 /**
  * A server and a client {@link Ssl} joined by an in-memory BIO pair, driven on the calling thread. No
- * sockets: for tests, the demo and benchmarks. Both sides record their messages ({@link MessageLog}),
- * so a caller can count the NewSessionTickets the client received and see the alerts.
+ * sockets: for tests, the demo and benchmarks. Made by {@link #open}, both sides record their messages
+ * ({@link MessageLog}), so a caller can count the NewSessionTickets the client received and see the
+ * alerts; {@link #join} pairs connections made elsewhere.
  *
  * <pre>{@code
  * try (InMemoryConnection c = InMemoryConnection.open(server, client, savedSession)) {
@@ -23,15 +24,27 @@ import java.util.Objects;
 public final class InMemoryConnection implements AutoCloseable {
     private final Ssl server;
     private final Ssl client;
-    private final MessageLog serverLog;
-    private final MessageLog clientLog;
 
     private InMemoryConnection(Ssl server, Ssl client) {
         this.server = server;
         this.client = client;
-        this.serverLog = server.trackMessages();
-        this.clientLog = client.trackMessages();
         client.joinWithBioPair(server);
+    }
+
+    /**
+     * Joins two connections made elsewhere and takes them over: {@link #close()} closes both. Unlike
+     * {@link #open}, it does not track messages: {@link #serverLog()} and {@link #clientLog()} start
+     * tracking when first called.
+     */
+    public static InMemoryConnection join(Ssl server, Ssl client) {
+        Objects.requireNonNull(server, "server");
+        Objects.requireNonNull(client, "client");
+        if (!server.isServer() || client.isServer()) {
+            throw new IllegalArgumentException("InMemoryConnection.join takes a server connection, then a client"
+                    + " connection; got a " + (server.isServer() ? "server" : "client") + ", then a "
+                    + (client.isServer() ? "server" : "client"));
+        }
+        return new InMemoryConnection(server, client);
     }
 
     /** A new connection pair; the client offers {@code session} for resumption if it is not null. */
@@ -50,6 +63,8 @@ public final class InMemoryConnection implements AutoCloseable {
             if (session != null) {
                 client.setSession(session);
             }
+            server.trackMessages();
+            client.trackMessages();
             return new InMemoryConnection(server, client);
         } catch (RuntimeException e) {
             server.close();
@@ -164,14 +179,14 @@ public final class InMemoryConnection implements AutoCloseable {
         return client;
     }
 
-    /** The server's messages: tickets sent, alerts sent. */
+    /** The server's messages: tickets sent, alerts sent ({@link Ssl#trackMessages()}). */
     public MessageLog serverLog() {
-        return serverLog;
+        return server.trackMessages();
     }
 
-    /** The client's messages: NewSessionTickets received, alerts received. */
+    /** The client's messages: NewSessionTickets received, alerts received ({@link Ssl#trackMessages()}). */
     public MessageLog clientLog() {
-        return clientLog;
+        return client.trackMessages();
     }
 
     /** Shuts down and frees the client, then the server ({@link Ssl#close()}). */
