@@ -7,6 +7,12 @@
  * {@link com.sun.jna.Pointer} or a {@code byte[]}. No {@code Structure}, {@code TypeMapper} or
  * varargs is used: a {@code TypeMapper} would turn off JNA's fast direct callbacks.
  *
+ * <p>Each function's comment gives its C signature and ownership rule: get0 returns a borrowed
+ * pointer, get1 (and new) an owned one the caller frees, set1 copies its argument.
+ *
+ * <p>Only what the library itself calls is here. Bindings that only the tests use (the deprecated
+ * {@code HMAC_CTX} ticket key callback) live in the test tree.
+ *
  * <p>Nothing here checks arguments or owns memory. Use the handles in {@code io.github.ossltickets}.
  * The classes are registered by {@code io.github.ossltickets.OpenSsl}; calling a method before that
  * throws {@link UnsatisfiedLinkError}.
