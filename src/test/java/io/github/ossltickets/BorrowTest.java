@@ -54,17 +54,6 @@ class BorrowTest {
     }
 
     @Test
-    void theOwnerMayFreeFirst() {
-        SslContext owner = Tls.server(TlsVersion.TLS1_2);
-        SslContext borrowed = SslContext.borrow(owner.address());
-        owner.close(); // the borrowed handle holds its own reference
-        assertEquals(2, borrowed.numTickets(), "OpenSSL's default, read through the surviving reference");
-        borrowed.setNumTickets(3);
-        assertEquals(3, borrowed.numTickets());
-        borrowed.close();
-    }
-
-    @Test
     void closingABorrowedHandleRemovesOnlyWhatItInstalledAndIsStillInPlace() {
         AtomicInteger ownerDecisions = new AtomicInteger();
         try (SslContext owner = Tls.server(TlsVersion.TLS1_3); SslContext client = Tls.client(TlsVersion.TLS1_3)) {

@@ -215,6 +215,17 @@ final class LifetimeCases {
         return new WeakReference<>(decryptor);
     }
 
+    /** A borrowed handle holds its own reference: the owner may free first, and the context lives on. */
+    static void theOwnerOfABorrowedContextMayFreeFirst() {
+        SslContext owner = Tls.server(TlsVersion.TLS1_2);
+        SslContext borrowed = SslContext.borrow(owner.address());
+        owner.close();
+        assertEquals(2, borrowed.numTickets(), "OpenSSL's default, read through the surviving reference");
+        borrowed.setNumTickets(3);
+        assertEquals(3, borrowed.numTickets());
+        borrowed.close();
+    }
+
     /** Replacing or clearing callbacks, and closing the context, from inside a callback of that context. */
     static void changingTheContextFromItsOwnCallbacks() {
         for (TlsVersion version : TlsVersion.values()) {

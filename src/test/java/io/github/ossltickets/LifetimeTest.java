@@ -72,4 +72,9 @@ class LifetimeTest {
     void aLentSessionReadOnAnotherThread() {
         inChildJvm("aLentSessionReadOnAnotherThread");
     }
+
+    @Test
+    void theOwnerOfABorrowedContextMayFreeFirst() {
+        inChildJvm("theOwnerOfABorrowedContextMayFreeFirst");
+    }
 }
