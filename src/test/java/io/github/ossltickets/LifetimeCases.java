@@ -1,5 +1,7 @@
 package io.github.ossltickets;
 
+import io.github.ossltickets.net.InMemoryConnection;
+
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -213,6 +215,72 @@ final class LifetimeCases {
             assertNull(handle.get(), "the dropped handle was collected");
         }
         return new WeakReference<>(decryptor);
+    }
+
+    static void borrowedSessionAndConnectionCannotBeUsedAfterTheCallback() {
+        AtomicReference<SslSession> kept = new AtomicReference<>();
+        AtomicReference<SslSession> keptByGenerator = new AtomicReference<>();
+        try (SslContext server = Tls.server(TlsVersion.TLS1_2); SslContext client = Tls.client(TlsVersion.TLS1_2)) {
+            server.setTicketCallbacks((ssl, session) -> {
+                keptByGenerator.set(session);
+                return true;
+            }, (ssl, session, name, status) -> {
+                session.ifPresent(kept::set);
+                return TicketReturn.defaultFor(status);
+            });
+            SslSession ticket = Tls.firstSession(server, client);
+            Tls.Outcome resumed = Tls.connect(server, client, ticket);
+            assertTrue(resumed.reused);
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> kept.get().ticketAppData());
+            assertTrue(e.getMessage().contains("lent to a ticket callback"), e.getMessage());
+            assertThrows(IllegalStateException.class, () -> keptByGenerator.get().setTicketAppData(new byte[1]));
+            assertFalse(kept.get().isOwned());
+            ticket.close();
+            resumed.session.close();
+        }
+    }
+
+    static void aConnectionOutlivesItsClosedContextAndItsCallbacksStillRun() {
+        AtomicInteger generated = new AtomicInteger();
+        SslContext server = Tls.server(TlsVersion.TLS1_3);
+        server.setTicketCallbacks((ssl, session) -> generated.incrementAndGet() > 0, DEFAULT);
+        try (SslContext client = Tls.client(TlsVersion.TLS1_3)) {
+            Ssl serverSide = server.newSsl();
+            server.close(); // SSL_CTX_free: the SSL keeps the native context; the Ssl keeps the callbacks
+            System.gc();
+            try (InMemoryConnection connection = InMemoryConnection.join(serverSide, client.newSsl())) {
+                connection.handshake();
+            }
+            assertEquals(2, generated.get(), "the generator ran for both TLS 1.3 tickets");
+        }
+    }
+
+    static void callbacksOutliveTheirCollectedContextHandleWhileAConnectionLives() throws InterruptedException {
+        AtomicInteger generated = new AtomicInteger();
+        try (SslContext client = Tls.client(TlsVersion.TLS1_3)) {
+            AtomicReference<WeakReference<SslContext>> handle = new AtomicReference<>();
+            Ssl serverSide = serverWithDroppedContext(generated, handle);
+            for (int gc = 0; gc < 50 && handle.get().get() != null; gc++) {
+                System.gc();
+                Thread.sleep(10);
+            }
+            assertNull(handle.get().get(), "the SslContext handle was collected");
+            System.gc();
+            Thread.sleep(50); // its Cleaner dropped the handle's reference to the SSL_CTX
+            try (InMemoryConnection connection = InMemoryConnection.join(serverSide, client.newSsl())) {
+                connection.handshake();
+            }
+            assertEquals(2, generated.get(), "the collected handle's generator ran for both TLS 1.3 tickets");
+        }
+    }
+
+    /** A connection from a context whose handle nothing references any more; {@code handle} is set to it. */
+    private static Ssl serverWithDroppedContext(AtomicInteger generated,
+            AtomicReference<WeakReference<SslContext>> handle) {
+        SslContext server = Tls.server(TlsVersion.TLS1_3);
+        server.setTicketCallbacks((ssl, session) -> generated.incrementAndGet() > 0, DEFAULT);
+        handle.set(new WeakReference<>(server));
+        return server.newSsl();
     }
 
     /** A borrowed handle holds its own reference: the owner may free first, and the context lives on. */

@@ -77,4 +77,19 @@ class LifetimeTest {
     void theOwnerOfABorrowedContextMayFreeFirst() {
         inChildJvm("theOwnerOfABorrowedContextMayFreeFirst");
     }
+
+    @Test
+    void borrowedSessionAndConnectionCannotBeUsedAfterTheCallback() {
+        inChildJvm("borrowedSessionAndConnectionCannotBeUsedAfterTheCallback");
+    }
+
+    @Test
+    void aConnectionOutlivesItsClosedContextAndItsCallbacksStillRun() {
+        inChildJvm("aConnectionOutlivesItsClosedContextAndItsCallbacksStillRun");
+    }
+
+    @Test
+    void callbacksOutliveTheirCollectedContextHandleWhileAConnectionLives() {
+        inChildJvm("callbacksOutliveTheirCollectedContextHandleWhileAConnectionLives");
+    }
 }
