@@ -4,6 +4,7 @@
 #include <openssl/ssl.h>
 #include <openssl/asn1.h>
 #include <openssl/crypto.h>
+#include <openssl/bio.h>
 
 #define P(name) printf("%s %lld\n", #name, (long long)(name))
 
@@ -46,5 +47,6 @@ int main(void)
     P(SSL_ERROR_WANT_ACCEPT);
     P(CRYPTO_EX_INDEX_SSL_CTX);
     P(MBSTRING_UTF8);
+    P(BIO_C_SHUTDOWN_WR);
     return 0;
 }

@@ -4,9 +4,11 @@ import io.github.ossltickets.ffi.CRYPTO_EX_free;
 import io.github.ossltickets.ffi.LibSsl;
 import io.github.ossltickets.ffi.SslMacros;
 
+import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
 /**
@@ -49,6 +51,12 @@ final class ContextCallbacks {
     volatile Tickets tickets;
     volatile Keys keys;
     volatile Consumer<Throwable> failureListener = LOG_IT;
+
+    // What the bridges did, for SslContext.ticketStats(): one uncontended increment per event.
+    final LongAdder generated = new LongAdder();
+    final LongAdder failures = new LongAdder();
+    private final LongAdder[] byStatus = adders(TicketStatus.values().length);
+    private final LongAdder[] byReturn = adders(TicketReturn.values().length);
 
     private ContextCallbacks() {}
 
@@ -125,6 +133,38 @@ final class ContextCallbacks {
             LibSsl.SSL_CTX_set_tlsext_ticket_key_evp_cb(ctx, null);
             keys = null;
         }
+    }
+
+    private static LongAdder[] adders(int count) {
+        LongAdder[] adders = new LongAdder[count];
+        for (int i = 0; i < count; i++) {
+            adders[i] = new LongAdder();
+        }
+        return adders;
+    }
+
+    void countDecrypt(TicketStatus status) {
+        byStatus[status.ordinal()].increment();
+    }
+
+    /** Counts what the decrypt bridge returns, by its C code (0 to 4, as {@link TicketReturn} orders them). */
+    int countReturn(int code) {
+        if (code >= 0 && code < byReturn.length) {
+            byReturn[code].increment();
+        }
+        return code;
+    }
+
+    TicketStats stats() {
+        Map<TicketStatus, Long> statuses = new EnumMap<>(TicketStatus.class);
+        for (TicketStatus status : TicketStatus.values()) {
+            statuses.put(status, byStatus[status.ordinal()].sum());
+        }
+        Map<TicketReturn, Long> returns = new EnumMap<>(TicketReturn.class);
+        for (TicketReturn value : TicketReturn.values()) {
+            returns.put(value, byReturn[value.code()].sum());
+        }
+        return new TicketStats(generated.sum(), statuses, returns, failures.sum());
     }
 
     /** Hands a failure that no Java call will rethrow to the listener; a listener that throws is ignored. */

@@ -26,7 +26,7 @@ final class NativeRef implements Runnable {
 
     /** What an owned pointer is, to count the live ones (tests and leak checks read the counts). */
     enum Kind {
-        CONTEXT, CONNECTION, SESSION;
+        CONTEXT, CONNECTION, SESSION, NETWORK_BIO;
 
         private final LongAdder live = new LongAdder();
 
@@ -67,6 +67,13 @@ final class NativeRef implements Runnable {
         ref.driver = Thread.currentThread();
         ref.drivingCall = drivingCall;
         return ref;
+    }
+
+    /** Throws {@link IllegalStateException} if the handle is closed. */
+    synchronized void checkOpen() {
+        if (closing) {
+            throw new IllegalStateException(closedMessage);
+        }
     }
 
     /** Starts a use; the pointer stays valid until the matching {@link #release()}. */

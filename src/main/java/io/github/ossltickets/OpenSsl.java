@@ -43,6 +43,18 @@ public final class OpenSsl {
         return LibCrypto.OpenSSL_version_num();
     }
 
+    /**
+     * Native objects the library owns and has not freed yet: contexts, connections, sessions and
+     * network BIOs held by open (or not yet collected) handles. For leak checks and server dashboards.
+     */
+    public record LiveObjects(long contexts, long connections, long sessions, long networkBios) {}
+
+    /** How many native objects the library holds right now; see {@link LiveObjects}. */
+    public static LiveObjects liveObjects() {
+        return new LiveObjects(NativeRef.Kind.CONTEXT.live(), NativeRef.Kind.CONNECTION.live(),
+                NativeRef.Kind.SESSION.live(), NativeRef.Kind.NETWORK_BIO.live());
+    }
+
     /** Holder idiom: the JVM runs this exactly once, on first use, thread-safely. */
     private static final class Loaded {
         static final UnsatisfiedLinkError FAILURE = load();

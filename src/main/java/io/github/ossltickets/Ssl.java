@@ -39,6 +39,7 @@ public final class Ssl implements AutoCloseable {
     private final NativeRef ref;
     private final Cleaner.Cleanable cleanable; // null for a connection lent by another library's handshake
     private volatile MessageLog messageLog;
+    private volatile Object attachment;
     /** The other end of a BIO pair: joined connections are collected together, never one under the other. */
     @SuppressWarnings("unused")
     private Ssl joinedPeer;
@@ -103,6 +104,40 @@ public final class Ssl implements AutoCloseable {
             ref.releaseDriver();
             Reference.reachabilityFence(this);
         }
+    }
+
+    /**
+     * Gives this connection one end of a new BIO pair ({@code BIO_new_bio_pair}, {@code SSL_set_bio},
+     * which takes that end) and returns the other, for a transport to move bytes through. Each end
+     * buffers {@code bufferSize} bytes; 0 means OpenSSL's default (17 KB).
+     */
+    public NetworkBio attachNetworkBio(int bufferSize) {
+        if (bufferSize < 0) {
+            throw new IllegalArgumentException("bufferSize cannot be negative: " + bufferSize);
+        }
+        long ssl = ref.acquireToDrive("attachNetworkBio");
+        try {
+            long[] internal = new long[1];
+            long[] network = new long[1];
+            if (LibCrypto.BIO_new_bio_pair(internal, bufferSize, network, bufferSize) != 1) {
+                throw OpenSslException.fromErrorQueue("BIO_new_bio_pair failed");
+            }
+            LibSsl.SSL_set_bio(ssl, internal[0], internal[0]);
+            return new NetworkBio(network[0]);
+        } finally {
+            ref.releaseDriver();
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    /** Any object of yours that goes with this connection, for its callbacks to find; null until set. */
+    public Object attachment() {
+        return attachment;
+    }
+
+    /** Sets what {@link #attachment()} returns, such as per-connection state a server's callbacks fill in. */
+    public void setAttachment(Object attachment) {
+        this.attachment = attachment;
     }
 
     /**
@@ -219,6 +254,22 @@ public final class Ssl implements AutoCloseable {
             throw new IllegalArgumentException("SSL_write of 0 bytes is undefined; write at least one byte");
         }
         return drive(Operation.WRITE, data);
+    }
+
+    /**
+     * Sends close_notify ({@code SSL_shutdown}) without freeing, so that a transport can deliver it
+     * before {@link #close()}. Returns true once the peer's close_notify has arrived too.
+     */
+    public boolean shutdown() {
+        long ssl = ref.acquireToDrive("SSL_shutdown");
+        try {
+            int result = LibSsl.SSL_shutdown(ssl);
+            LibCrypto.ERR_clear_error(); // a shutdown into a closed transport queues errors nobody needs
+            return result == 1;
+        } finally {
+            ref.releaseDriver();
+            Reference.reachabilityFence(this);
+        }
     }
 
     /**

@@ -190,6 +190,15 @@ public final class SslContext implements AutoCloseable {
     }
 
     /**
+     * What this native context's ticket callbacks have done so far: tickets generated, decrypt calls
+     * by status, returns by kind, callback failures. Shared by every handle on the same {@code SSL_CTX}.
+     */
+    public TicketStats ticketStats() {
+        ref.checkOpen();
+        return callbacks.stats();
+    }
+
+    /**
      * Receives each exception a ticket callback threw that did not fail a call of ours: one whose
      * fallback let the handshake go on, or one thrown while another library drove the handshake.
      * By default they are logged through {@link System.Logger} at WARNING. The listener belongs to the
@@ -197,7 +206,8 @@ public final class SslContext implements AutoCloseable {
      */
     public void setCallbackFailureListener(Consumer<Throwable> listener) {
         Objects.requireNonNull(listener, "listener");
-        ref.perform(this, ctx -> callbacks.failureListener = listener);
+        ref.checkOpen();
+        callbacks.failureListener = listener;
     }
 
     /**

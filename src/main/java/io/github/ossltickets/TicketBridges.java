@@ -52,6 +52,7 @@ final class TicketBridges {
 
         /** Keeps the failure for the call that drives the connection, or reports it when no call of ours will. */
         void fail(CallFrame frame, Throwable failure) {
+            callbacks.failures.increment();
             if (frame != null) {
                 frame.fail(failure, callbacks);
             } else {
@@ -90,6 +91,7 @@ final class TicketBridges {
                     return 0;
                 }
                 explainOversizedTicket(frame, session);
+                callbacks.generated.increment();
                 return 1;
             } catch (Throwable failure) {
                 fail(frame, failure);
@@ -133,6 +135,7 @@ final class TicketBridges {
             SslSession session = null;
             try {
                 TicketStatus ticketStatus = TicketStatus.fromCode(status);
+                callbacks.countDecrypt(ticketStatus);
                 byte[] keyName = keynameLength <= 0 || keyname == null ? NO_KEY_NAME.clone()
                         : keyname.getByteArray(0, Math.toIntExact(keynameLength));
                 connection = connection(frame, s);
@@ -143,7 +146,7 @@ final class TicketBridges {
                     fail(frame, new TicketCallbackException("TicketDecryptor returned null for status "
                             + ticketStatus + "; a missing decision is passed to OpenSSL as"
                             + " SSL_TICKET_RETURN_ABORT, which fails the handshake"));
-                    return TicketReturn.ABORT.code();
+                    return callbacks.countReturn(TicketReturn.ABORT.code());
                 }
                 if (decision.resumes() && !ticketStatus.isSuccess()) {
                     fail(frame, new TicketCallbackException("TicketDecryptor returned " + decision
@@ -153,10 +156,10 @@ final class TicketBridges {
                     frame.diagnose("the TicketDecryptor returned ABORT for status " + ticketStatus
                             + ", which tells OpenSSL to fail the handshake");
                 }
-                return decision.code();
+                return callbacks.countReturn(decision.code());
             } catch (Throwable failure) {
                 fail(frame, failure);
-                return tickets.fallback().code();
+                return callbacks.countReturn(tickets.fallback().code());
             } finally {
                 endLoans(frame, connection, session);
             }

@@ -14,6 +14,9 @@ public final class Main {
     static int run(String[] args, PrintStream out, PrintStream err) {
         String command = args.length == 0 ? "help" : args[0];
         String[] rest = Arrays.copyOfRange(args, Math.min(1, args.length), args.length);
+        if (command.equals("serve")) {
+            return Serve.run(rest, out, err);
+        }
         boolean known = command.equals("demo") || command.equals("matrix") || isHelp(command);
         if (!known || rest.length > 0) {
             err.println(known ? "ossl-tickets " + command + " takes no arguments: " + String.join(" ", rest)
@@ -48,5 +51,6 @@ public final class Main {
         out.println("usage: ossl-tickets <command>");
         out.println("  demo     full handshakes, resumptions and a policy decision, TLS 1.2 and 1.3, in memory");
         out.println("  matrix   the 45 ticket scenarios as TSV, the same as native/build/ticket_matrix prints");
+        out.println("  serve    an HTTPS server that shows each connection's ticket (serve --help)");
     }
 }

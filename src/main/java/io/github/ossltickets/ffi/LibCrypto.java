@@ -15,6 +15,7 @@ public final class LibCrypto {
     // Constants (crypto.h, asn1.h)
     public static final int CRYPTO_EX_INDEX_SSL_CTX = 1;
     public static final int MBSTRING_UTF8 = 0x1000;
+    public static final int BIO_C_SHUTDOWN_WR = 142;
 
     // Extra data on OpenSSL objects
     /**
@@ -55,6 +56,10 @@ public final class LibCrypto {
     public static native int BIO_write(long bio, byte[] data, int dlen);
     /** {@code int BIO_read(BIO *b, void *data, int dlen)}. */
     public static native int BIO_read(long bio, byte[] data, int dlen);
+    /** {@code long BIO_ctrl(BIO *bp, int cmd, long larg, void *parg)}: behind the BIO_ macros (SslMacros). */
+    public static native long BIO_ctrl(long bio, int cmd, long larg, Pointer parg);
+    /** {@code size_t BIO_ctrl_get_write_guarantee(BIO *b)}: how many bytes a BIO_write now takes in full. */
+    public static native long BIO_ctrl_get_write_guarantee(long bio);
     /** {@code size_t BIO_ctrl_pending(BIO *b)}: bytes waiting to be read. */
     public static native long BIO_ctrl_pending(long bio);
     /** {@code uint64_t BIO_number_read(BIO *bio)}: bytes read through this BIO so far. */

@@ -45,4 +45,9 @@ public final class SslMacros {
         return LibCrypto.CRYPTO_get_ex_new_index(LibCrypto.CRYPTO_EX_INDEX_SSL_CTX, argl, argp, newFunc, dupFunc,
                 freeFunc);
     }
+
+    /** {@code #define BIO_shutdown_wr(b) (int)BIO_ctrl(b, BIO_C_SHUTDOWN_WR, 0, NULL)}: the peer of a BIO pair reads end of file. */
+    public static int BIO_shutdown_wr(long bio) {
+        return (int) LibCrypto.BIO_ctrl(bio, LibCrypto.BIO_C_SHUTDOWN_WR, 0, null);
+    }
 }

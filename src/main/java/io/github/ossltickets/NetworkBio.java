@@ -1,0 +1,80 @@
+package io.github.ossltickets;
+
+import io.github.ossltickets.ffi.LibCrypto;
+import io.github.ossltickets.ffi.SslMacros;
+
+import java.lang.ref.Cleaner;
+import java.util.Objects;
+
+/**
+ * The network end of an in-memory BIO pair whose other end a connection reads and writes
+ * ({@link Ssl#attachNetworkBio(int)}): what the connection sends waits here for the transport, and what
+ * the transport receives is handed in here. This is how a socket, or anything else, carries TLS, the
+ * way {@code SSLEngine}'s wrap and unwrap do.
+ *
+ * <p>This handle owns its BIO ({@code BIO_free} on {@link #close()} or collection); the connection
+ * owns the other end. Use it on the thread that drives the connection.
+ */
+public final class NetworkBio implements AutoCloseable {
+    private final NativeRef ref;
+    private final Cleaner.Cleanable cleanable;
+
+    NetworkBio(long bio) {
+        this.ref = NativeRef.owned(NativeRef.Kind.NETWORK_BIO, bio, NetworkBio::free, "NetworkBio is closed");
+        this.cleanable = NativeRef.CLEANER.register(this, ref);
+    }
+
+    private static void free(long bio) {
+        LibCrypto.BIO_free(bio);
+    }
+
+    /** Bytes the connection wrote that wait to be sent ({@code BIO_ctrl_pending}). */
+    public int pending() {
+        return Math.toIntExact(ref.use(this, LibCrypto::BIO_ctrl_pending));
+    }
+
+    /**
+     * Takes up to {@code buffer.length} bytes that wait to be sent into the start of {@code buffer}
+     * ({@code BIO_read}); returns how many, 0 when none wait.
+     */
+    public int read(byte[] buffer) {
+        Objects.requireNonNull(buffer, "buffer");
+        int read = ref.use(this, bio -> LibCrypto.BIO_read(bio, buffer, buffer.length));
+        return Math.max(read, 0);
+    }
+
+    /** How many received bytes {@link #write} takes in full now ({@code BIO_ctrl_get_write_guarantee}). */
+    public int room() {
+        return Math.toIntExact(ref.use(this, LibCrypto::BIO_ctrl_get_write_guarantee));
+    }
+
+    /**
+     * Hands the first {@code length} bytes of {@code data}, received from the peer, to the connection
+     * ({@code BIO_write}, which copies them). At most {@link #room()} bytes.
+     */
+    public void write(byte[] data, int length) {
+        Objects.requireNonNull(data, "data");
+        if (length < 0 || length > data.length) {
+            throw new IllegalArgumentException("length " + length + " is outside the array of " + data.length);
+        }
+        if (length == 0) {
+            return;
+        }
+        int written = ref.use(this, bio -> LibCrypto.BIO_write(bio, data, length));
+        if (written != length) {
+            throw new IllegalStateException("the BIO pair took " + written + " of " + length + " bytes; write at most"
+                    + " room() bytes");
+        }
+    }
+
+    /** The peer closed its side: the connection reads end of file after what was written ({@code BIO_shutdown_wr}). */
+    public void endOfInput() {
+        ref.perform(this, SslMacros::BIO_shutdown_wr);
+    }
+
+    /** Frees this end ({@code BIO_free}); the connection then sees an uninitialised BIO. Idempotent. */
+    @Override
+    public void close() {
+        cleanable.clean();
+    }
+}
