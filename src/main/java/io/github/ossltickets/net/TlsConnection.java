@@ -76,7 +76,12 @@ public final class TlsConnection implements AutoCloseable {
             if (left <= 0) {
                 throw new SocketTimeoutException("the TLS handshake did not finish within " + timeout.toMillis() + " ms");
             }
-            receive((int) Math.max(1, left / 1_000_000), "the TLS handshake");
+            try {
+                receive((int) Math.max(1, left / 1_000_000), "the TLS handshake");
+            } catch (SocketTimeoutException e) {
+                throw new SocketTimeoutException("the TLS handshake did not finish within " + timeout.toMillis()
+                        + " ms");
+            }
         }
         flush(); // the last flight, and TLS 1.3 tickets
     }
