@@ -1,0 +1,157 @@
+package io.github.ossltickets.net;
+
+import io.github.ossltickets.OpenSsl;
+import io.github.ossltickets.OpenSslException;
+import io.github.ossltickets.SslContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The server's worker pool, timeouts and graceful shutdown, with our client over loopback. */
+class TlsServerTest {
+    private static SslContext serverContext;
+    private static SslContext clientContext;
+
+    @BeforeAll
+    static void contexts() {
+        serverContext = SslContext.forServer().selfSignedCertificate().serverSessionCache(false).build();
+        clientContext = SslContext.forClient().build();
+    }
+
+    @AfterAll
+    static void close() {
+        serverContext.close();
+        clientContext.close();
+    }
+
+    private static TlsServer.Builder server(TlsServer.Handler handler) {
+        return TlsServer.builder(serverContext, handler).port(0).log(message -> { });
+    }
+
+    /** The handler's echo of one line. */
+    private static void echo(TlsConnection connection) throws IOException {
+        byte[] buffer = new byte[256];
+        int n = connection.read(buffer);
+        if (n > 0) {
+            connection.write(java.util.Arrays.copyOf(buffer, n));
+        }
+    }
+
+    private static String roundTrip(TlsClient client, int port, String text) throws IOException {
+        try (TlsConnection connection = client.connect("127.0.0.1", port)) {
+            connection.write(text.getBytes(StandardCharsets.UTF_8));
+            ByteArrayOutputStream answer = new ByteArrayOutputStream();
+            byte[] buffer = new byte[256];
+            for (int n; (n = connection.read(buffer)) > 0; ) {
+                answer.write(buffer, 0, n);
+            }
+            return answer.toString(StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void closeLetsRunningConnectionsFinishWithinTheGrace() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        TlsServer server = server(connection -> {
+            started.countDown();
+            sleep(300);
+            echo(connection);
+        }).grace(Duration.ofSeconds(5)).start();
+        try (TlsClient client = new TlsClient(clientContext, Duration.ofSeconds(10))) {
+            Thread closer = new Thread(() -> {
+                await(started);
+                server.close();
+            });
+            closer.start();
+            assertEquals("ping", roundTrip(client, server.port(), "ping"), "answered although close() began");
+            closer.join(10_000);
+        }
+        assertEquals(0, server.stats().open());
+    }
+
+    @Test
+    void afterTheGraceTheRestAreClosedAndEverythingIsFreed() throws Exception {
+        OpenSsl.LiveObjects before = OpenSsl.liveObjects();
+        CountDownLatch reading = new CountDownLatch(1);
+        TlsServer server = server(connection -> {
+            reading.countDown();
+            connection.read(new byte[16]); // the client never writes: blocks until the server closes it
+        }).grace(Duration.ofMillis(200)).readTimeout(Duration.ofMinutes(5)).start();
+        try (TlsClient client = new TlsClient(clientContext, Duration.ofSeconds(10));
+             TlsConnection silent = client.connect("127.0.0.1", server.port())) {
+            assertTrue(reading.await(10, TimeUnit.SECONDS));
+            long start = System.nanoTime();
+            server.close();
+            assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5), "close() ends after the grace");
+            boolean ended;
+            try {
+                ended = silent.read(new byte[16]) < 0;
+            } catch (IOException | OpenSslException closedUnderIt) {
+                ended = true; // a reset, or an end without close_notify
+            }
+            assertTrue(ended, "the server closed the connection");
+        }
+        assertEquals(0, server.stats().open());
+        for (int i = 0; i < 50 && !OpenSsl.liveObjects().equals(before); i++) {
+            System.gc();
+            sleep(50);
+        }
+        assertEquals(before, OpenSsl.liveObjects(), "every connection and BIO of the server and client freed");
+    }
+
+    @Test
+    void whenEveryWorkerIsBusyNewConnectionsAreRefusedAtOnce() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch busy = new CountDownLatch(1);
+        try (TlsServer server = server(connection -> {
+            busy.countDown();
+            await(release);
+        }).workers(1).backlog(1).start();
+             TlsClient client = new TlsClient(clientContext, Duration.ofSeconds(10))) {
+            TlsConnection first = client.connect("127.0.0.1", server.port()); // the only worker
+            assertTrue(busy.await(10, TimeUnit.SECONDS));
+            Socket queued = new Socket(InetAddress.getLoopbackAddress(), server.port()); // waits in the backlog
+            Socket refused = new Socket(InetAddress.getLoopbackAddress(), server.port());
+            refused.setSoTimeout(10_000);
+            InputStream in = refused.getInputStream();
+            assertEquals(-1, in.read(), "closed at once");
+            for (int i = 0; i < 100 && server.stats().rejected() == 0; i++) {
+                sleep(20);
+            }
+            assertEquals(1, server.stats().rejected());
+            release.countDown();
+            first.close();
+            queued.close();
+            refused.close();
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            assertTrue(latch.await(10, TimeUnit.SECONDS));
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+}
