@@ -71,7 +71,9 @@ public final class TlsConnection implements AutoCloseable {
     public void handshake(Duration timeout) throws IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!ssl.handshake()) {
-            flush();
+            if (flush() > 0) {
+                continue; // OpenSSL may have stopped because the BIO pair was full: let it go on first
+            }
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 throw new SocketTimeoutException("the TLS handshake did not finish within " + timeout.toMillis() + " ms");
@@ -96,25 +98,31 @@ public final class TlsConnection implements AutoCloseable {
             if (read != Ssl.WANT_IO) {
                 return read; // bytes, or END_OF_STREAM (-1)
             }
-            flush(); // reading can make OpenSSL answer (a key update, a ticket acknowledgement)
-            receive(readTimeoutMillis, "a read");
+            if (flush() == 0) { // reading can make OpenSSL answer (a key update): send that first
+                receive(readTimeoutMillis, "a read");
+            }
         }
     }
 
     /** Writes all of {@code data} and sends it. */
     public void write(byte[] data) throws IOException {
         while (ssl.write(data) == Ssl.WANT_IO) {
-            flush(); // the BIO pair was full: send, then OpenSSL goes on where it stopped
+            if (flush() == 0) { // the BIO pair was full: send, then OpenSSL goes on where it stopped
+                receive(readTimeoutMillis, "a write"); // nothing to send: OpenSSL needs the peer first
+            }
         }
         flush();
     }
 
-    /** Sends what OpenSSL has written and the socket has not taken yet. */
-    private void flush() throws IOException {
+    /** Sends what OpenSSL has written and the socket has not taken yet; returns how many bytes. */
+    private int flush() throws IOException {
+        int sent = 0;
         for (int n; (n = network.read(toSocket)) > 0; ) {
             out.write(toSocket, 0, n);
+            sent += n;
         }
         out.flush();
+        return sent;
     }
 
     /** Waits for the peer's next bytes and hands them to OpenSSL; at the peer's end of stream, says so to OpenSSL. */

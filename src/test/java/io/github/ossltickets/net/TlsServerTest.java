@@ -154,4 +154,31 @@ class TlsServerTest {
             throw new AssertionError(e);
         }
     }
+
+    /** Four TLS 1.3 tickets of 60,000 bytes each, far more than one BIO pair buffer: the server sends them all. */
+    @Test
+    void aFlightLargerThanTheBioPairIsSentWhole() throws Exception {
+        try (SslContext bigTickets = SslContext.forServer().selfSignedCertificate().numTickets(4)
+                .serverSessionCache(false).build()) {
+            byte[] appData = new byte[60_000];
+            java.util.Arrays.fill(appData, (byte) 'x');
+            int[] offered = {0};
+            bigTickets.setTicketCallbacks((ssl, session) -> {
+                session.setTicketAppData(appData);
+                return true;
+            }, (ssl, session, keyName, status) -> {
+                offered[0] = session.map(s -> s.ticketAppData().length).orElse(0);
+                return io.github.ossltickets.TicketReturn.defaultFor(status);
+            });
+            try (TlsServer server = TlsServer.builder(bigTickets, TlsServerTest::echo).port(0).log(m -> { })
+                    .handshakeTimeout(Duration.ofSeconds(5)).start();
+                 TlsClient client = new TlsClient(clientContext, Duration.ofSeconds(10))) {
+                assertEquals("hello", roundTrip(client, server.port(), "hello"));
+                try (TlsConnection resumed = client.connect("127.0.0.1", server.port())) {
+                    assertTrue(resumed.ssl().isSessionReused());
+                }
+                assertEquals(60_000, offered[0], "the ticket carried all its app data");
+            }
+        }
+    }
 }
