@@ -3,6 +3,8 @@ package io.github.ossltickets.cli;
 import io.github.ossltickets.net.TlsConnection;
 
 import java.io.IOException;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Locale;
@@ -14,6 +16,8 @@ import java.util.Locale;
 final class HttpRequests {
     /** A longer head is refused with 431: a peer cannot make the server buffer without bound. */
     private static final int MAX_HEAD = 16 * 1024;
+    /** A larger body is refused with 413: serve reads no bodies, it only skips them. */
+    private static final long MAX_BODY = 1024 * 1024;
 
     /** One request head: the method, the path, and whether the connection stays open after the answer. */
     record Request(String method, String path, boolean keepAlive) {}
@@ -30,17 +34,25 @@ final class HttpRequests {
     }
 
     private final TlsConnection connection;
+    private final long maxRequestNanos;
     private final byte[] chunk = new byte[4096];
     private byte[] buffered = new byte[0];
 
-    HttpRequests(TlsConnection connection) {
+    /**
+     * Requests from {@code connection}; each must arrive whole within {@code maxRequestTime}, so that a
+     * peer sending one byte at a time cannot hold a worker forever.
+     */
+    HttpRequests(TlsConnection connection, Duration maxRequestTime) {
         this.connection = connection;
+        this.maxRequestNanos = maxRequestTime.toNanos();
     }
 
     /** The next request, or null when the peer closed the connection between requests. */
     Request next() throws IOException {
+        long started = System.nanoTime();
         int end;
         while ((end = headEnd(buffered)) < 0) {
+            checkTime(started);
             if (buffered.length > MAX_HEAD) {
                 throw new BadRequest(431, "request head over " + MAX_HEAD + " bytes");
             }
@@ -53,10 +65,13 @@ final class HttpRequests {
             }
             buffered = concat(buffered, chunk, read);
         }
+        if (end > MAX_HEAD) {
+            throw new BadRequest(431, "request head over " + MAX_HEAD + " bytes");
+        }
         String head = new String(buffered, 0, end, StandardCharsets.ISO_8859_1);
         buffered = Arrays.copyOfRange(buffered, end + 4, buffered.length);
         Request request = parse(head);
-        skipBody(head);
+        skipBody(head, started);
         return request;
     }
 
@@ -73,7 +88,7 @@ final class HttpRequests {
     }
 
     /** Reads and drops a body announced by Content-Length. */
-    private void skipBody(String head) throws IOException {
+    private void skipBody(String head, long started) throws IOException {
         String length = header(head.split("\r\n"), "content-length");
         long left;
         try {
@@ -81,7 +96,14 @@ final class HttpRequests {
         } catch (NumberFormatException e) {
             throw new BadRequest(400, "bad Content-Length: " + printable(length));
         }
+        if (left < 0) {
+            throw new BadRequest(400, "bad Content-Length: " + left);
+        }
+        if (left > MAX_BODY) {
+            throw new BadRequest(413, "a body of " + left + " bytes; serve takes at most " + MAX_BODY);
+        }
         while (left > 0) {
+            checkTime(started);
             if (buffered.length > 0) {
                 int taken = (int) Math.min(left, buffered.length);
                 buffered = Arrays.copyOfRange(buffered, taken, buffered.length);
@@ -93,6 +115,12 @@ final class HttpRequests {
                 }
                 buffered = Arrays.copyOf(chunk, read);
             }
+        }
+    }
+
+    private void checkTime(long started) throws SocketTimeoutException {
+        if (System.nanoTime() - started > maxRequestNanos) {
+            throw new SocketTimeoutException("a request took longer than " + maxRequestNanos / 1_000_000 + " ms to arrive");
         }
     }
 

@@ -250,7 +250,7 @@ final class Serve {
             installGenerationPolicy(context, options.generation(), events);
             AtomicReference<TlsServer> self = new AtomicReference<>(); // the handler's /stats reads its server
             TlsServer server = TlsServer.builder(context, connection -> respond(connection,
-                            () -> stats(self.get(), context)))
+                            options.readTimeout(), () -> stats(self.get(), context)))
                     .bind(InetAddress.getByName(options.bind())).port(options.port())
                     .handshakeTimeout(options.handshakeTimeout()).readTimeout(options.readTimeout())
                     .log(message -> event(events, message)).start();
@@ -303,15 +303,16 @@ final class Serve {
         return seen;
     }
 
-    private static void respond(TlsConnection connection, Supplier<String> stats) throws IOException {
-        HttpRequests requests = new HttpRequests(connection);
+    private static void respond(TlsConnection connection, Duration maxRequestTime, Supplier<String> stats)
+            throws IOException {
+        HttpRequests requests = new HttpRequests(connection, maxRequestTime);
         while (true) {
             HttpRequests.Request request;
             try {
                 request = requests.next();
             } catch (HttpRequests.BadRequest e) {
-                requests.respond(e.status, e.status == 431 ? "Request Header Fields Too Large" : "Bad Request",
-                        e.getMessage() + "\n", false);
+                requests.respond(e.status, e.status == 431 ? "Request Header Fields Too Large"
+                        : e.status == 413 ? "Content Too Large" : "Bad Request", e.getMessage() + "\n", false);
                 return;
             }
             if (request == null) {

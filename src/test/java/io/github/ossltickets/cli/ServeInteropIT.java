@@ -173,6 +173,35 @@ class ServeInteropIT {
     }
 
     @Test
+    void oversizedAndSlowRequestsAreRefusedOrCut() throws Exception {
+        try (Serve.Running server = serve("--read-timeout", "1");
+             SslContext context = SslContext.forClient().build();
+             TlsClient client = new TlsClient(context, Duration.ofSeconds(10))) {
+            String huge = "GET / HTTP/1.1\r\nX: " + "a".repeat(20_000) + "\r\n\r\n";
+            String tooLarge = request(client.connect("127.0.0.1", server.port()), huge);
+            assertTrue(tooLarge.startsWith("HTTP/1.1 431 Request Header Fields Too Large"), tooLarge);
+            String bigBody = "POST / HTTP/1.1\r\nContent-Length: 5000000\r\n\r\n";
+            String refused = request(client.connect("127.0.0.1", server.port()), bigBody);
+            assertTrue(refused.startsWith("HTTP/1.1 413 Content Too Large"), refused);
+            try (TlsConnection slow = client.connect("127.0.0.1", server.port())) {
+                long start = System.nanoTime();
+                boolean cut = false;
+                for (int i = 0; i < 40 && !cut; i++) { // one byte every 200 ms: each read is quick, the request is not
+                    try {
+                        slow.write(new byte[] {'G'});
+                        Thread.sleep(200);
+                    } catch (IOException | RuntimeException closedByServer) {
+                        cut = true;
+                    }
+                }
+                assertTrue(cut, "the server cut the slow request");
+                assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5));
+            }
+            assertTrue(events().contains("a request took longer than 1000 ms to arrive"), events());
+        }
+    }
+
+    @Test
     void eightClientsResume2000TimesAndEachReadsBackItsOwnTicket() throws Exception {
         int threads = 8;
         int perThread = 250;
