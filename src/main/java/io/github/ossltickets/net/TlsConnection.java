@@ -36,18 +36,26 @@ public final class TlsConnection implements AutoCloseable {
     private boolean inputEnded;
     private boolean closed;
 
+    /** Takes over {@code ssl} and {@code socket}: if this constructor fails, it closes both. */
     TlsConnection(Ssl ssl, Socket socket, Duration readTimeout, Consumer<Ssl> beforeClose) throws IOException {
         this.ssl = Objects.requireNonNull(ssl, "ssl");
         this.socket = Objects.requireNonNull(socket, "socket");
         this.readTimeoutMillis = Math.toIntExact(Math.max(1, readTimeout.toMillis()));
         this.beforeClose = beforeClose;
-        this.in = socket.getInputStream();
-        this.out = socket.getOutputStream();
-        this.network = ssl.attachNetworkBio(BUFFER_SIZE);
+        try {
+            this.in = socket.getInputStream();
+            this.out = socket.getOutputStream();
+            this.network = ssl.attachNetworkBio(BUFFER_SIZE);
+        } catch (IOException | RuntimeException e) {
+            ssl.close();
+            socket.close();
+            throw e;
+        }
     }
 
     /**
-     * Carries {@code ssl} over {@code socket}; this connection owns both from now on and closes them.
+     * Carries {@code ssl} over {@code socket}; this connection owns both from now on and closes them
+     * (also when this method throws).
      * A read that waits longer than {@code readTimeout} throws {@link SocketTimeoutException}.
      */
     public static TlsConnection over(Ssl ssl, Socket socket, Duration readTimeout) throws IOException {
