@@ -105,6 +105,9 @@ public final class SslContext implements AutoCloseable {
         } else {
             LibSsl.SSL_set_connect_state(ssl);
         }
+        // JNA hands SSL_write a fresh copy of the Java array on every call; a retry after WANT_WRITE
+        // must be allowed to come from another address, or OpenSSL fails it ("bad write retry").
+        SslMacros.SSL_set_mode(ssl, LibSsl.SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
         return Ssl.owned(ssl);
     }
 

@@ -35,6 +35,8 @@ public final class LibSsl {
     public static final int SSL_CTRL_GET_TLSEXT_TICKET_KEYS = 58;
     public static final int SSL_CTRL_SET_MIN_PROTO_VERSION = 123;
     public static final int SSL_CTRL_SET_MAX_PROTO_VERSION = 124;
+    public static final int SSL_CTRL_MODE = 33;
+    public static final long SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER = 0x2;
 
     // Other constants
     public static final long SSL_SESS_CACHE_OFF = 0x0000;
@@ -119,6 +121,8 @@ public final class LibSsl {
     public static native long SSL_new(long ctx);
     /** {@code void SSL_free(SSL *ssl)}: also frees its BIOs and drops its context and session references. */
     public static native void SSL_free(long s);
+    /** {@code long SSL_ctrl(SSL *ssl, int cmd, long larg, void *parg)}: behind the SSL_set_ macros (SslMacros). */
+    public static native long SSL_ctrl(long s, int cmd, long larg, Pointer parg);
     /**
      * {@code void SSL_set_bio(SSL *s, BIO *rbio, BIO *wbio)}:
      * takes ownership of the BIOs (one reference when rbio == wbio).

@@ -50,4 +50,9 @@ public final class SslMacros {
     public static int BIO_shutdown_wr(long bio) {
         return (int) LibCrypto.BIO_ctrl(bio, LibCrypto.BIO_C_SHUTDOWN_WR, 0, null);
     }
+
+    /** {@code #define SSL_set_mode(ssl,op) SSL_ctrl((ssl),SSL_CTRL_MODE,(op),NULL)}: adds modes; returns them all. */
+    public static long SSL_set_mode(long ssl, long mode) {
+        return LibSsl.SSL_ctrl(ssl, LibSsl.SSL_CTRL_MODE, mode, null);
+    }
 }

@@ -181,4 +181,31 @@ class TlsServerTest {
             }
         }
     }
+
+    /** One megabyte each way: SSL_write is retried many times, each time from a fresh copy of the array. */
+    @Test
+    void aMegabyteGoesThroughBothWays() throws Exception {
+        byte[] data = new byte[1 << 20];
+        new java.util.Random(7).nextBytes(data);
+        try (TlsServer server = server(connection -> {
+            byte[] received = new byte[data.length];
+            int total = 0;
+            byte[] buffer = new byte[16 * 1024];
+            while (total < received.length) {
+                int n = connection.read(buffer);
+                System.arraycopy(buffer, 0, received, total, n);
+                total += n;
+            }
+            connection.write(received);
+        }).start(); TlsClient client = new TlsClient(clientContext, Duration.ofSeconds(20));
+             TlsConnection connection = client.connect("127.0.0.1", server.port())) {
+            connection.write(data);
+            ByteArrayOutputStream echoed = new ByteArrayOutputStream();
+            byte[] buffer = new byte[16 * 1024];
+            while (echoed.size() < data.length) {
+                echoed.write(buffer, 0, connection.read(buffer));
+            }
+            assertTrue(java.util.Arrays.equals(data, echoed.toByteArray()));
+        }
+    }
 }
