@@ -145,8 +145,8 @@ public final class TlsServer implements AutoCloseable {
             }
         } finally {
             if (connection != null) {
-                open.remove(connection);
                 connection.close();
+                open.remove(connection); // after the free: stats().open() == 0 means everything is freed
             } else {
                 closeQuietly(socket);
             }

@@ -159,8 +159,7 @@ class ContainerIT {
             image.start();
             String version = exec(image, "openssl", "version").trim();
             String c = exec(image, "native/build/ticket_matrix");
-            String java = exec(image, "java", "--enable-native-access=ALL-UNNAMED", "-jar", "target/ossl-tickets.jar",
-                    "matrix");
+            String java = exec(image, "scripts/ossl-tickets", "matrix");
             assertEquals(c, java, suite + " (" + version + "): the Java matrix differs from the C one");
             assertEquals(hostMatrix, c, suite + " (" + version + "): the matrix differs from this machine's");
 
