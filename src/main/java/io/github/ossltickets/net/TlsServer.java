@@ -42,7 +42,7 @@ public final class TlsServer implements AutoCloseable {
         void serve(TlsConnection connection) throws IOException;
     }
 
-    /** Connection counts since the start. */
+    /** Connection counts since the start; {@code open} counts connections not yet freed. */
     public record Stats(long accepted, long rejected, long handshakes, long resumptions, long failures,
             int open) {}
 
