@@ -5,7 +5,6 @@ import com.github.dockerjava.api.model.PortBinding;
 import com.github.dockerjava.api.model.Ports;
 import io.github.ossltickets.SslContext;
 import io.github.ossltickets.net.TlsClient;
-import io.github.ossltickets.net.TlsConnection;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -19,7 +18,6 @@ import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.wait.strategy.Wait;
 import org.testcontainers.utility.DockerImageName;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -113,7 +111,7 @@ class ContainerIT {
                  TlsClient client = new TlsClient(context, Duration.ofSeconds(20))) {
                 List<String> resumed = new ArrayList<>();
                 for (int i = 0; i < 3; i++) {
-                    resumed.add(Peers.fields(request(client.connect("127.0.0.1", port))).get("resumed"));
+                    resumed.add(Peers.fields(Peers.request(client.connect("127.0.0.1", port), Peers.GET)).get("resumed"));
                 }
                 assertEquals(List.of("no", "yes", "yes"), resumed, "our client, outside");
             }
@@ -199,17 +197,5 @@ class ContainerIT {
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, process.waitFor());
         return output;
-    }
-
-    private static String request(TlsConnection connection) throws IOException {
-        try (connection) {
-            connection.write(Peers.GET.getBytes(StandardCharsets.US_ASCII));
-            ByteArrayOutputStream answer = new ByteArrayOutputStream();
-            byte[] buffer = new byte[4096];
-            for (int n; (n = connection.read(buffer)) > 0; ) {
-                answer.write(buffer, 0, n);
-            }
-            return answer.toString(StandardCharsets.UTF_8);
-        }
     }
 }

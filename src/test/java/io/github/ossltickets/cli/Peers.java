@@ -40,6 +40,19 @@ final class Peers {
         return output;
     }
 
+    /** Sends {@code request} over our client's connection and reads the answer until the server closes; then closes. */
+    static String request(io.github.ossltickets.net.TlsConnection connection, String request) throws IOException {
+        try (connection) {
+            connection.write(request.getBytes(StandardCharsets.US_ASCII));
+            java.io.ByteArrayOutputStream answer = new java.io.ByteArrayOutputStream();
+            byte[] buffer = new byte[4096];
+            for (int n; (n = connection.read(buffer)) > 0; ) {
+                answer.write(buffer, 0, n);
+            }
+            return answer.toString(StandardCharsets.UTF_8);
+        }
+    }
+
     /** The {@code key: value} lines of a serve response body. */
     static Map<String, String> fields(String response) {
         Map<String, String> fields = new HashMap<>();

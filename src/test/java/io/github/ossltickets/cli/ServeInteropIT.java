@@ -132,7 +132,7 @@ class ServeInteropIT {
                 TlsConnection connection = client.connect("127.0.0.1", sServer.port);
                 assertEquals(tls.equals("-tls1_3") ? "TLSv1.3" : "TLSv1.2", connection.ssl().protocolVersion());
                 resumed.add(connection.ssl().isSessionReused());
-                String page = request(connection, "GET / HTTP/1.0\r\n\r\n"); // and close, keeping the session
+                String page = Peers.request(connection, "GET / HTTP/1.0\r\n\r\n"); // and close, keeping the session
                 assertTrue(page.contains("HTTP/1.0 200 ok"), page);
             }
             assertEquals(List.of(false, true, true), resumed);
@@ -145,7 +145,7 @@ class ServeInteropIT {
              SslContext context = SslContext.forClient().build();
              TlsClient good = new TlsClient(context, Duration.ofSeconds(10))) {
             int port = server.port();
-            assertEquals("no", Peers.fields(request(good.connect("127.0.0.1", port), Peers.GET)).get("resumed"));
+            assertEquals("no", Peers.fields(Peers.request(good.connect("127.0.0.1", port), Peers.GET)).get("resumed"));
             Baseline before = Baseline.take(server);
 
             assertClosedByServer(port, "GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
@@ -161,7 +161,7 @@ class ServeInteropIT {
             }
             closeWithoutCloseNotify(port, context);
 
-            assertEquals("yes", Peers.fields(request(good.connect("127.0.0.1", port), Peers.GET)).get("resumed"),
+            assertEquals("yes", Peers.fields(Peers.request(good.connect("127.0.0.1", port), Peers.GET)).get("resumed"),
                     "the server still serves, and resumes");
             before.assertNothingLeaked(server);
             String log = events();
@@ -178,10 +178,10 @@ class ServeInteropIT {
              SslContext context = SslContext.forClient().build();
              TlsClient client = new TlsClient(context, Duration.ofSeconds(10))) {
             String huge = "GET / HTTP/1.1\r\nX: " + "a".repeat(20_000) + "\r\n\r\n";
-            String tooLarge = request(client.connect("127.0.0.1", server.port()), huge);
+            String tooLarge = Peers.request(client.connect("127.0.0.1", server.port()), huge);
             assertTrue(tooLarge.startsWith("HTTP/1.1 431 Request Header Fields Too Large"), tooLarge);
             String bigBody = "POST / HTTP/1.1\r\nContent-Length: 5000000\r\n\r\n";
-            String refused = request(client.connect("127.0.0.1", server.port()), bigBody);
+            String refused = Peers.request(client.connect("127.0.0.1", server.port()), bigBody);
             assertTrue(refused.startsWith("HTTP/1.1 413 Content Too Large"), refused);
             try (TlsConnection slow = client.connect("127.0.0.1", server.port())) {
                 long start = System.nanoTime();
@@ -224,29 +224,16 @@ class ServeInteropIT {
     private static int resumeInARow(int port, int count) throws IOException {
         try (SslContext context = SslContext.forClient().protocol(TlsVersion.TLS1_3).build();
              TlsClient client = new TlsClient(context, Duration.ofSeconds(20))) {
-            String expected = Peers.fields(request(client.connect("127.0.0.1", port), Peers.GET)).get("ticket-issued-appdata");
+            String expected = Peers.fields(Peers.request(client.connect("127.0.0.1", port), Peers.GET)).get("ticket-issued-appdata");
             int resumed = 0;
             for (int i = 0; i < count; i++) {
-                Map<String, String> response = Peers.fields(request(client.connect("127.0.0.1", port), Peers.GET));
+                Map<String, String> response = Peers.fields(Peers.request(client.connect("127.0.0.1", port), Peers.GET));
                 assertEquals("yes", response.get("resumed"), response.toString());
                 assertEquals(expected, response.get("ticket-appdata"), "the app data of the ticket this client offered");
                 expected = response.get("ticket-issued-appdata");
                 resumed++;
             }
             return resumed;
-        }
-    }
-
-    /** Sends {@code request} and reads the answer until the server closes; then closes the connection. */
-    private static String request(TlsConnection connection, String request) throws IOException {
-        try (connection) {
-            connection.write(request.getBytes(StandardCharsets.US_ASCII));
-            ByteArrayOutputStream answer = new ByteArrayOutputStream();
-            byte[] buffer = new byte[4096];
-            for (int n; (n = connection.read(buffer)) > 0; ) {
-                answer.write(buffer, 0, n);
-            }
-            return answer.toString(StandardCharsets.UTF_8);
         }
     }
 
