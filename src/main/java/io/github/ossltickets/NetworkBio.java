@@ -50,7 +50,8 @@ public final class NetworkBio implements AutoCloseable {
 
     /**
      * Hands the first {@code length} bytes of {@code data}, received from the peer, to the connection
-     * ({@code BIO_write}, which copies them). At most {@link #room()} bytes.
+     * ({@code BIO_write}, which copies them). At most {@link #room()} bytes; more are refused whole with
+     * {@link IllegalArgumentException}.
      */
     public void write(byte[] data, int length) {
         Objects.requireNonNull(data, "data");
@@ -60,10 +61,15 @@ public final class NetworkBio implements AutoCloseable {
         if (length == 0) {
             return;
         }
-        int written = ref.use(this, bio -> LibCrypto.BIO_write(bio, data, length));
+        int written = ref.use(this, bio -> {
+            long room = LibCrypto.BIO_ctrl_get_write_guarantee(bio);
+            if (length > room) { // checked first: a BIO pair would take part and leave the rest unsaid
+                throw new IllegalArgumentException(length + " bytes do not fit: room() is " + room);
+            }
+            return LibCrypto.BIO_write(bio, data, length);
+        });
         if (written != length) {
-            throw new IllegalStateException("the BIO pair took " + written + " of " + length + " bytes; write at most"
-                    + " room() bytes");
+            throw OpenSslException.fromErrorQueue("BIO_write took " + written + " of " + length + " bytes");
         }
     }
 

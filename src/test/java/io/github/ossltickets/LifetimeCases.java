@@ -283,6 +283,29 @@ final class LifetimeCases {
         return server.newSsl();
     }
 
+    /** Each end of a BIO pair used after the other end's owner freed it: errors, never a crash. */
+    static void aNetworkBioOutlivingItsConnectionAndTheOtherWayRound() {
+        try (SslContext server = Tls.server(TlsVersion.TLS1_3)) {
+            Ssl ssl = server.newSsl();
+            NetworkBio network = ssl.attachNetworkBio(0);
+            assertThrows(IllegalArgumentException.class, () -> network.write(new byte[100_000], 100_000),
+                    "more than room() is refused whole");
+            ssl.close(); // frees the connection's end
+            assertEquals(0, network.pending());
+            assertEquals(0, network.read(new byte[64]));
+            assertThrows(RuntimeException.class, () -> network.write(new byte[] {22}, 1));
+            network.endOfInput();
+            network.close();
+            assertThrows(IllegalStateException.class, network::pending);
+
+            Ssl other = server.newSsl();
+            NetworkBio gone = other.attachNetworkBio(0);
+            gone.close(); // frees the network end first
+            assertThrows(OpenSslException.class, other::handshake);
+            other.close();
+        }
+    }
+
     /** A borrowed handle holds its own reference: the owner may free first, and the context lives on. */
     static void theOwnerOfABorrowedContextMayFreeFirst() {
         SslContext owner = Tls.server(TlsVersion.TLS1_2);

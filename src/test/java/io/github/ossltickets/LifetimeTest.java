@@ -92,4 +92,9 @@ class LifetimeTest {
     void callbacksOutliveTheirCollectedContextHandleWhileAConnectionLives() {
         inChildJvm("callbacksOutliveTheirCollectedContextHandleWhileAConnectionLives");
     }
+
+    @Test
+    void aNetworkBioOutlivingItsConnectionAndTheOtherWayRound() {
+        inChildJvm("aNetworkBioOutlivingItsConnectionAndTheOtherWayRound");
+    }
 }
