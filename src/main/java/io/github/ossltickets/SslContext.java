@@ -64,7 +64,10 @@ public final class SslContext implements AutoCloseable {
 
     /**
      * Attaches to an {@code SSL_CTX*} that another library owns (Netty, Tomcat, ...), which must have
-     * been made by the same libssl. This handle takes its own reference ({@code SSL_CTX_up_ref}).
+     * been made by the same libssl: a context whose method ({@code SSL_CTX_get_ssl_method}) is not this
+     * libssl's {@code TLS_method}, {@code TLS_server_method} or {@code TLS_client_method} is refused
+     * with {@link IllegalArgumentException} before anything is installed. This handle takes its own
+     * reference ({@code SSL_CTX_up_ref}).
      *
      * <p>Callbacks installed through it stay installed until an explicit {@link #close()}, which
      * removes those this handle installed that are still in place, then drops this handle's reference,
@@ -76,6 +79,14 @@ public final class SslContext implements AutoCloseable {
             throw new IllegalArgumentException("cannot borrow a NULL SSL_CTX*");
         }
         OpenSsl.ensureLoaded();
+        long method = LibSsl.SSL_CTX_get_ssl_method(address);
+        if (method != LibSsl.TLS_method() && method != LibSsl.TLS_server_method() && method != LibSsl.TLS_client_method()) {
+            // Another copy of libssl (BoringSSL inside netty-tcnative-boringssl-static, say) lays its
+            // SSL_CTX out differently: installing our callbacks there would corrupt memory.
+            throw new IllegalArgumentException(String.format("0x%x is not an SSL_CTX* of this libssl (%s): its"
+                    + " method is none of TLS_method, TLS_server_method, TLS_client_method. Is it from another"
+                    + " copy of OpenSSL or BoringSSL?", address, OpenSsl.version()));
+        }
         if (LibSsl.SSL_CTX_up_ref(address) != 1) {
             throw OpenSslException.fromErrorQueue("SSL_CTX_up_ref failed");
         }
@@ -190,6 +201,36 @@ public final class SslContext implements AutoCloseable {
     /** {@code SSL_CTX_get_num_tickets}. */
     public int numTickets() {
         return Math.toIntExact(ref.use(this, LibSsl::SSL_CTX_get_num_tickets));
+    }
+
+    /** {@code SSL_CTX_get_options}: the context's {@code SSL_OP_} bits. */
+    public long options() {
+        return ref.use(this, LibSsl::SSL_CTX_get_options);
+    }
+
+    /** {@code SSL_CTX_set_options}: adds {@code SSL_OP_} bits, such as {@code SSL_OP_NO_TICKET}; returns them all. */
+    public long setOptions(long options) {
+        return ref.use(this, ctx -> LibSsl.SSL_CTX_set_options(ctx, options));
+    }
+
+    /** {@code SSL_CTX_clear_options}: removes {@code SSL_OP_} bits; returns those left. */
+    public long clearOptions(long options) {
+        return ref.use(this, ctx -> LibSsl.SSL_CTX_clear_options(ctx, options));
+    }
+
+    /** {@code SSL_CTX_get_session_cache_mode}: the {@code SSL_SESS_CACHE_} bits. */
+    public long sessionCacheMode() {
+        return ref.use(this, SslMacros::SSL_CTX_get_session_cache_mode);
+    }
+
+    /**
+     * Whether stateless tickets can reach the ticket callbacks: false when {@code SSL_OP_NO_TICKET} is
+     * set on the context, which makes OpenSSL send no TLS 1.2 tickets and only stateful TLS 1.3 ones
+     * (docs/openssl-behaviour.md#when-the-decrypt-callback-runs). A connection can still change its
+     * own options; this reads the context's.
+     */
+    public boolean ticketsEffective() {
+        return (options() & LibSsl.SSL_OP_NO_TICKET) == 0;
     }
 
     /**

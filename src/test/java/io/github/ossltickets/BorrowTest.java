@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -165,5 +166,40 @@ class BorrowTest {
             }
         }
         throw new AssertionError("the handshake did not finish in 10 rounds");
+    }
+
+    @Test
+    void borrowRefusesAPointerThatIsNotAnSslCtxOfThisLibssl() {
+        com.sun.jna.Memory notAContext = new com.sun.jna.Memory(4096);
+        notAContext.clear();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> SslContext.borrow(com.sun.jna.Pointer.nativeValue(notAContext)));
+        assertTrue(e.getMessage().contains("is not an SSL_CTX* of this libssl"), e.getMessage());
+        long anyRole = LibSsl.SSL_CTX_new(LibSsl.TLS_method()); // as some servers make them
+        try (SslContext borrowed = SslContext.borrow(anyRole)) {
+            assertEquals(2, borrowed.numTickets());
+        } finally {
+            LibSsl.SSL_CTX_free(anyRole);
+        }
+    }
+
+    @Test
+    void ticketsAreNotEffectiveWithNoTicketAndTheDecryptorThenNeverRuns() {
+        try (SslContext server = Tls.server(TlsVersion.TLS1_2); SslContext client = Tls.client(TlsVersion.TLS1_2)) {
+            server.setTicketCallbacks((ssl, session) -> true, (ssl, session, name, status) ->
+                    TicketReturn.defaultFor(status));
+            assertTrue(server.ticketsEffective());
+            assertEquals(LibSsl.SSL_SESS_CACHE_OFF, server.sessionCacheMode());
+            server.setOptions(LibSsl.SSL_OP_NO_TICKET);
+            assertFalse(server.ticketsEffective());
+            SslSession session = Tls.firstSession(server, client);
+            Tls.Outcome again = Tls.connect(server, client, session);
+            assertEquals(0, server.ticketStats().decrypts(), "no ticket reached the decryptor");
+            assertFalse(again.reused, "and with the cache off, nothing resumes");
+            server.clearOptions(LibSsl.SSL_OP_NO_TICKET);
+            assertTrue(server.ticketsEffective());
+            session.close();
+            again.session.close();
+        }
     }
 }

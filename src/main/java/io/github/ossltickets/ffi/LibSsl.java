@@ -36,6 +36,8 @@ public final class LibSsl {
     public static final int SSL_CTRL_SET_MIN_PROTO_VERSION = 123;
     public static final int SSL_CTRL_SET_MAX_PROTO_VERSION = 124;
     public static final int SSL_CTRL_MODE = 33;
+    public static final int SSL_CTRL_GET_SESS_CACHE_MODE = 45;
+    public static final long SSL_OP_NO_TICKET = 1L << 14;
     public static final long SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER = 0x2;
 
     // Other constants
@@ -62,6 +64,16 @@ public final class LibSsl {
     public static native long TLS_server_method();
     /** {@code const SSL_METHOD *TLS_client_method(void)}: static: never freed. */
     public static native long TLS_client_method();
+    /** {@code const SSL_METHOD *TLS_method(void)}: static, never freed; for either role. */
+    public static native long TLS_method();
+    /** {@code const SSL_METHOD *SSL_CTX_get_ssl_method(const SSL_CTX *ctx)}: get0, the method ctx was made with. */
+    public static native long SSL_CTX_get_ssl_method(long ctx);
+    /** {@code uint64_t SSL_CTX_get_options(const SSL_CTX *ctx)}: the SSL_OP_ bits. */
+    public static native long SSL_CTX_get_options(long ctx);
+    /** {@code uint64_t SSL_CTX_set_options(SSL_CTX *ctx, uint64_t op)}: adds bits; returns them all. */
+    public static native long SSL_CTX_set_options(long ctx, long op);
+    /** {@code uint64_t SSL_CTX_clear_options(SSL_CTX *ctx, uint64_t op)}: removes bits; returns the rest. */
+    public static native long SSL_CTX_clear_options(long ctx, long op);
     /** {@code SSL_CTX *SSL_CTX_new(const SSL_METHOD *meth)}: owned, one reference: SSL_CTX_free. */
     public static native long SSL_CTX_new(long method);
     /** {@code void SSL_CTX_free(SSL_CTX *ctx)}: drops one reference; frees the context with the last one. */

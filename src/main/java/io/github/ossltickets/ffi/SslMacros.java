@@ -55,4 +55,9 @@ public final class SslMacros {
     public static long SSL_set_mode(long ssl, long mode) {
         return LibSsl.SSL_ctrl(ssl, LibSsl.SSL_CTRL_MODE, mode, null);
     }
+
+    /** {@code #define SSL_CTX_get_session_cache_mode(ctx) SSL_CTX_ctrl(ctx,SSL_CTRL_GET_SESS_CACHE_MODE,0,NULL)} */
+    public static long SSL_CTX_get_session_cache_mode(long ctx) {
+        return LibSsl.SSL_CTX_ctrl(ctx, LibSsl.SSL_CTRL_GET_SESS_CACHE_MODE, 0, null);
+    }
 }
