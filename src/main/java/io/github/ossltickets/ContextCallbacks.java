@@ -18,8 +18,9 @@ import java.util.function.Consumer;
  * <ul>
  * <li>Each native context we touch gets an id in its ex_data slot; {@link #LIVE} maps the id to this
  * object. OpenSSL calls {@link #FREED} when it frees the context (its last reference, ours or another
- * library's), and only then is this object dropped. Java handles closing or being collected change
- * nothing here, so OpenSSL never calls a collected callback.</li>
+ * library's), and only then is this object dropped. A Java handle that is closed or collected changes
+ * nothing here (only an explicit close of a borrowed handle removes what that handle installed), so
+ * OpenSSL never calls a collected callback.</li>
  * <li>There is one bridge per kind for the whole life of the context. Installing new callbacks writes
  * a {@code volatile} field: nothing piles up, and a handshake on another thread sees the old or the
  * new callbacks, never a freed one.</li>
