@@ -321,7 +321,7 @@ public final class Ssl implements AutoCloseable {
                 // OpenSSL 3.0 fails cleanly here, but a later SSL_get_error on such a connection crashes
                 // (docs/openssl-behaviour.md#openssl-bugs-the-binding-works-around-or-reports).
                 throw new IllegalStateException(operation.call + " on a connection with no BIO: join it to its"
-                        + " transport first (joinWithBioPair)");
+                        + " transport first (joinWithBioPair, attachNetworkBio)");
             }
             // SSL_get_error is only reliable if the queue was empty before the call.
             LibCrypto.ERR_clear_error();
