@@ -1,5 +1,6 @@
 package io.github.ossltickets;
 
+import com.sun.jna.Pointer;
 import io.github.ossltickets.ffi.LibCrypto;
 import io.github.ossltickets.ffi.LibSsl;
 
@@ -195,6 +196,17 @@ public final class Ssl implements AutoCloseable {
     /** {@code SSL_is_init_finished}. */
     public boolean isHandshakeFinished() {
         return ref.use(this, ssl -> LibSsl.SSL_is_init_finished(ssl) == 1);
+    }
+
+    /**
+     * The host name the client asked for (SNI), copied from {@code SSL_get_servername(s,
+     * TLSEXT_NAMETYPE_host_name)} (borrowed); empty if it sent none.
+     */
+    public Optional<String> serverName() {
+        return ref.use(this, ssl -> {
+            Pointer name = LibSsl.SSL_get_servername(ssl, LibSsl.TLSEXT_NAMETYPE_host_name);
+            return name == null ? Optional.<String>empty() : Optional.of(name.getString(0, "UTF-8"));
+        });
     }
 
     /** {@code SSL_get_version}: "TLSv1.2", "TLSv1.3", ... */

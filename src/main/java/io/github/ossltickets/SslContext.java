@@ -29,6 +29,8 @@ import java.util.function.Consumer;
 public final class SslContext implements AutoCloseable {
     /** The length {@link #setTicketKeys(byte[])} takes: key name (16), HMAC key (32), AES key (32). */
     public static final int TICKET_KEYS_LENGTH = 80;
+    /** {@code SSL_OP_NO_TICKET}, for {@link #options()}, {@link #setOptions} and {@link #clearOptions}. */
+    public static final long OP_NO_TICKET = LibSsl.SSL_OP_NO_TICKET;
 
     private enum Role { SERVER, CLIENT, BORROWED }
 

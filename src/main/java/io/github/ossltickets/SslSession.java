@@ -120,6 +120,18 @@ public final class SslSession implements AutoCloseable {
         return owned(copy);
     }
 
+    /**
+     * The session ID, copied from {@code SSL_SESSION_get_id} (borrowed pointer); what an
+     * {@code SSLSession.getId()} of Tomcat or Netty returns for the same session. Empty if none.
+     */
+    public byte[] id() {
+        return ref.use(this, session -> {
+            int[] length = new int[1];
+            Pointer id = LibSsl.SSL_SESSION_get_id(session, length);
+            return id == null || length[0] == 0 ? new byte[0] : id.getByteArray(0, length[0]);
+        });
+    }
+
     /** {@code SSL_SESSION_is_resumable}. */
     public boolean isResumable() {
         return ref.use(this, session -> LibSsl.SSL_SESSION_is_resumable(session) == 1);

@@ -38,6 +38,8 @@ public final class LibSsl {
     public static final int SSL_CTRL_MODE = 33;
     public static final int SSL_CTRL_GET_SESS_CACHE_MODE = 45;
     public static final long SSL_OP_NO_TICKET = 1L << 14;
+    /** {@code TLSEXT_NAMETYPE_host_name}: the server name type of SNI. */
+    public static final int TLSEXT_NAMETYPE_host_name = 0;
     public static final long SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER = 0x2;
 
     // Other constants
@@ -171,6 +173,16 @@ public final class LibSsl {
     public static native Pointer SSL_get_version(long s);
     /** {@code SSL_SESSION *SSL_get_session(const SSL *ssl)}: get0: borrowed, valid while ssl keeps this session. */
     public static native long SSL_get_session(long s);
+    /**
+     * {@code const char *SSL_get_servername(const SSL *s, const int type)}: get0: borrowed, valid while
+     * s and its session live; NULL when the client sent no server name.
+     */
+    public static native Pointer SSL_get_servername(long s, int type);
+    /**
+     * {@code const unsigned char *SSL_SESSION_get_id(const SSL_SESSION *s, unsigned int *len)}: get0:
+     * borrowed, valid while s lives.
+     */
+    public static native Pointer SSL_SESSION_get_id(long s, int[] len);
     /** {@code SSL_SESSION *SSL_get1_session(SSL *ssl)}: get1: owned, one reference: SSL_SESSION_free. */
     public static native long SSL_get1_session(long s);
     /** {@code int SSL_set_session(SSL *to, SSL_SESSION *session)}: takes its own reference to session. */

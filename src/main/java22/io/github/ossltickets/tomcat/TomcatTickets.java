@@ -1,0 +1,170 @@
+package io.github.ossltickets.tomcat;
+
+import io.github.ossltickets.SslContext;
+import org.apache.catalina.LifecycleState;
+import org.apache.catalina.connector.Connector;
+import org.apache.tomcat.util.net.SSLHostConfig;
+import org.apache.tomcat.util.net.SSLHostConfigCertificate;
+import org.apache.tomcat.util.net.SSLUtil;
+import org.apache.tomcat.util.net.openssl.panama.OpenSSLContext;
+import org.apache.tomcat.util.net.openssl.panama.OpenSSLImplementation;
+import org.apache.tomcat.util.net.openssl.panama.OpenSSLUtil;
+
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.TrustManager;
+import java.security.KeyManagementException;
+import java.security.SecureRandom;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.WeakHashMap;
+
+/**
+ * Ticket callbacks on a Tomcat 11 connector that terminates TLS with Tomcat's FFM OpenSSL
+ * ({@code org.apache.tomcat.util.net.openssl.panama}, Java 22+), which calls the same
+ * {@code libssl.so.3} as this library.
+ *
+ * <pre>{@code
+ * TomcatTickets.attach(connector, (context, certificate) -> context.setTicketCallbacks(generator, decryptor));
+ * }</pre>
+ *
+ * <p>Tomcat makes one {@code SSL_CTX} per certificate of each {@link SSLHostConfig}, and new ones on
+ * every {@code reloadSslHostConfigs()}. {@link #attach} points the connector at {@link Implementation},
+ * Tomcat's FFM implementation with one change: each context it makes is borrowed
+ * ({@link SslContext#borrow}) and handed to the installer once Tomcat has configured it. The borrowed
+ * handle lives exactly as long as Tomcat's context: it is closed by the context's {@code destroy()}, or
+ * collected with it when Tomcat lets a replaced context go, as it does on reload.
+ */
+public final class TomcatTickets {
+    /** The connector property that names its TLS implementation, and Tomcat's FFM one. */
+    static final String IMPLEMENTATION_PROPERTY = "sslImplementationName";
+    static final String TOMCAT_FFM = OpenSSLImplementation.class.getName();
+
+    /** What installs the callbacks on each context Tomcat makes. */
+    @FunctionalInterface
+    public interface Installer {
+        /**
+         * Called on the thread that builds Tomcat's context, once per certificate and per reload.
+         *
+         * @param context Tomcat's {@code SSL_CTX}, borrowed: do not close it, Tomcat's context does
+         * @param certificate the certificate (and through it the host) this context serves
+         */
+        void install(SslContext context, SSLHostConfigCertificate certificate);
+    }
+
+    // Tomcat makes its implementation by class name, so the installers wait here, keyed by host
+    // configuration (which survives a reload); weak, so a host that is dropped takes its entry along.
+    private static final Map<SSLHostConfig, Installer> INSTALLERS = Collections.synchronizedMap(new WeakHashMap<>());
+
+    private TomcatTickets() {
+    }
+
+    /**
+     * Makes {@code connector} use Tomcat's FFM OpenSSL with {@code installer} run on every context it
+     * makes, for every {@link SSLHostConfig} it has now, every certificate of each, and every reload.
+     * Call it after adding the host configurations and before the connector starts.
+     *
+     * @throws IllegalArgumentException if the connector has no host configuration, or is set to a TLS
+     *     implementation other than Tomcat's FFM OpenSSL (JSSE, or OpenSSL through tomcat-native)
+     * @throws IllegalStateException if the connector has started: its contexts exist already
+     */
+    public static void attach(Connector connector, Installer installer) {
+        Objects.requireNonNull(connector, "connector");
+        Objects.requireNonNull(installer, "installer");
+        Object current = connector.getProperty(IMPLEMENTATION_PROPERTY);
+        if (current != null && !current.equals(TOMCAT_FFM) && !current.equals(Implementation.class.getName())) {
+            throw new IllegalArgumentException("the connector uses " + IMPLEMENTATION_PROPERTY + "=" + current
+                    + "; ticket callbacks need Tomcat's FFM OpenSSL, " + TOMCAT_FFM + " (leave the property unset)");
+        }
+        if (connector.getState().isAvailable()) {
+            throw new IllegalStateException("attach before the connector starts: its SSL contexts exist already");
+        }
+        SSLHostConfig[] hosts = connector.findSslHostConfigs();
+        if (hosts.length == 0) {
+            throw new IllegalArgumentException("the connector has no SSLHostConfig: add them, then attach");
+        }
+        for (SSLHostConfig host : hosts) {
+            INSTALLERS.put(host, installer);
+        }
+        if (!connector.setProperty(IMPLEMENTATION_PROPERTY, Implementation.class.getName())) {
+            throw new IllegalArgumentException("the connector's protocol has no " + IMPLEMENTATION_PROPERTY
+                    + ": is it an HTTP/1.1 or AJP connector with SSL?");
+        }
+    }
+
+    /**
+     * Tomcat's FFM {@link OpenSSLImplementation}, whose contexts get the installer of their host. Named
+     * by {@link #attach}; not for direct use. A host added after {@code attach} fails to start, with a
+     * message, rather than serve without callbacks.
+     */
+    public static final class Implementation extends OpenSSLImplementation {
+        /** Made by Tomcat, by name. */
+        public Implementation() {
+        }
+
+        @Override
+        public SSLUtil getSSLUtil(SSLHostConfigCertificate certificate) {
+            Installer installer = INSTALLERS.get(certificate.getSSLHostConfig());
+            if (installer == null) {
+                throw new IllegalStateException("SSLHostConfig " + certificate.getSSLHostConfig().getHostName()
+                        + " was added after TomcatTickets.attach: attach again before adding it to a started connector");
+            }
+            return new Util(certificate, installer);
+        }
+    }
+
+    private static final class Util extends OpenSSLUtil {
+        private final Installer installer;
+
+        Util(SSLHostConfigCertificate certificate, Installer installer) {
+            super(certificate);
+            this.installer = installer;
+        }
+
+        @Override
+        public org.apache.tomcat.util.net.SSLContext createSSLContextInternal(List<String> negotiableProtocols)
+                throws SSLException {
+            return new Context(certificate, negotiableProtocols, installer);
+        }
+    }
+
+    /** Tomcat's context, plus our borrowed handle on its {@code SSL_CTX}, which lives as long as it does. */
+    private static final class Context extends OpenSSLContext {
+        private final SSLHostConfigCertificate certificate;
+        private final Installer installer;
+        private volatile SslContext borrowed;
+
+        Context(SSLHostConfigCertificate certificate, List<String> negotiableProtocols, Installer installer)
+                throws SSLException {
+            super(certificate, negotiableProtocols);
+            this.certificate = certificate;
+            this.installer = installer;
+        }
+
+        /** Tomcat configures the context here (options, certificate, ...); the callbacks go on last. */
+        @Override
+        public void init(KeyManager[] kms, TrustManager[] tms, SecureRandom sr) throws KeyManagementException {
+            super.init(kms, tms, sr);
+            SslContext context = SslContext.borrow(getSSLContext().address());
+            try {
+                installer.install(context, certificate);
+            } catch (RuntimeException | Error e) {
+                context.close(); // removes whatever the installer put in place
+                throw new KeyManagementException("the TomcatTickets installer failed for the " + certificate.getType()
+                        + " certificate of " + certificate.getSSLHostConfig().getHostName() + ": " + e, e);
+            }
+            borrowed = context;
+        }
+
+        @Override
+        public void destroy() {
+            SslContext context = borrowed;
+            if (context != null) {
+                context.close();
+            }
+            super.destroy();
+        }
+    }
+}

@@ -1,0 +1,190 @@
+package io.github.ossltickets.adapters;
+
+import com.github.dockerjava.api.model.ExposedPort;
+import com.github.dockerjava.api.model.PortBinding;
+import com.github.dockerjava.api.model.Ports;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.containers.wait.strategy.Wait;
+import org.testcontainers.utility.DockerImageName;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The real servers with our callbacks attached, in containers, resumed by {@code openssl s_client}
+ * from outside: Tomcat 11 on its FFM OpenSSL in the sid image (JDK 25, OpenSSL 3.6), and Netty on
+ * the dynamically linked netty-tcnative in the trixie image (OpenSSL 3.5). The example servers are
+ * the test classes the images built (TomcatExample, NettyExample). Ports are published on 127.0.0.1.
+ */
+class AdaptersContainerIT {
+    private static final List<String> TLS12_RSA = List.of("-cipher", "ECDHE-RSA-AES128-GCM-SHA256");
+    private static final List<String> TLS12_EC = List.of("-cipher", "ECDHE-ECDSA-AES128-GCM-SHA256");
+    // A log record above INFO (java.util.logging's format, which Tomcat and Netty use here), or a stack
+    // trace. Tomcat's FFM OpenSSL logs OpenSSL's "PEM routines::no start line" at INFO while it tries
+    // the formats of a key file, with or without our callbacks: that is not trouble.
+    private static final Pattern TROUBLE = Pattern.compile("^(SEVERE|WARNING|ERROR|FATAL)\\b|Exception|^\\s+at ");
+
+    private static boolean docker;
+
+    @BeforeAll
+    static void docker() {
+        docker = DockerClientFactory.instance().isDockerAvailable();
+        if (!docker) {
+            System.err.println("AdaptersContainerIT: no Docker engine; the Tomcat and Netty container tests are skipped");
+        }
+    }
+
+    @BeforeEach
+    void skipWithoutDocker() {
+        assumeTrue(docker, "no Docker engine");
+    }
+
+    /** An example server's main class in a build image, with {@code ports} published on 127.0.0.1. */
+    @SuppressWarnings("resource") // stopped by @AfterAll
+    static GenericContainer<?> example(String suite, String classPath, String mainClass, int... ports) {
+        List<PortBinding> bindings = new ArrayList<>();
+        StringBuilder arguments = new StringBuilder();
+        Integer[] exposed = new Integer[ports.length];
+        for (int i = 0; i < ports.length; i++) {
+            bindings.add(new PortBinding(Ports.Binding.bindIp("127.0.0.1"), ExposedPort.tcp(ports[i])));
+            arguments.append(ports[i]).append(' ');
+            exposed[i] = ports[i];
+        }
+        GenericContainer<?> container = new GenericContainer<>(DockerImageName.parse("ossl-tickets-test:" + suite))
+                .withExposedPorts(exposed)
+                .withCreateContainerCmdModifier(create -> create.getHostConfig().withPortBindings(bindings))
+                .withCommand("sh", "-c", "mkdir -p /tmp/example && exec java --enable-native-access=ALL-UNNAMED"
+                        + " -cp " + classPath + " " + mainClass + " " + arguments + "/tmp/example")
+                .waitingFor(Wait.forLogMessage("ready .*\\n", 1).withStartupTimeout(Duration.ofMinutes(2)));
+        container.start();
+        return container;
+    }
+
+    static void assertLogClean(GenericContainer<?> server) {
+        List<String> trouble = server.getLogs().lines().filter(line -> TROUBLE.matcher(line).find()).toList();
+        assertEquals(List.of(), trouble, "the server's log:\n" + server.getLogs());
+    }
+
+    @Nested
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    class TomcatInSid {
+        private GenericContainer<?> tomcat;
+        private int port;
+
+        @BeforeAll
+        void start() {
+            assumeTrue(docker, "no Docker engine");
+            tomcat = example("sid", "target/test-classes:target/classes:target/tomcat/tomcat-coyote-ffm.jar:$(cat target/test.classpath)",
+                    "io.github.ossltickets.tomcat.TomcatExample", 8443, 8444);
+            port = tomcat.getMappedPort(8443);
+        }
+
+        @AfterAll
+        void stop() {
+            if (tomcat != null) {
+                tomcat.stop();
+            }
+        }
+
+        @Test
+        void resumesTls13AndTls12OnBothCertificatesWithTheirAppData(@TempDir Path dir) throws Exception {
+            ResumptionChecks.Answer tls13 = ResumptionChecks.resumes(port, "-tls1_3", "tls13.example", dir, "EC", List.of());
+            assertEquals("2", tls13.fields().get("contexts"), "one context per certificate, both installed");
+            ResumptionChecks.resumes(port, "-tls1_2", "rsa.example", dir, "RSA", TLS12_RSA);
+            ResumptionChecks.resumes(port, "-tls1_2", "ec.example", dir, "EC", TLS12_EC);
+            assertLogClean(tomcat);
+        }
+
+        @Test
+        void afterAReloadNewTicketsCarryAppDataAndTheDecryptorRuns(@TempDir Path dir) throws Exception {
+            long before = ResumptionChecks.get(port, "-tls1_3", "reload.example", "/", List.of()).count("contexts");
+            ResumptionChecks.Answer reload = ResumptionChecks.get(port, "-tls1_3", "reload.example", "/reload", List.of());
+            assertEquals(before + 2, reload.count("contexts"), "the reload made two contexts, both installed");
+            ResumptionChecks.resumes(port, "-tls1_3", "after-reload.example", dir, "EC", List.of());
+            ResumptionChecks.resumes(port, "-tls1_2", "after-reload-rsa.example", dir, "RSA", TLS12_RSA);
+            assertLogClean(tomcat);
+        }
+
+        @Test
+        void fourClientsResumeFiftyTimesEach(@TempDir Path dir) throws Exception {
+            ResumptionChecks.load(port, "-tls1_3", 4, 50, dir);
+            assertLogClean(tomcat);
+        }
+    }
+
+    @Nested
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    class NettyInTrixie {
+        private GenericContainer<?> netty;
+        private int both;
+        private int tls12Only;
+        private int plain;
+
+        @BeforeAll
+        void start() {
+            assumeTrue(docker, "no Docker engine");
+            // The OpenSSL build of tcnative instead of the BoringSSL one on the test class path.
+            netty = example("trixie", "target/test-classes:target/classes:target/netty-openssl/*:"
+                            + "$(tr : '\\n' < target/test.classpath | grep -v boringssl | paste -sd:)",
+                    "io.github.ossltickets.netty.NettyExample", 8443, 8444, 8445);
+            both = netty.getMappedPort(8443);
+            tls12Only = netty.getMappedPort(8444);
+            plain = netty.getMappedPort(8445);
+        }
+
+        @AfterAll
+        void stop() {
+            if (netty != null) {
+                netty.stop();
+            }
+        }
+
+        @Test
+        void resumesTls13AndTls12WithTheirAppData(@TempDir Path dir) throws Exception {
+            ResumptionChecks.resumes(both, "-tls1_3", "tls13.example", dir, "RSA", List.of());
+            ResumptionChecks.resumes(both, "-tls1_2", "tls12.example", dir, "RSA", List.of());
+            assertLogClean(netty);
+        }
+
+        @Test
+        void aTls12OnlyServerUsesTicketsOnceAttachEnablesThem(@TempDir Path dir) throws Exception {
+            ResumptionChecks.resumes(tls12Only, "-tls1_2", "tls12-only.example", dir, "RSA-TLS12", List.of());
+            assertLogClean(netty);
+        }
+
+        @Test
+        void withoutAttachNettyResumesWithoutOurCallbacks(@TempDir Path dir) throws Exception {
+            Path session = dir.resolve("plain.sess");
+            ResumptionChecks.Answer full = ResumptionChecks.get(plain, "-tls1_3", "plain.example", "/",
+                    List.of("-sess_out", session.toString()));
+            ResumptionChecks.Answer resumed = ResumptionChecks.get(plain, "-tls1_3", "plain.example", "/",
+                    List.of("-sess_in", session.toString()));
+            assertFalse(full.reused());
+            assertTrue(resumed.reused(), "\"Reused\" alone proves nothing: OpenSSL resumes without callbacks too");
+            assertEquals("none", resumed.appData());
+        }
+
+        @Test
+        void fourClientsResumeFiftyTimesEach(@TempDir Path dir) throws Exception {
+            ResumptionChecks.load(both, "-tls1_3", 4, 50, dir);
+            ResumptionChecks.load(tls12Only, "-tls1_2", 4, 10, dir);
+            assertLogClean(netty);
+        }
+    }
+}

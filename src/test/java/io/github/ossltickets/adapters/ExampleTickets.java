@@ -1,0 +1,72 @@
+package io.github.ossltickets.adapters;
+
+import io.github.ossltickets.SslContext;
+import io.github.ossltickets.TicketReturn;
+
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The ticket callbacks of the Tomcat and Netty example servers, and what they report. Each ticket
+ * carries {@code cert=LABEL;sni=NAME;seq=N}: the context that issued it, the name the client asked for,
+ * and a number. The decryptor remembers, by session ID, what it read back, so that a request on the
+ * resumed connection can show it: the servers give a request its session ID, never the {@code SSL*}.
+ */
+public final class ExampleTickets {
+    private final AtomicLong generated = new AtomicLong();
+    private final AtomicLong decrypted = new AtomicLong();
+    private final AtomicLong contexts = new AtomicLong();
+    private final AtomicLong sequence = new AtomicLong();
+    private final Map<String, String> appDataBySession = new LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+            return size() > 10_000; // an example server: bounded, never a leak
+        }
+    };
+
+    /** Installs the callbacks on one context; {@code label} names it in the tickets it issues. */
+    public void install(SslContext context, String label) {
+        contexts.incrementAndGet();
+        context.setTicketCallbacks((connection, session) -> {
+            if (connection.isSessionReused()) {
+                // TLS 1.3 renews a resumed session under a new ID, still carrying the app data read
+                // from the client's ticket: the request will come with the new ID.
+                remember(session.id(), session.ticketAppData());
+            }
+            String appData = "cert=" + label + ";sni=" + connection.serverName().orElse("none")
+                    + ";seq=" + sequence.incrementAndGet();
+            session.setTicketAppData(appData.getBytes(StandardCharsets.UTF_8));
+            generated.incrementAndGet();
+            return true;
+        }, (connection, session, keyName, status) -> {
+            session.ifPresent(decrypted -> {
+                this.decrypted.incrementAndGet();
+                remember(decrypted.id(), decrypted.ticketAppData());
+            });
+            return TicketReturn.defaultFor(status);
+        });
+    }
+
+    private void remember(byte[] sessionId, byte[] appData) {
+        synchronized (appDataBySession) {
+            appDataBySession.put(HexFormat.of().formatHex(sessionId), new String(appData, StandardCharsets.UTF_8));
+        }
+    }
+
+    /** The response body for a request on the connection whose session has this ID. */
+    public String report(String server, String protocol, byte[] sessionId) {
+        String appData;
+        synchronized (appDataBySession) {
+            appData = appDataBySession.getOrDefault(HexFormat.of().formatHex(sessionId), "none");
+        }
+        return "server: " + server + "\n"
+                + "protocol: " + protocol + "\n"
+                + "ticket-appdata: " + appData + "\n"
+                + "tickets-generated: " + generated.get() + "\n"
+                + "decrypts: " + decrypted.get() + "\n"
+                + "contexts: " + contexts.get() + "\n";
+    }
+}

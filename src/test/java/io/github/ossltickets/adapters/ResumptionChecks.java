@@ -1,0 +1,125 @@
+package io.github.ossltickets.adapters;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * What the Tomcat and Netty tests check, with {@code openssl s_client} as the client: a ticket issued on
+ * a full handshake resumes, and its app data comes back, read by our decrypt callback.
+ */
+public final class ResumptionChecks {
+    private ResumptionChecks() {
+    }
+
+    /** One s_client connection: whether it resumed, and the example server's report. */
+    public record Answer(boolean reused, Map<String, String> fields, String output) {
+        public long count(String field) {
+            return Long.parseLong(fields.getOrDefault(field, "-1"));
+        }
+
+        public String appData() {
+            return fields.getOrDefault("ticket-appdata", "(no report: " + output + ")");
+        }
+    }
+
+    /** {@code openssl s_client -connect 127.0.0.1:PORT -servername SNI TLS ARGS}, GET {@code path}. */
+    public static Answer get(int port, String tls, String sni, String path, List<String> arguments)
+            throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + port,
+                "-servername", sni, tls, "-ign_eof"));
+        command.addAll(arguments);
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        try (OutputStream in = process.getOutputStream()) {
+            in.write(("GET " + path + " HTTP/1.1\r\nHost: " + sni + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+        }
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            fail("openssl s_client did not finish: " + output);
+        }
+        Map<String, String> fields = new HashMap<>();
+        int report = output.indexOf("\nserver: "); // the response body, after s_client's own lines
+        for (String line : output.substring(Math.max(report, 0)).split("\n")) {
+            int colon = line.indexOf(": ");
+            if (colon > 0) {
+                fields.put(line.substring(0, colon).trim(), line.substring(colon + 2).trim());
+            }
+        }
+        boolean reused = output.lines().anyMatch(line -> line.startsWith("Reused, "));
+        boolean fresh = output.lines().anyMatch(line -> line.startsWith("New, "));
+        assertTrue(reused != fresh, "s_client says neither New nor Reused:\n" + output);
+        assertTrue(fields.containsKey("server"), "no report from the server:\n" + output);
+        return new Answer(reused, fields, output);
+    }
+
+    /**
+     * A full handshake, then a resumption with its ticket: the second is "Reused", its app data names
+     * the context ({@code cert}) and the server name of the first, and the decrypt callback ran for it.
+     * Returns the resumed answer.
+     */
+    public static Answer resumes(int port, String tls, String sni, Path directory, String expectedCert,
+                                 List<String> arguments) throws IOException, InterruptedException {
+        Path session = directory.resolve(sni + tls + expectedCert + ".sess");
+        List<String> out = new ArrayList<>(arguments);
+        out.addAll(List.of("-sess_out", session.toString()));
+        Answer full = get(port, tls, sni, "/", out);
+        assertTrue(!full.reused(), full.output());
+        List<String> in = new ArrayList<>(arguments);
+        in.addAll(List.of("-sess_in", session.toString()));
+        Answer resumed = get(port, tls, sni, "/", in);
+        assertTrue(resumed.reused(), "not resumed:\n" + resumed.output());
+        String protocol = tls.equals("-tls1_3") ? "TLSv1.3" : "TLSv1.2";
+        assertTrue(resumed.fields().getOrDefault("protocol", "").startsWith(protocol), resumed.output());
+        assertTrue(resumed.appData().startsWith("cert=" + expectedCert + ";sni=" + sni + ";seq="),
+                "the app data read back: " + resumed.appData());
+        assertTrue(resumed.count("decrypts") > full.count("decrypts"), "the decrypt callback did not run");
+        assertTrue(full.count("tickets-generated") > 0, "no ticket was generated");
+        return resumed;
+    }
+
+    /**
+     * {@code clients} s_client chains at once, each with its own server name: a full handshake, then
+     * {@code resumptions} resumptions, each with the newest ticket. Every one resumes and reads back
+     * app data issued to its own client.
+     */
+    public static void load(int port, String tls, int clients, int resumptions, Path directory) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        try {
+            List<Future<?>> runs = new ArrayList<>();
+            for (int c = 0; c < clients; c++) {
+                String sni = "client-" + c + ".example";
+                runs.add(pool.submit(() -> {
+                    Path session = directory.resolve(sni + ".sess");
+                    get(port, tls, sni, "/", List.of("-sess_out", session.toString()));
+                    for (int i = 0; i < resumptions; i++) {
+                        Answer answer = get(port, tls, sni, "/", List.of("-sess_in", session.toString(),
+                                "-sess_out", session.toString()));
+                        assertTrue(answer.reused(), sni + " resumption " + i + " was not resumed");
+                        assertTrue(answer.appData().contains(";sni=" + sni + ";"),
+                                sni + " resumption " + i + " read back " + answer.appData());
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> run : runs) {
+                run.get(5, TimeUnit.MINUTES);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}
