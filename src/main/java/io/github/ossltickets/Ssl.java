@@ -200,7 +200,9 @@ public final class Ssl implements AutoCloseable {
 
     /**
      * The host name the client asked for (SNI), copied from {@code SSL_get_servername(s,
-     * TLSEXT_NAMETYPE_host_name)} (borrowed); empty if it sent none.
+     * TLSEXT_NAMETYPE_host_name)} (borrowed); empty if it sent none. Still empty in a
+     * {@link TicketDecryptor}: OpenSSL reads the ticket before the server name
+     * (docs/openssl-behaviour.md#when-the-decrypt-callback-runs); a generator sees it.
      */
     public Optional<String> serverName() {
         return ref.use(this, ssl -> {

@@ -4,6 +4,7 @@ import io.github.ossltickets.OpenSsl;
 import io.github.ossltickets.SslContext;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.ssl.ReferenceCountedOpenSslContext;
+import io.netty.util.IllegalReferenceCountException;
 import io.netty.util.ReferenceCountUtil;
 
 import javax.net.ssl.SSLEngine;
@@ -50,8 +51,9 @@ public final class NettyTickets {
      * on it. The returned handle keeps its own reference to the {@code SSL_CTX}; close it to remove the
      * callbacks. Dropping it without closing leaves them installed.
      *
-     * @throws IllegalArgumentException if the context is not OpenSSL-backed, or its library is not the
-     *     libssl this library uses (BoringSSL, another OpenSSL): nothing is installed then
+     * @throws IllegalArgumentException if the context is not OpenSSL-backed, is a client context, or its
+     *     library is not the libssl this library uses (BoringSSL, another OpenSSL): nothing is installed
+     * @throws IllegalStateException if the Netty context was released
      */
     public static SslContext attach(io.netty.handler.ssl.SslContext nettyContext, Consumer<SslContext> installer,
                                     WhenTicketsOff whenTicketsOff) {
@@ -66,6 +68,20 @@ public final class NettyTickets {
             throw new IllegalArgumentException("the Netty context is a client context: ticket callbacks run on servers");
         }
         ReferenceCountedOpenSslContext openSslContext = (ReferenceCountedOpenSslContext) nettyContext;
+        try {
+            openSslContext.retain(); // Netty frees the SSL_CTX on its last release: not while we borrow it
+        } catch (IllegalReferenceCountException released) {
+            throw new IllegalStateException("the Netty context was released: its SSL_CTX is gone", released);
+        }
+        try {
+            return borrowAndInstall(openSslContext, installer, whenTicketsOff);
+        } finally {
+            openSslContext.release();
+        }
+    }
+
+    private static SslContext borrowAndInstall(ReferenceCountedOpenSslContext openSslContext,
+                                               Consumer<SslContext> installer, WhenTicketsOff whenTicketsOff) {
         String theirs = io.netty.handler.ssl.OpenSsl.versionString();
         String ours = OpenSsl.version();
         if (!ours.equals(theirs)) {

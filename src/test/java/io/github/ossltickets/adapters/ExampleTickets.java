@@ -20,6 +20,9 @@ public final class ExampleTickets {
     private final AtomicLong decrypted = new AtomicLong();
     private final AtomicLong contexts = new AtomicLong();
     private final AtomicLong sequence = new AtomicLong();
+    private final AtomicLong failures = new AtomicLong();
+    /** A ticket issued to a client that asked for this server name makes the decryptor throw. */
+    public static final String THROWS_FOR = "throw.example";
     private final Map<String, String> appDataBySession = new LinkedHashMap<>(16, 0.75f, false) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
@@ -30,6 +33,7 @@ public final class ExampleTickets {
     /** Installs the callbacks on one context; {@code label} names it in the tickets it issues. */
     public void install(SslContext context, String label) {
         contexts.incrementAndGet();
+        context.setCallbackFailureListener(failure -> failures.incrementAndGet());
         context.setTicketCallbacks((connection, session) -> {
             if (connection.isSessionReused()) {
                 // TLS 1.3 renews a resumed session under a new ID, still carrying the app data read
@@ -42,6 +46,11 @@ public final class ExampleTickets {
             generated.incrementAndGet();
             return true;
         }, (connection, session, keyName, status) -> {
+            // OpenSSL reads the ticket before the server name: the name is in the ticket's app data.
+            if (session.isPresent() && new String(session.get().ticketAppData(), StandardCharsets.UTF_8)
+                    .contains(";sni=" + THROWS_FOR + ";")) {
+                throw new IllegalStateException("the decryptor fails for tickets issued to " + THROWS_FOR);
+            }
             session.ifPresent(decrypted -> {
                 this.decrypted.incrementAndGet();
                 remember(decrypted.id(), decrypted.ticketAppData());
@@ -67,6 +76,7 @@ public final class ExampleTickets {
                 + "ticket-appdata: " + appData + "\n"
                 + "tickets-generated: " + generated.get() + "\n"
                 + "decrypts: " + decrypted.get() + "\n"
-                + "contexts: " + contexts.get() + "\n";
+                + "contexts: " + contexts.get() + "\n"
+                + "callback-failures: " + failures.get() + "\n";
     }
 }

@@ -44,6 +44,7 @@ class ConstantsTest {
         List<Field> fields = new ArrayList<>(List.of(LibSsl.class.getFields()));
         fields.addAll(List.of(LibCrypto.class.getFields()));
         fields.addAll(List.of(LegacyTicketKeys.class.getFields()));
+        fields.addAll(List.of(ClientServerName.class.getFields()));
         for (Field field : fields) {
             if (!Modifier.isStatic(field.getModifiers()) || !(field.getType() == int.class || field.getType() == long.class)) {
                 continue;

@@ -40,6 +40,27 @@ class NettyTicketsTest {
     }
 
     @Test
+    void aReleasedContextIsRefusedBeforeItsPointerIsRead() throws Exception {
+        io.netty.handler.ssl.SslContext released = SslContextBuilder.forServer(
+                new java.io.ByteArrayInputStream(PEM.certificatePem().getBytes()),
+                new java.io.ByteArrayInputStream(PEM.privateKeyPem().getBytes()))
+                .sslProvider(SslProvider.OPENSSL).build();
+        io.netty.util.ReferenceCountUtil.release(released); // Netty frees its SSL_CTX here
+        IllegalStateException refused = assertThrows(IllegalStateException.class,
+                () -> NettyTickets.attach(released, SslContext::numTickets));
+        assertTrue(refused.getMessage().contains("released"), refused.getMessage());
+    }
+
+    @Test
+    void aClientContextIsRefused() throws Exception {
+        io.netty.handler.ssl.SslContext client = SslContextBuilder.forClient().sslProvider(SslProvider.OPENSSL).build();
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                () -> NettyTickets.attach(client, SslContext::numTickets));
+        assertTrue(refused.getMessage().contains("client context"), refused.getMessage());
+        io.netty.util.ReferenceCountUtil.release(client);
+    }
+
+    @Test
     void aJdkContextIsRefused() throws Exception {
         io.netty.handler.ssl.SslContext jdk = SslContextBuilder.forServer(
                 new java.io.ByteArrayInputStream(PEM.certificatePem().getBytes()),

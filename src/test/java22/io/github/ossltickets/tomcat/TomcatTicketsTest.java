@@ -1,5 +1,6 @@
 package io.github.ossltickets.tomcat;
 
+import io.github.ossltickets.adapters.ExampleTickets;
 import io.github.ossltickets.adapters.ResumptionChecks;
 import io.github.ossltickets.adapters.ResumptionChecks.Answer;
 import org.apache.catalina.LifecycleException;
@@ -37,6 +38,8 @@ class TomcatTicketsTest {
     @BeforeAll
     static void start() throws Exception {
         tomcat = TomcatExample.start(directory, 0, 0);
+        Answer first = ResumptionChecks.get(tomcat.port(), "-tls1_3", "start.example", "/", List.of());
+        assertEquals(2, first.count("contexts"), "one context per certificate, each installed");
     }
 
     @AfterAll
@@ -48,8 +51,7 @@ class TomcatTicketsTest {
 
     @Test
     void tls13ResumesWithItsAppData() throws Exception {
-        Answer resumed = ResumptionChecks.resumes(tomcat.port(), "-tls1_3", "tls13.example", directory, "EC", List.of());
-        assertEquals("2", resumed.fields().get("contexts"), "one context per certificate, each with callbacks");
+        ResumptionChecks.resumes(tomcat.port(), "-tls1_3", "tls13.example", directory, "EC", List.of());
     }
 
     @Test
@@ -76,6 +78,22 @@ class TomcatTicketsTest {
         assertEquals(before.count("contexts") + 2, reload.count("contexts"), "the reload made two contexts, both installed");
         assertTrue(after.count("tickets-generated") > reload.count("tickets-generated"));
         ResumptionChecks.resumes(tomcat.port(), "-tls1_2", "after-reload-ec.example", directory, "EC", EC);
+    }
+
+    @Test
+    void aDecryptorThatThrowsFailsThatHandshakeOnlyAndTomcatKeepsServing() throws Exception {
+        Path session = directory.resolve("throws.sess");
+        String sni = ExampleTickets.THROWS_FOR;
+        Answer full = ResumptionChecks.get(tomcat.port(), "-tls1_3", sni, "/", List.of("-sess_out", session.toString()));
+        Process failing = new ProcessBuilder("openssl", "s_client", "-connect", "127.0.0.1:" + tomcat.port(),
+                "-servername", sni, "-tls1_3", "-sess_in", session.toString()).redirectErrorStream(true).start();
+        failing.getOutputStream().close();
+        String output = new String(failing.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(failing.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
+        assertTrue(output.contains("alert"), "the client got an alert:\n" + output);
+        Answer next = ResumptionChecks.get(tomcat.port(), "-tls1_3", "after-failure.example", "/", List.of());
+        assertEquals(full.count("callback-failures") + 1, next.count("callback-failures"),
+                "the exception reached the context's failure listener");
     }
 
     @Test
