@@ -5,9 +5,9 @@ import io.github.ossltickets.net.InMemoryConnection;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Resumed TLS 1.3 handshakes per second on one thread through the binding, with the ticket
- * callbacks installed: the Java twin of native/resume_bench.c, step for step (same contexts, same
- * callbacks, the same handshake loop as native/common.h, no message tracking). Not a test; run by scripts/bench-resume.
+ * Resumed handshakes (TLS 1.3, or 1.2 with "tls1.2") per second on one thread through the binding,
+ * with the ticket callbacks installed, in a plain loop: what scripts/bench --profile runs under
+ * async-profiler (the measured figures come from HandshakeBench). Not a test.
  * Prints "java ITERATIONS SECONDS RATE" after an untimed warm-up of the same length.
  */
 public final class ResumePerf {
@@ -15,11 +15,12 @@ public final class ResumePerf {
 
     public static void main(String[] args) {
         int iterations = args.length > 0 ? Integer.parseInt(args[0]) : 2000;
+        TlsVersion version = args.length > 1 && args[1].equals("tls1.2") ? TlsVersion.TLS1_2 : TlsVersion.TLS1_3;
         SelfSignedCertificate certificate = SelfSignedCertificate.generate("localhost");
         try (SslContext server = SslContext.forServer()
                 .certificate(certificate.certificatePem(), certificate.privateKeyPem())
-                .protocol(TlsVersion.TLS1_3).serverSessionCache(false).numTickets(1).build();
-             SslContext client = SslContext.forClient().protocol(TlsVersion.TLS1_3).build()) {
+                .protocol(version).serverSessionCache(false).numTickets(1).build();
+             SslContext client = SslContext.forClient().protocol(version).build()) {
             server.setTicketCallbacks((ssl, session) -> {
                 session.setTicketAppData(APP_DATA);
                 return true;
