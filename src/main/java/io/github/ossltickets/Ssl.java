@@ -40,6 +40,8 @@ public final class Ssl implements AutoCloseable {
     private final NativeRef ref;
     private final Cleaner.Cleanable cleanable; // null for a connection lent by another library's handshake
     private volatile MessageLog messageLog;
+    /** Set once this handle gave the connection its BIOs, so that each call need not ask OpenSSL again. */
+    private volatile boolean transportAttached;
     private volatile Object attachment;
     /** The other end of a BIO pair: joined connections are collected together, never one under the other. */
     @SuppressWarnings("unused")
@@ -97,6 +99,8 @@ public final class Ssl implements AutoCloseable {
                 LibSsl.SSL_set_bio(other, theirs[0], theirs[0]);
                 joinedPeer = peer;
                 peer.joinedPeer = this;
+                transportAttached = true;
+                peer.transportAttached = true;
             } finally {
                 peer.ref.releaseDriver();
                 Reference.reachabilityFence(peer);
@@ -124,6 +128,7 @@ public final class Ssl implements AutoCloseable {
                 throw OpenSslException.fromErrorQueue("BIO_new_bio_pair failed");
             }
             LibSsl.SSL_set_bio(ssl, internal[0], internal[0]);
+            transportAttached = true;
             return new NetworkBio(network[0]);
         } finally {
             ref.releaseDriver();
@@ -331,7 +336,8 @@ public final class Ssl implements AutoCloseable {
     private int drive(Operation operation, byte[] buffer) {
         long ssl = ref.acquireToDrive(operation.call);
         try {
-            if (LibSsl.SSL_get_rbio(ssl) == 0 || LibSsl.SSL_get_wbio(ssl) == 0) {
+            // Two native calls saved per call when the BIOs are ours (a connection made elsewhere is asked).
+            if (!transportAttached && (LibSsl.SSL_get_rbio(ssl) == 0 || LibSsl.SSL_get_wbio(ssl) == 0)) {
                 // OpenSSL 3.0 fails cleanly here, but a later SSL_get_error on such a connection crashes
                 // (docs/openssl-behaviour.md#openssl-bugs-the-binding-works-around-or-reports).
                 throw new IllegalStateException(operation.call + " on a connection with no BIO: join it to its"

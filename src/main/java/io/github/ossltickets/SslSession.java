@@ -30,6 +30,8 @@ public final class SslSession implements AutoCloseable {
     private final NativeRef ref;
     private final boolean owned;
     private final Cleaner.Cleanable cleanable; // null when lent
+    /** For the generate bridge: the size of app data set through this handle, -1 if none (no native call to ask). */
+    private volatile int appDataLengthSetHere = -1;
 
     private SslSession(NativeRef ref, boolean owned) {
         this.ref = ref;
@@ -79,9 +81,9 @@ public final class SslSession implements AutoCloseable {
         });
     }
 
-    /** The app data's length, without copying it. */
-    int ticketAppDataLength() {
-        return ref.use(this, session -> ticketAppData(session, new long[1]));
+    /** The length of the app data last set through this handle, or -1 if none was: no native call. */
+    int appDataLengthSetHere() {
+        return appDataLengthSetHere;
     }
 
     /** {@code SSL_SESSION_get0_ticket_appdata}: stores the borrowed pointer in {@code data[0]}, returns the length. */
@@ -106,6 +108,7 @@ public final class SslSession implements AutoCloseable {
             throw OpenSslException.fromErrorQueue("SSL_SESSION_set1_ticket_appdata(" + appData.length
                     + " bytes) failed");
         }
+        appDataLengthSetHere = appData.length;
     }
 
     /**

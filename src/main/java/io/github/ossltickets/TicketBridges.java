@@ -103,7 +103,8 @@ final class TicketBridges {
 
         /** OpenSSL's own error for a too-large session is a bare "internal error"; say what happened. */
         private static void explainOversizedTicket(CallFrame frame, SslSession session) {
-            int appDataLength = session.ticketAppDataLength();
+            // Only app data set in this callback can be too large: what a renewed session carries fit before.
+            int appDataLength = session.appDataLengthSetHere();
             if (frame != null && appDataLength > LARGE_APP_DATA) {
                 int encoded = session.encodedLength();
                 if (encoded > MAX_ENCODED_SESSION) {

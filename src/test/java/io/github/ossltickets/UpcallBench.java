@@ -76,6 +76,17 @@ public class UpcallBench {
         return done;
     }
 
+    /** JNA's floor: the same two upcalls into Java methods that do nothing and allocate nothing. */
+    private static final SSL_CTX_generate_session_ticket_fn EMPTY_GENERATE = (s, arg) -> 1;
+    private static final SSL_CTX_decrypt_session_ticket_fn EMPTY_DECRYPT = (s, ss, keyname, keynameLength, status, arg)
+            -> TicketReturn.USE.code();
+
+    @Benchmark
+    @OperationsPerInvocation(PAIRS)
+    public long emptyJnaCallbacks() {
+        return upcall_pairs(EMPTY_GENERATE, EMPTY_DECRYPT, connection.server().address(), session.address(), PAIRS);
+    }
+
     @TearDown(Level.Trial)
     public void tearDown() {
         session.close();

@@ -83,6 +83,11 @@ public final class BenchReport {
         JFreeChart bars = ChartFactory.createBarChart("Handshakes per second (one thread, in memory; higher is better)",
                 null, "handshakes/s", chart, PlotOrientation.VERTICAL, true, false, false);
         bars.getCategoryPlot().getDomainAxis().setCategoryLabelPositions(CategoryLabelPositions.STANDARD);
+        bars.getCategoryPlot().setBackgroundPaint(java.awt.Color.WHITE);
+        bars.getCategoryPlot().setRangeGridlinePaint(java.awt.Color.LIGHT_GRAY);
+        if (!machine.isEmpty()) {
+            bars.addSubtitle(new org.jfree.chart.title.TextTitle(machine));
+        }
         ChartUtils.saveChartAsPNG(directory.resolve("chart.png").toFile(), bars, 900, 480);
         System.out.print(table);
         System.out.println("table: " + directory.resolve("results.md") + ", chart: " + directory.resolve("chart.png"));
