@@ -74,7 +74,8 @@ public final class BenchReport {
         double upcall = median("upcall", "pair");
         if (!Double.isNaN(upcall)) {
             table.append(String.format(Locale.ROOT, "(d) one generate plus one decrypt upcall, with the app data:"
-                    + " %.0f ns (%s).%n", upcall, range("upcall", "pair", "%.0f")));
+                    + " %.0f ns (%s); JNA's own cost for the same two upcalls into empty methods: %.0f ns.%n", upcall,
+                    range("upcall", "pair", "%.0f"), median("upcall floor", "pair")));
         }
         if (!machine.isEmpty()) {
             table.append("Machine: ").append(machine).append("\n");
@@ -127,6 +128,8 @@ public final class BenchReport {
                 put("java " + row.get("Param: variant"), workload, round, score);
             } else if (benchmark.endsWith("UpcallBench.generateAndDecrypt")) {
                 put("upcall", "pair", round, score);
+            } else if (benchmark.endsWith("UpcallBench.emptyJnaCallbacks")) {
+                put("upcall floor", "pair", round, score);
             }
         }
     }

@@ -47,12 +47,12 @@ public final class Soak {
                 session = next;
                 if (i == warmUp) {
                     warm = report("after warm-up", i, start);
-                } else if (i % 100_000 == 0 || i == total) {
-                    report(i == total ? "at the end" : "progress", i, start);
+                } else if (i % 100_000 == 0 && i != total) {
+                    report("progress", i, start);
                 }
             }
             session.close();
-            long[] end = report("final", total, start);
+            long[] end = report("at the end", total, start);
             if (warm != null) {
                 System.out.printf(Locale.ROOT, "growth after warm-up: RSS %+.1f MiB, heap %+.1f MiB (limit 16 MiB): %s%n",
                         (end[0] - warm[0]) / (double) MIB, (end[1] - warm[1]) / (double) MIB,
