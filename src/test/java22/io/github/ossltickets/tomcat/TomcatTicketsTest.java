@@ -121,6 +121,38 @@ class TomcatTicketsTest {
     }
 
     @Test
+    void aHostAddedToAStartedConnectorAfterAttachIsRefused(@TempDir Path base) throws Exception {
+        Tomcat server = new Tomcat();
+        server.setBaseDir(base.toString());
+        Connector connector = new Connector("HTTP/1.1");
+        connector.setPort(0);
+        connector.setProperty("SSLEnabled", "true");
+        connector.addSslHostConfig(host("_default_"));
+        TomcatTickets.attach(connector, (context, certificate) -> { });
+        server.getService().addConnector(connector);
+        server.start();
+        try {
+            RuntimeException refused = assertThrows(RuntimeException.class, () -> connector.addSslHostConfig(host("late.example")));
+            String messages = refused + " / " + refused.getCause();
+            assertTrue(messages.contains("added after TomcatTickets.attach"), messages);
+        } finally {
+            server.stop();
+            server.destroy();
+        }
+    }
+
+    private static SSLHostConfig host(String name) {
+        SSLHostConfig host = new SSLHostConfig();
+        host.setHostName(name);
+        var certificate = new org.apache.tomcat.util.net.SSLHostConfigCertificate(host,
+                org.apache.tomcat.util.net.SSLHostConfigCertificate.Type.RSA);
+        certificate.setCertificateFile(directory.resolve("rsa-cert.pem").toString());
+        certificate.setCertificateKeyFile(directory.resolve("rsa-key.pem").toString());
+        host.addCertificate(certificate);
+        return host;
+    }
+
+    @Test
     void anInstallerThatThrowsStopsTheConnectorFromStarting(@TempDir Path base) throws Exception {
         Tomcat failing = new Tomcat();
         failing.setBaseDir(base.toString());
