@@ -141,6 +141,28 @@ class TomcatTicketsTest {
         }
     }
 
+    @Test
+    void theBorrowedHandlesLiveExactlyAsLongAsTomcatsContexts(@TempDir Path base) throws Exception {
+        long before = io.github.ossltickets.OpenSsl.liveObjects().contexts();
+        Tomcat server = new Tomcat();
+        server.setBaseDir(base.toString());
+        Connector connector = new Connector("HTTP/1.1");
+        connector.setPort(0);
+        connector.setProperty("SSLEnabled", "true");
+        connector.addSslHostConfig(host("_default_"));
+        TomcatTickets.attach(connector, (context, certificate) -> { });
+        server.getService().addConnector(connector);
+        server.start();
+        try {
+            assertEquals(before + 1, io.github.ossltickets.OpenSsl.liveObjects().contexts(), "one borrowed context");
+        } finally {
+            server.stop();
+            server.destroy();
+        }
+        assertEquals(before, io.github.ossltickets.OpenSsl.liveObjects().contexts(),
+                "Tomcat destroyed its context, and our handle with it");
+    }
+
     private static SSLHostConfig host(String name) {
         SSLHostConfig host = new SSLHostConfig();
         host.setHostName(name);
