@@ -64,7 +64,8 @@ public final class TomcatTickets {
     /**
      * Makes {@code connector} use Tomcat's FFM OpenSSL with {@code installer} run on every context it
      * makes, for every {@link SSLHostConfig} it has now, every certificate of each, and every reload.
-     * Call it after adding the host configurations and before the connector starts.
+     * Call it after adding the host configurations and before the connector starts. Called again, the
+     * new installer serves the contexts made from then on (a reload); installed callbacks stay until then.
      *
      * @throws IllegalArgumentException if the connector has no host configuration, or is set to a TLS
      *     implementation other than Tomcat's FFM OpenSSL (JSSE, or OpenSSL through tomcat-native)
