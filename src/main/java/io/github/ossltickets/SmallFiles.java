@@ -1,0 +1,111 @@
+package io.github.ossltickets;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * Reads the small files a TLS server is configured with (certificates, keys, ticket keys, passwords)
+ * so that a hostile or mistaken path fails fast with a message naming it, instead of hanging or
+ * exhausting memory:
+ * <ul>
+ * <li>only a regular file is opened (symbolic links are followed, as a mounted Kubernetes Secret
+ * needs): a FIFO would block {@code open} until a writer comes, and {@code /dev/zero} never ends;</li>
+ * <li>at most {@code maxBytes} are read, whatever size the file claims;</li>
+ * <li>a file replaced or rewritten while it is read is read again, and refused if it keeps changing.</li>
+ * </ul>
+ * Pure JDK; no native call.
+ */
+public final class SmallFiles {
+    private SmallFiles() {}
+
+    /** How often a file that changes while it is read is read again before it is refused. */
+    private static final int ATTEMPTS = 3;
+
+    /**
+     * The whole content of {@code path}, a regular file of at most {@code maxBytes} bytes.
+     *
+     * @param what what the file is, for messages ("the certificate file", "the ticket key file")
+     * @throws IOException naming {@code what}, the path and the reason: missing, a directory, not a
+     *     regular file, unreadable, larger than {@code maxBytes}, or changing while read
+     */
+    public static byte[] read(Path path, int maxBytes, String what) throws IOException {
+        Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(what, "what");
+        if (maxBytes < 0) {
+            throw new IllegalArgumentException("maxBytes cannot be negative: " + maxBytes);
+        }
+        for (int attempt = 1; ; attempt++) {
+            BasicFileAttributes before = regularFile(path, what);
+            byte[] content = readAtMost(path, maxBytes, what);
+            BasicFileAttributes after = regularFile(path, what);
+            if (sameFile(before, after) && after.size() == content.length) {
+                return content;
+            }
+            if (attempt == ATTEMPTS) {
+                throw new IOException("cannot read " + what + " " + path + ": it changed while it was read, "
+                        + ATTEMPTS + " times in a row");
+            }
+        }
+    }
+
+    private static BasicFileAttributes regularFile(Path path, String what) throws IOException {
+        BasicFileAttributes attributes;
+        try {
+            attributes = Files.readAttributes(path, BasicFileAttributes.class);
+        } catch (NoSuchFileException e) {
+            throw new IOException("cannot read " + what + " " + path + ": no such file", e);
+        } catch (AccessDeniedException e) {
+            throw new IOException("cannot read " + what + " " + path + ": permission denied", e);
+        }
+        if (attributes.isDirectory()) {
+            throw new IOException("cannot read " + what + " " + path + ": it is a directory, not a file");
+        }
+        if (!attributes.isRegularFile()) {
+            throw new IOException("cannot read " + what + " " + path + ": it is not a regular file (a FIFO,"
+                    + " a device or a socket), so reading it could block or never end");
+        }
+        return attributes;
+    }
+
+    private static byte[] readAtMost(Path path, int maxBytes, String what) throws IOException {
+        try (SeekableByteChannel channel = Files.newByteChannel(path, StandardOpenOption.READ)) {
+            int capacity = (int) Math.min((long) maxBytes + 1, Math.max(channel.size() + 1, 1));
+            ByteBuffer buffer = ByteBuffer.allocate(Math.max(capacity, 1));
+            while (true) {
+                if (!buffer.hasRemaining()) {
+                    if (buffer.capacity() > maxBytes) {
+                        throw new IOException("cannot read " + what + " " + path + ": it is larger than "
+                                + maxBytes + " bytes");
+                    }
+                    // It grew since its size was read: make room, never past maxBytes + 1.
+                    ByteBuffer larger = ByteBuffer.allocate((int) Math.min((long) maxBytes + 1,
+                            buffer.capacity() * 2L));
+                    buffer.flip();
+                    larger.put(buffer);
+                    buffer = larger;
+                }
+                if (channel.read(buffer) < 0) {
+                    return Arrays.copyOf(buffer.array(), buffer.position());
+                }
+            }
+        } catch (AccessDeniedException e) {
+            throw new IOException("cannot read " + what + " " + path + ": permission denied", e);
+        } catch (NoSuchFileException e) {
+            throw new IOException("cannot read " + what + " " + path + ": it was removed while it was opened", e);
+        }
+    }
+
+    private static boolean sameFile(BasicFileAttributes before, BasicFileAttributes after) {
+        return Objects.equals(before.fileKey(), after.fileKey()) && before.size() == after.size()
+                && before.lastModifiedTime().equals(after.lastModifiedTime());
+    }
+}

@@ -1,0 +1,65 @@
+package io.github.ossltickets;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Hostile paths fail fast, naming the path and the reason; a good file reads whole. */
+@Timeout(20)
+class SmallFilesTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void readsARegularFileAndASymlinkToIt() throws IOException {
+        Path file = Files.write(dir.resolve("key"), new byte[] {1, 2, 0, 3});
+        Path link = Files.createSymbolicLink(dir.resolve("link"), file);
+        assertArrayEquals(new byte[] {1, 2, 0, 3}, SmallFiles.read(file, 4, "the key file"));
+        assertArrayEquals(new byte[] {1, 2, 0, 3}, SmallFiles.read(link, 4, "the key file"));
+        assertArrayEquals(new byte[0], SmallFiles.read(Files.write(dir.resolve("empty"), new byte[0]), 0, "x"));
+    }
+
+    @Test
+    void refusesAFifoWithoutBlocking() throws Exception {
+        Path fifo = dir.resolve("fifo");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        String message = refused(fifo, 100);
+        assertTrue(message.contains("not a regular file"), message);
+    }
+
+    @Test
+    void refusesDevZeroADirectoryAndAMissingFile() {
+        assertTrue(refused(Paths.get("/dev/zero"), 100).contains("not a regular file"));
+        assertTrue(refused(dir, 100).contains("is a directory"));
+        assertTrue(refused(dir.resolve("missing"), 100).contains("no such file"));
+    }
+
+    @Test
+    void refusesAFileOverTheLimitWithoutReadingIt() throws IOException {
+        Path huge = dir.resolve("huge");
+        try (RandomAccessFile file = new RandomAccessFile(huge.toFile(), "rw")) {
+            file.setLength(64L << 30); // sparse: 64 GiB claimed, nothing on disk
+        }
+        assertTrue(refused(huge, 1 << 20).contains("larger than 1048576 bytes"));
+        Path justOver = Files.write(dir.resolve("over"), new byte[101]);
+        assertTrue(refused(justOver, 100).contains("larger than 100 bytes"));
+        assertEquals(100, SmallFiles.read(Files.write(dir.resolve("at"), new byte[100]), 100, "x").length);
+    }
+
+    private static String refused(Path path, int max) {
+        IOException e = assertThrows(IOException.class, () -> SmallFiles.read(path, max, "the test file"));
+        assertTrue(e.getMessage().contains("the test file " + path), e.getMessage());
+        return e.getMessage();
+    }
+}
