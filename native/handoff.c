@@ -16,6 +16,12 @@ int handoff_keep(SSL_CTX *server_ctx)
     return 1;
 }
 
+/* The kept context, for a Java handle that borrows it from this owner. */
+SSL_CTX *handoff_context(void)
+{
+    return kept;
+}
+
 /* With the kept context and a client context of its own: one full handshake, then `resumptions`
  * handshakes, each offering the newest session. Returns how many resumed, or -1 if a handshake failed. */
 int handoff_run(int version, int resumptions)

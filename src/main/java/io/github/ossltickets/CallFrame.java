@@ -20,6 +20,11 @@ final class CallFrame {
 
     final Ssl ssl;
     final long address;
+    /**
+     * False once the call has returned. The driving call clears it inline before {@link #exit()}, so a
+     * frame whose exit an Error (StackOverflowError) prevented is never found again.
+     */
+    boolean active = true;
     private final CallFrame outer;
     private Throwable failure;
     private ContextCallbacks failureSource;
@@ -33,18 +38,27 @@ final class CallFrame {
     }
 
     static CallFrame enter(Ssl ssl, long address) {
-        CallFrame frame = new CallFrame(ssl, address, CURRENT.get());
+        CallFrame frame = new CallFrame(ssl, address, innermostActive());
         CURRENT.set(frame);
         return frame;
     }
 
+    private static CallFrame innermostActive() {
+        CallFrame frame = CURRENT.get();
+        while (frame != null && !frame.active) {
+            frame = frame.outer;
+        }
+        return frame;
+    }
+
     void exit() {
+        active = false;
         CURRENT.set(outer);
     }
 
     /** The frame of the Java call driving {@code sslAddress} on this thread, or null (another library drives it). */
     static CallFrame of(long sslAddress) {
-        CallFrame frame = CURRENT.get();
+        CallFrame frame = innermostActive();
         return frame != null && frame.address == sslAddress ? frame : null;
     }
 

@@ -4,8 +4,10 @@ import io.github.ossltickets.ffi.CRYPTO_EX_free;
 import io.github.ossltickets.ffi.LibSsl;
 import io.github.ossltickets.ffi.SslMacros;
 
+import java.lang.ref.WeakReference;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -18,9 +20,17 @@ import java.util.function.Consumer;
  * <ul>
  * <li>Each native context we touch gets an id in its ex_data slot; {@link #LIVE} maps the id to this
  * object. OpenSSL calls {@link #FREED} when it frees the context (its last reference, ours or another
- * library's), and only then is this object dropped. A Java handle that is closed or collected changes
+ * library's), and only then is the entry dropped. A Java handle that is closed or collected changes
  * nothing here (only an explicit close of a borrowed handle removes what that handle installed), so
  * OpenSSL never calls a collected callback.</li>
+ * <li>Who keeps this object reachable: while only our own handles can make OpenSSL call it (a context
+ * we made, whose address nobody else was given), the handle and each {@link Ssl} made from it do, and
+ * the registry holds it weakly. Callbacks may then capture their own context's handle: when the handle
+ * and its connections are dropped, all of it is collected and the handle's Cleaner frees the context.
+ * Once another owner may drive it (a borrowed context, or an {@code address()} handed out), the
+ * registry {@linkplain #pin() pins} it until OpenSSL frees the context. A borrowed handle holds no
+ * reference of its own (it is a {@linkplain NativeRef#view view} that the free ends), so callbacks that
+ * capture it form no cycle through the native context either.</li>
  * <li>There is one bridge per kind for the whole life of the context. Installing new callbacks writes
  * a {@code volatile} field: nothing piles up, and a handshake on another thread sees the old or the
  * new callbacks, never a freed one.</li>
@@ -33,7 +43,9 @@ final class ContextCallbacks {
             "a session-ticket callback failed and its fallback went to OpenSSL", failure);
 
     /** Every native context we have touched and OpenSSL has not freed yet, by the id in its ex_data. */
-    private static final Map<Long, ContextCallbacks> LIVE = new ConcurrentHashMap<>();
+    private static final Map<Long, WeakReference<ContextCallbacks>> LIVE = new ConcurrentHashMap<>();
+    /** The pinned ones: held strongly until OpenSSL frees the context. */
+    private static final Map<Long, ContextCallbacks> PINNED = new ConcurrentHashMap<>();
     private static final AtomicLong IDS = new AtomicLong();
     /** Static, so the GC never frees it: OpenSSL keeps this function pointer for the life of the process. */
     private static final CRYPTO_EX_free FREED = ContextCallbacks::contextFreed;
@@ -59,7 +71,13 @@ final class ContextCallbacks {
     private final LongAdder[] byStatus = adders(TicketStatus.values().length);
     private final LongAdder[] byReturn = adders(TicketReturn.values().length);
 
-    private ContextCallbacks() {}
+    private final long id;
+    /** Borrowed handles' views of the context, ended when OpenSSL frees it. */
+    private final Set<NativeRef> views = ConcurrentHashMap.newKeySet();
+
+    private ContextCallbacks(long id) {
+        this.id = id;
+    }
 
     private static int newExIndex() {
         OpenSsl.ensureLoaded();
@@ -73,13 +91,20 @@ final class ContextCallbacks {
     /** The callbacks of the native context {@code ctx}, made on first use. The caller holds a reference to ctx. */
     static ContextCallbacks of(long ctx) {
         synchronized (LIVE) {
-            ContextCallbacks existing = LIVE.get(LibSsl.SSL_CTX_get_ex_data(ctx, EX_INDEX));
-            if (existing != null) {
+            long known = LibSsl.SSL_CTX_get_ex_data(ctx, EX_INDEX);
+            WeakReference<ContextCallbacks> entry = known == 0 ? null : LIVE.get(known);
+            if (entry != null) {
+                ContextCallbacks existing = entry.get();
+                if (existing == null) {
+                    // Collected: only a context whose every handle was dropped, which its Cleaner frees now.
+                    throw new IllegalStateException("this SSL_CTX is being freed: its only handle was garbage"
+                            + "-collected, and nobody else was given its address");
+                }
                 return existing;
             }
             long id = IDS.incrementAndGet();
-            ContextCallbacks created = new ContextCallbacks();
-            LIVE.put(id, created);
+            ContextCallbacks created = new ContextCallbacks(id);
+            LIVE.put(id, new WeakReference<>(created));
             if (LibSsl.SSL_CTX_set_ex_data(ctx, EX_INDEX, id) != 1) {
                 LIVE.remove(id);
                 throw OpenSslException.fromErrorQueue("SSL_CTX_set_ex_data failed");
@@ -88,16 +113,50 @@ final class ContextCallbacks {
         }
     }
 
+    /**
+     * Holds this object strongly until OpenSSL frees the context: from now on code other than our own
+     * handles (another library, a borrowed context's owner) may make OpenSSL call it. Idempotent.
+     */
+    void pin() {
+        if (LIVE.containsKey(id)) { // not if already freed
+            PINNED.putIfAbsent(id, this);
+        }
+    }
+
+    /** Registers a borrowed handle's view of the context, to end when OpenSSL frees it. */
+    void addView(NativeRef view) {
+        views.add(view);
+    }
+
+    /** A borrowed handle was closed: nothing left to end for it. */
+    void removeView(NativeRef view) {
+        views.remove(view);
+    }
+
     /** How many native contexts we have touched that OpenSSL has not freed yet. */
     static int liveContexts() {
         return LIVE.size();
     }
 
-    /** {@code CRYPTO_EX_free}: OpenSSL frees a context (any context in the process; most carry no id of ours). */
+    /**
+     * {@code CRYPTO_EX_free}: OpenSSL frees a context (any context in the process; most carry no id of
+     * ours), on whichever thread dropped its last reference. Ends borrowed handles' views first: each
+     * waits for a use in progress on another thread, so the memory outlives it.
+     */
     private static void contextFreed(long parent, long ptr, long ad, int idx, long argl, long argp) {
-        if (ptr != 0) {
-            LIVE.remove(ptr);
+        if (ptr == 0) {
+            return;
         }
+        WeakReference<ContextCallbacks> entry = LIVE.get(ptr);
+        ContextCallbacks freed = entry == null ? null : entry.get();
+        if (freed != null) {
+            for (NativeRef view : freed.views) {
+                view.endLoan();
+            }
+            freed.views.clear();
+        }
+        PINNED.remove(ptr);
+        LIVE.remove(ptr);
     }
 
     /** Installs ticket callbacks ({@code SSL_CTX_set_session_ticket_cb}); the bridges stay the same. */

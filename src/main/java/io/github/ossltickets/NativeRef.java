@@ -10,13 +10,18 @@ import java.util.function.LongFunction;
  * The native pointer behind one handle ({@link SslContext}, {@link Ssl}, {@link SslSession}), and who
  * is using it right now. It is the piece the three handles share.
  *
- * <p>Every native use sits between {@link #acquire()} and {@link #release()}. A close, or the
- * Cleaner, while a use is in progress only marks the pointer closing; the last release frees it. So
- * no other thread, and no callback running inside the use, can free the pointer under it.
+ * <p>Every native use runs inside {@link #use}, {@link #perform} or {@link #drive}. A close, or the
+ * Cleaner, while a use is in progress only marks the pointer closing; the last use to end frees it.
+ * So no other thread, and no callback running inside the use, can free the pointer under it. The
+ * count of uses goes down in each of those methods' {@code finally} without a method call, so that an
+ * Error (a StackOverflowError near the end of the stack) cannot leave a use counted.
  *
- * <p>A connection is also <em>driven</em>: {@link #acquireToDrive} admits one call into OpenSSL's
- * state machine at a time. A second one, from a callback of that call or from another thread, is
- * refused, because OpenSSL's state machine is not re-entrant.
+ * <p>A connection is also <em>driven</em>: {@link #drive} admits one call into OpenSSL's state machine
+ * at a time. A second one, from a callback of that call or from another thread, is refused, because
+ * OpenSSL's state machine is not re-entrant.
+ *
+ * <p>Three kinds: owned (we free it), lent to a callback (valid until the callback returns) and a
+ * view of a pointer another owner keeps (valid until that owner frees it).
  *
  * <p>Never refers to its handle, so the Cleaner can run; {@code free} must not capture it either.
  */
@@ -36,26 +41,40 @@ final class NativeRef implements Runnable {
         }
     }
 
-    private final Kind kind; // null when lent: we never free a lent pointer
+    private final Kind kind; // null when lent or a view: we never free a pointer we do not own
     private final LongConsumer free;
     private final String closedMessage;
+    /** The thread whose callback a lent pointer was lent to; null when owned or a view. */
+    private final Thread lender;
     private long address;
     private boolean closing;
+    /** Uses in progress; for a lent pointer, those of threads other than the lender. */
     private int users;
+    /** A lent pointer's uses by its lender thread: {@link #endLoan()}, called by that thread, never waits for them. */
+    private int lenderUses;
     private Thread driver;
     private String drivingCall;
 
-    private NativeRef(Kind kind, long address, LongConsumer free, String closedMessage) {
+    private NativeRef(Kind kind, long address, LongConsumer free, String closedMessage, Thread lender) {
         this.kind = kind;
         this.address = address;
         this.free = free;
         this.closedMessage = closedMessage;
+        this.lender = lender;
     }
 
     /** A pointer the handle owns: {@code free} releases it once the handle is closed and unused. */
     static NativeRef owned(Kind kind, long address, LongConsumer free, String closedMessage) {
         kind.live.increment();
-        return new NativeRef(kind, address, free, closedMessage);
+        return new NativeRef(kind, address, free, closedMessage, null);
+    }
+
+    /**
+     * A pointer another owner keeps alive (a borrowed context): never freed by us, valid until
+     * {@link #endLoan()}, which the owner's free triggers.
+     */
+    static NativeRef view(long address, String closedMessage) {
+        return new NativeRef(null, address, null, closedMessage, null);
     }
 
     /**
@@ -63,8 +82,8 @@ final class NativeRef implements Runnable {
      * machine: never freed by us, valid until {@link #endLoan()}, and never driven again from here.
      */
     static NativeRef lent(long address, String closedMessage, String drivingCall) {
-        NativeRef ref = new NativeRef(null, address, null, closedMessage);
-        ref.driver = Thread.currentThread();
+        NativeRef ref = new NativeRef(null, address, null, closedMessage, Thread.currentThread());
+        ref.driver = ref.lender;
         ref.drivingCall = drivingCall;
         return ref;
     }
@@ -76,20 +95,104 @@ final class NativeRef implements Runnable {
         }
     }
 
-    /** Starts a use; the pointer stays valid until the matching {@link #release()}. */
-    synchronized long acquire() {
-        if (closing) {
-            throw new IllegalStateException(closedMessage);
+    /**
+     * Runs {@code call} with the pointer, which stays valid until it returns. {@code handle} is the
+     * handle this belongs to: kept reachable meanwhile, so that its Cleaner cannot close it mid-call.
+     */
+    <T> T use(Object handle, LongFunction<T> call) {
+        boolean byLender = isLender();
+        long address = acquire(byLender);
+        try {
+            return call.apply(address);
+        } finally {
+            // The count goes down here, written out rather than in a method: near the end of the stack, a
+            // StackOverflowError strikes a call's entry, and would leave the use counted forever.
+            boolean closedMeanwhile;
+            synchronized (this) {
+                if (byLender) {
+                    lenderUses--;
+                    closedMeanwhile = false;
+                } else {
+                    closedMeanwhile = --users == 0 && closing;
+                }
+            }
+            if (closedMeanwhile) {
+                finishClose();
+            }
+            Reference.reachabilityFence(handle);
         }
-        users++;
-        return address;
+    }
+
+    /** {@link #use} for a call that returns nothing. */
+    void perform(Object handle, LongConsumer call) {
+        boolean byLender = isLender();
+        long address = acquire(byLender);
+        try {
+            call.accept(address);
+        } finally {
+            boolean closedMeanwhile; // inline, as in use()
+            synchronized (this) {
+                if (byLender) {
+                    lenderUses--;
+                    closedMeanwhile = false;
+                } else {
+                    closedMeanwhile = --users == 0 && closing;
+                }
+            }
+            if (closedMeanwhile) {
+                finishClose();
+            }
+            Reference.reachabilityFence(handle);
+        }
+    }
+
+    /** A call into OpenSSL's state machine, for {@link #drive}. */
+    @FunctionalInterface
+    interface Drive {
+        int run(long address);
     }
 
     /**
-     * Starts a call into OpenSSL's state machine ({@code call}, such as "SSL_do_handshake"); at most
-     * one at a time. Ends with {@link #releaseDriver()}.
+     * Runs {@code body}, a call into OpenSSL's state machine named {@code call} (such as
+     * "SSL_do_handshake"), with the pointer; at most one at a time per pointer. A second one, from a
+     * callback of this call or from another thread, is refused, because OpenSSL's state machine is
+     * not re-entrant. {@code handle} is kept reachable until it returns.
      */
-    synchronized long acquireToDrive(String call) {
+    int drive(Object handle, String call, Drive body) {
+        long address = acquireToDrive(call);
+        try {
+            return body.run(address);
+        } finally {
+            boolean closedMeanwhile; // inline, as in use()
+            synchronized (this) {
+                driver = null;
+                drivingCall = null;
+                closedMeanwhile = --users == 0 && closing;
+            }
+            if (closedMeanwhile) {
+                finishClose();
+            }
+            Reference.reachabilityFence(handle);
+        }
+    }
+
+    private boolean isLender() {
+        return lender != null && lender == Thread.currentThread();
+    }
+
+    private synchronized long acquire(boolean byLender) {
+        if (closing) {
+            throw new IllegalStateException(closedMessage);
+        }
+        if (byLender) {
+            lenderUses++;
+        } else {
+            users++;
+        }
+        return address;
+    }
+
+    private synchronized long acquireToDrive(String call) {
         if (closing) {
             throw new IllegalStateException(closedMessage);
         }
@@ -107,71 +210,48 @@ final class NativeRef implements Runnable {
         return address;
     }
 
-    /**
-     * Runs {@code call} with the pointer, which stays valid until it returns. {@code handle} is the
-     * handle this belongs to: kept reachable meanwhile, so that its Cleaner cannot close it mid-call.
-     */
-    <T> T use(Object handle, LongFunction<T> call) {
-        long address = acquire();
-        try {
-            return call.apply(address);
-        } finally {
-            release();
-            Reference.reachabilityFence(handle);
-        }
-    }
-
-    /** {@link #use} for a call that returns nothing. */
-    void perform(Object handle, LongConsumer call) {
-        long address = acquire();
-        try {
-            call.accept(address);
-        } finally {
-            release();
-            Reference.reachabilityFence(handle);
-        }
-    }
-
-    /** Ends a use; frees the pointer if it was closed meanwhile and this was the last use. */
-    void release() {
-        long toFree;
-        synchronized (this) {
-            toFree = --users == 0 && closing ? takeAddress() : 0;
-        }
-        freeOutsideTheLock(toFree);
-    }
-
-    /** Ends the call started by {@link #acquireToDrive}. */
-    void releaseDriver() {
-        synchronized (this) {
-            driver = null;
-            drivingCall = null;
-        }
-        release();
-    }
-
     /** True once {@link #run()} was called: the handle is closed, or closing when its uses end. */
     synchronized boolean isClosing() {
         return closing;
     }
 
     /**
-     * Closes: frees the pointer now if nobody uses it, else when the last use ends. Idempotent. Runs
-     * from {@code close()} or from the Cleaner.
+     * Closes: frees the pointer now if nobody uses it, else when the last use ends. Idempotent; a
+     * second call also finishes a free that an Error interrupted. Runs from {@code close()} or from
+     * the Cleaner. Never waits.
      */
     @Override
     public void run() {
-        long toFree;
         synchronized (this) {
             closing = true;
-            toFree = users == 0 ? takeAddress() : 0;
         }
-        freeOutsideTheLock(toFree);
+        finishClose();
+    }
+
+    /** Frees the pointer if the handle is closed and no use is left; wakes an {@link #endLoan} waiting. */
+    private void finishClose() {
+        long toFree = 0;
+        synchronized (this) {
+            if (closing && users == 0 && address != 0) {
+                if (kind == null) {
+                    notifyAll(); // an endLoan may be waiting for this last use of another thread
+                } else {
+                    toFree = address;
+                    address = 0;
+                }
+            }
+        }
+        if (toFree != 0) {
+            kind.live.decrement();
+            free.accept(toFree);
+        }
     }
 
     /**
      * Ends a loan when the callback that received the pointer returns: later uses throw. Waits for
-     * uses on other threads to finish, since OpenSSL may free the pointer as soon as this returns.
+     * uses on other threads to finish, since OpenSSL may free the pointer as soon as this returns;
+     * never for the lender's own, which cannot be in progress when it calls this (an Error may have
+     * left them counted).
      */
     synchronized void endLoan() {
         closing = true;
@@ -179,31 +259,15 @@ final class NativeRef implements Runnable {
         boolean interrupted = false;
         while (users > 0) {
             try {
-                wait();
+                wait(100); // timed: a wake-up lost to an Error on the other thread costs 100 ms, not a hang
             } catch (InterruptedException e) {
                 interrupted = true; // must not return while another thread reads the pointer
             }
         }
         address = 0;
+        lenderUses = 0;
         if (interrupted) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private long takeAddress() {
-        long taken = address;
-        address = 0;
-        if (kind == null) {
-            notifyAll(); // an endLoan may be waiting for this last use
-            return 0;
-        }
-        return taken;
-    }
-
-    private void freeOutsideTheLock(long toFree) {
-        if (toFree != 0) {
-            kind.live.decrement();
-            free.accept(toFree);
         }
     }
 }

@@ -45,14 +45,17 @@ public final class OpenSsl {
 
     /**
      * Native objects the library owns and has not freed yet: contexts, connections, sessions and
-     * network BIOs held by open (or not yet collected) handles. For leak checks and server dashboards.
+     * network BIOs held by open (or not yet collected) handles; and {@code contextsWithCallbacks}, the
+     * native contexts, ours or borrowed, that carry this library's callbacks and that OpenSSL has not
+     * freed yet. For leak checks and server dashboards.
      */
-    public record LiveObjects(long contexts, long connections, long sessions, long networkBios) {}
+    public record LiveObjects(long contexts, long connections, long sessions, long networkBios,
+            long contextsWithCallbacks) {}
 
     /** How many native objects the library holds right now; see {@link LiveObjects}. */
     public static LiveObjects liveObjects() {
         return new LiveObjects(NativeRef.Kind.CONTEXT.live(), NativeRef.Kind.CONNECTION.live(),
-                NativeRef.Kind.SESSION.live(), NativeRef.Kind.NETWORK_BIO.live());
+                NativeRef.Kind.SESSION.live(), NativeRef.Kind.NETWORK_BIO.live(), ContextCallbacks.liveContexts());
     }
 
     /** Holder idiom: the JVM runs this exactly once, on first use, thread-safely. */

@@ -5,7 +5,6 @@ import io.github.ossltickets.ffi.LibCrypto;
 import io.github.ossltickets.ffi.LibSsl;
 
 import java.lang.ref.Cleaner;
-import java.lang.ref.Reference;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -39,6 +38,12 @@ public final class Ssl implements AutoCloseable {
 
     private final NativeRef ref;
     private final Cleaner.Cleanable cleanable; // null for a connection lent by another library's handshake
+    /**
+     * The callbacks of the context this connection was made from (null when lent): OpenSSL may call
+     * them as long as the connection lives, so it keeps them reachable, whatever became of the context's
+     * handle.
+     */
+    private final ContextCallbacks contextCallbacks;
     private volatile MessageLog messageLog;
     /** Set once this handle gave the connection its BIOs, so that each call need not ask OpenSSL again. */
     private volatile boolean transportAttached;
@@ -47,20 +52,21 @@ public final class Ssl implements AutoCloseable {
     @SuppressWarnings("unused")
     private Ssl joinedPeer;
 
-    private Ssl(NativeRef ref, boolean owned) {
+    private Ssl(NativeRef ref, ContextCallbacks contextCallbacks) {
         this.ref = ref;
-        this.cleanable = owned ? NativeRef.CLEANER.register(this, ref) : null;
+        this.contextCallbacks = contextCallbacks;
+        this.cleanable = contextCallbacks != null ? NativeRef.CLEANER.register(this, ref) : null;
     }
 
-    /** Takes ownership of a new {@code SSL*}. */
-    static Ssl owned(long address) {
+    /** Takes ownership of a new {@code SSL*} made from the context whose callbacks are {@code contextCallbacks}. */
+    static Ssl owned(long address, ContextCallbacks contextCallbacks) {
         return new Ssl(NativeRef.owned(NativeRef.Kind.CONNECTION, address, Ssl::shutdownAndFree, "Ssl is closed"),
-                true);
+                java.util.Objects.requireNonNull(contextCallbacks));
     }
 
     /** Wraps an {@code SSL*} that another library drives, for the duration of one callback. */
     static Ssl lent(long address) {
-        return new Ssl(NativeRef.lent(address, LENT_ENDED, "handshake another library drives"), false);
+        return new Ssl(NativeRef.lent(address, LENT_ENDED, "handshake another library drives"), null);
     }
 
     /** Ends a lent handle's validity when the callback that received it returns. */
@@ -70,10 +76,15 @@ public final class Ssl implements AutoCloseable {
 
     /**
      * The {@code SSL*} address, for use with other bindings of the same libssl. Borrowed: valid only
-     * while this handle is open.
+     * while this handle is open; code that keeps it takes its own reference ({@code SSL_up_ref}). From
+     * then on, the callbacks of its context stay reachable until OpenSSL frees the context.
      */
     public long address() {
-        return ref.use(this, ssl -> ssl);
+        long address = ref.use(this, ssl -> ssl);
+        if (contextCallbacks != null) {
+            contextCallbacks.pin();
+        }
+        return address;
     }
 
     /**
@@ -86,29 +97,20 @@ public final class Ssl implements AutoCloseable {
         if (peer == this) {
             throw new IllegalArgumentException("a connection cannot be joined to itself");
         }
-        long self = ref.acquireToDrive("joinWithBioPair");
-        try {
-            long other = peer.ref.acquireToDrive("joinWithBioPair");
-            try {
-                long[] mine = new long[1];
-                long[] theirs = new long[1];
-                if (LibCrypto.BIO_new_bio_pair(mine, 0, theirs, 0) != 1) {
-                    throw OpenSslException.fromErrorQueue("BIO_new_bio_pair failed");
-                }
-                LibSsl.SSL_set_bio(self, mine[0], mine[0]);
-                LibSsl.SSL_set_bio(other, theirs[0], theirs[0]);
-                joinedPeer = peer;
-                peer.joinedPeer = this;
-                transportAttached = true;
-                peer.transportAttached = true;
-            } finally {
-                peer.ref.releaseDriver();
-                Reference.reachabilityFence(peer);
+        ref.drive(this, "joinWithBioPair", self -> peer.ref.drive(peer, "joinWithBioPair", other -> {
+            long[] mine = new long[1];
+            long[] theirs = new long[1];
+            if (LibCrypto.BIO_new_bio_pair(mine, 0, theirs, 0) != 1) {
+                throw OpenSslException.fromErrorQueue("BIO_new_bio_pair failed");
             }
-        } finally {
-            ref.releaseDriver();
-            Reference.reachabilityFence(this);
-        }
+            LibSsl.SSL_set_bio(self, mine[0], mine[0]);
+            LibSsl.SSL_set_bio(other, theirs[0], theirs[0]);
+            joinedPeer = peer;
+            peer.joinedPeer = this;
+            transportAttached = true;
+            peer.transportAttached = true;
+            return 1;
+        }));
     }
 
     /**
@@ -120,20 +122,17 @@ public final class Ssl implements AutoCloseable {
         if (bufferSize < 0) {
             throw new IllegalArgumentException("bufferSize cannot be negative: " + bufferSize);
         }
-        long ssl = ref.acquireToDrive("attachNetworkBio");
-        try {
+        long[] network = new long[1];
+        ref.drive(this, "attachNetworkBio", ssl -> {
             long[] internal = new long[1];
-            long[] network = new long[1];
             if (LibCrypto.BIO_new_bio_pair(internal, bufferSize, network, bufferSize) != 1) {
                 throw OpenSslException.fromErrorQueue("BIO_new_bio_pair failed");
             }
             LibSsl.SSL_set_bio(ssl, internal[0], internal[0]);
             transportAttached = true;
-            return new NetworkBio(network[0]);
-        } finally {
-            ref.releaseDriver();
-            Reference.reachabilityFence(this);
-        }
+            return 1;
+        });
+        return new NetworkBio(network[0]);
     }
 
     /** Any object of yours that goes with this connection, for its callbacks to find; null until set. */
@@ -168,15 +167,12 @@ public final class Ssl implements AutoCloseable {
     /** Offers {@code session} for resumption ({@code SSL_set_session}, which takes its own reference). */
     public void setSession(SslSession session) {
         Objects.requireNonNull(session, "session");
-        long ssl = ref.acquireToDrive("setSession");
-        try {
+        ref.drive(this, "setSession", ssl -> {
             if (session.use(ss -> LibSsl.SSL_set_session(ssl, ss)) != 1) {
                 throw OpenSslException.fromErrorQueue("SSL_set_session failed");
             }
-        } finally {
-            ref.releaseDriver();
-            Reference.reachabilityFence(this);
-        }
+            return 1;
+        });
     }
 
     /**
@@ -280,15 +276,11 @@ public final class Ssl implements AutoCloseable {
      * before {@link #close()}. Returns true once the peer's close_notify has arrived too.
      */
     public boolean shutdown() {
-        long ssl = ref.acquireToDrive("SSL_shutdown");
-        try {
+        return ref.drive(this, "SSL_shutdown", ssl -> {
             int result = LibSsl.SSL_shutdown(ssl);
             LibCrypto.ERR_clear_error(); // a shutdown into a closed transport queues errors nobody needs
-            return result == 1;
-        } finally {
-            ref.releaseDriver();
-            Reference.reachabilityFence(this);
-        }
+            return result;
+        }) == 1;
     }
 
     /**
@@ -296,16 +288,13 @@ public final class Ssl implements AutoCloseable {
      * generator called, on the next {@link #handshake()} or {@link #write}.
      */
     public void newSessionTicket() {
-        long ssl = ref.acquireToDrive("newSessionTicket");
-        try {
+        ref.drive(this, "newSessionTicket", ssl -> {
             if (LibSsl.SSL_new_session_ticket(ssl) != 1) {
                 throw OpenSslException.fromErrorQueue("SSL_new_session_ticket failed (TLS 1.3 servers only,"
                         + " after the handshake)");
             }
-        } finally {
-            ref.releaseDriver();
-            Reference.reachabilityFence(this);
-        }
+            return 1;
+        });
     }
 
     /**
@@ -334,8 +323,12 @@ public final class Ssl implements AutoCloseable {
     }
 
     private int drive(Operation operation, byte[] buffer) {
-        long ssl = ref.acquireToDrive(operation.call);
-        try {
+        // The free of a connection closed during the call happens when ref.drive returns.
+        return ref.drive(this, operation.call, ssl -> driveOnce(operation, buffer, ssl));
+    }
+
+    private int driveOnce(Operation operation, byte[] buffer, long ssl) {
+        {
             // Two native calls saved per call when the BIOs are ours (a connection made elsewhere is asked).
             if (!transportAttached && (LibSsl.SSL_get_rbio(ssl) == 0 || LibSsl.SSL_get_wbio(ssl) == 0)) {
                 // OpenSSL 3.0 fails cleanly here, but a later SSL_get_error on such a connection crashes
@@ -360,6 +353,7 @@ public final class Ssl implements AutoCloseable {
                         break;
                 }
             } finally {
+                frame.active = false; // inline: if exit() overflows the stack, the frame is dead all the same
                 frame.exit();
             }
             if (ref.isClosing()) {
@@ -383,9 +377,6 @@ public final class Ssl implements AutoCloseable {
                 default:
                     throw failure(operation, error, frame, ssl);
             }
-        } finally {
-            ref.releaseDriver(); // frees the SSL here if it was closed during the call
-            Reference.reachabilityFence(this);
         }
     }
 

@@ -25,6 +25,11 @@ import java.util.function.Consumer;
  * lives, and while another library holds a reference ({@code SSL_CTX_up_ref}) to it. When OpenSSL frees
  * the context, it tells us through an ex_data free callback, and only then are they released.
  * Installing new callbacks replaces the old ones in place; nothing accumulates. Thread-safe.
+ *
+ * <p>Callbacks may use the handle of their own context: a context we made and whose handle and
+ * connections are all dropped without {@code close()} is collected whole, callbacks included, and
+ * freed (unless its {@link #address()} was handed out); a borrowed handle holds no reference that
+ * would keep its owner's context alive.
  */
 public final class SslContext implements AutoCloseable {
     /** The length {@link #setTicketKeys(byte[])} takes: key name (16), HMAC key (32), AES key (32). */
@@ -36,15 +41,15 @@ public final class SslContext implements AutoCloseable {
 
     private final Role role;
     private final NativeRef ref;
-    private final Cleaner.Cleanable cleanable;
+    private final Cleaner.Cleanable cleanable; // null for a borrowed view
     private final ContextCallbacks callbacks;
     /** Identifies what this handle installed, so that closing a borrowed handle removes only that. */
     private final Object installer = new Object();
 
+    /** Takes over {@code address}'s reference: a context we made. */
     private SslContext(long address, Role role) {
         this.role = role;
-        this.ref = NativeRef.owned(NativeRef.Kind.CONTEXT, address, LibSsl::SSL_CTX_free, role == Role.BORROWED
-                ? "SslContext (borrowed) is closed" : "SslContext is closed");
+        this.ref = NativeRef.owned(NativeRef.Kind.CONTEXT, address, LibSsl::SSL_CTX_free, "SslContext is closed");
         this.cleanable = NativeRef.CLEANER.register(this, ref);
         try {
             this.callbacks = ContextCallbacks.of(address);
@@ -52,6 +57,16 @@ public final class SslContext implements AutoCloseable {
             cleanable.clean();
             throw e;
         }
+    }
+
+    /** A view of a context another owner keeps: no reference of ours, ended when OpenSSL frees it. */
+    private SslContext(long address, ContextCallbacks callbacks) {
+        this.role = Role.BORROWED;
+        this.ref = NativeRef.view(address, "SslContext (borrowed) is closed, or its owner freed the SSL_CTX");
+        this.cleanable = null;
+        this.callbacks = callbacks;
+        callbacks.pin(); // the owner drives handshakes that our handles never see
+        callbacks.addView(ref);
     }
 
     /** A builder for a server context ({@code TLS_server_method}). */
@@ -68,13 +83,24 @@ public final class SslContext implements AutoCloseable {
      * Attaches to an {@code SSL_CTX*} that another library owns (Netty, Tomcat, ...), which must have
      * been made by the same libssl: a context whose method ({@code SSL_CTX_get_ssl_method}) is not this
      * libssl's {@code TLS_method}, {@code TLS_server_method} or {@code TLS_client_method} is refused
-     * with {@link IllegalArgumentException} before anything is installed. This handle takes its own
-     * reference ({@code SSL_CTX_up_ref}).
+     * with {@link IllegalArgumentException} before anything is installed.
+     *
+     * <p>The handle takes no reference of its own: it is valid while the owner keeps the context, and
+     * once OpenSSL frees it (the owner's last {@code SSL_CTX_free}, and the last connection made from
+     * it), every call throws {@link IllegalStateException}. A call in progress on another thread then
+     * delays the free until it returns. So callbacks may capture this handle: nothing keeps the native
+     * context alive after its owner lets it go (a Tomcat reload, a Netty release). The installed
+     * callbacks live as long as the native context does.
+     *
+     * <p>The check reads the context's memory, so {@code address} must be a live {@code SSL_CTX*}: what
+     * it catches is a context of another copy of OpenSSL or of BoringSSL (netty-tcnative's static
+     * build), and NULL. An address that is not an {@code SSL_CTX*} at all (freed, a number, another
+     * kind of object) cannot be recognised in-process: reading it crashes the JVM or, worse, reads
+     * garbage that happens to pass. Take addresses only from the library that owns the context.
      *
      * <p>Callbacks installed through it stay installed until an explicit {@link #close()}, which
-     * removes those this handle installed that are still in place, then drops this handle's reference,
-     * never the owner's. If the handle is garbage-collected without {@code close()}, only its reference
-     * is dropped: the callbacks stay, because the GC must never change what a server does.
+     * removes those this handle installed that are still in place. If the handle is garbage-collected
+     * without {@code close()}, the callbacks stay, because the GC must never change what a server does.
      */
     public static SslContext borrow(long address) {
         if (address == 0) {
@@ -89,18 +115,24 @@ public final class SslContext implements AutoCloseable {
                     + " method is none of TLS_method, TLS_server_method, TLS_client_method. Is it from another"
                     + " copy of OpenSSL or BoringSSL?", address, OpenSsl.version()));
         }
-        if (LibSsl.SSL_CTX_up_ref(address) != 1) {
-            throw OpenSslException.fromErrorQueue("SSL_CTX_up_ref failed");
-        }
-        return new SslContext(address, Role.BORROWED);
+        return new SslContext(address, ContextCallbacks.of(address));
     }
 
     /**
      * The {@code SSL_CTX*} address, for use with other bindings of the same libssl. Borrowed: valid
      * while this handle is open; a library that keeps it longer takes its own reference
-     * ({@code SSL_CTX_up_ref}), and the installed callbacks then keep working for it.
+     * ({@code SSL_CTX_up_ref}), and the installed callbacks then keep working for it. From the first
+     * call on, the callbacks stay reachable until OpenSSL frees the context, since code we cannot see
+     * may now drive it: close this handle when done, even if its callbacks capture it.
      */
     public long address() {
+        long address = rawAddress();
+        callbacks.pin();
+        return address;
+    }
+
+    /** The address for our own use, which hands it to nobody. */
+    private long rawAddress() {
         return ref.use(this, ctx -> ctx);
     }
 
@@ -121,7 +153,7 @@ public final class SslContext implements AutoCloseable {
         // JNA hands SSL_write a fresh copy of the Java array on every call; a retry after WANT_WRITE
         // must be allowed to come from another address, or OpenSSL fails it ("bad write retry").
         SslMacros.SSL_set_mode(ssl, LibSsl.SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
-        return Ssl.owned(ssl);
+        return Ssl.owned(ssl, callbacks);
     }
 
     /** {@link #setTicketCallbacks(TicketGenerator, TicketDecryptor, TicketReturn)} with fallback ABORT. */
@@ -190,13 +222,29 @@ public final class SslContext implements AutoCloseable {
         return keys;
     }
 
-    /** {@code SSL_CTX_set_num_tickets}: TLS 1.3 tickets sent after a full handshake (OpenSSL's default: 2). */
+    /**
+     * The most {@link #setNumTickets} accepts. OpenSSL takes any {@code size_t} and sends them all in one
+     * handshake, calling the generator for each: two billion would hold the handshake's thread for
+     * hours. Clients keep a handful (one per connection they plan to open); 1,000 is far beyond any use.
+     */
+    public static final int MAX_NUM_TICKETS = 1000;
+
+    /**
+     * {@code SSL_CTX_set_num_tickets}: TLS 1.3 tickets sent after a full handshake (OpenSSL's default:
+     * 2), from 0 to {@link #MAX_NUM_TICKETS}.
+     */
     public void setNumTickets(int count) {
-        if (count < 0) {
-            throw new IllegalArgumentException("num_tickets cannot be negative: " + count);
-        }
+        checkNumTickets(count);
         if (ref.use(this, ctx -> LibSsl.SSL_CTX_set_num_tickets(ctx, count)) != 1) {
             throw OpenSslException.fromErrorQueue("SSL_CTX_set_num_tickets failed");
+        }
+    }
+
+    private static void checkNumTickets(int count) {
+        if (count < 0 || count > MAX_NUM_TICKETS) {
+            throw new IllegalArgumentException("num_tickets must be 0 to " + MAX_NUM_TICKETS + ", not " + count
+                    + ": each ticket is made and sent in the handshake, so a huge count holds it for as long as"
+                    + " sending them takes");
         }
     }
 
@@ -263,17 +311,22 @@ public final class SslContext implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (role == Role.BORROWED && !ref.isClosing()) {
+        if (role != Role.BORROWED) {
+            cleanable.clean();
+            return;
+        }
+        if (!ref.isClosing()) {
             try {
                 ref.perform(this, ctx -> {
                     callbacks.removeTickets(ctx, installer);
                     callbacks.removeKeys(ctx, installer);
                 });
             } catch (IllegalStateException alreadyClosed) {
-                // Another thread closed it first and did the removal.
+                // Another thread closed it first and did the removal, or the owner freed the context.
             }
         }
-        cleanable.clean();
+        callbacks.removeView(ref);
+        ref.run();
     }
 
     private static void checkTicketKeys(byte[] keys) {
@@ -353,11 +406,9 @@ public final class SslContext implements AutoCloseable {
             return this;
         }
 
-        /** {@code SSL_CTX_set_num_tickets}. */
+        /** {@code SSL_CTX_set_num_tickets}: see {@link SslContext#setNumTickets(int)}. */
         public Builder numTickets(int count) {
-            if (count < 0) {
-                throw new IllegalArgumentException("num_tickets cannot be negative: " + count);
-            }
+            checkNumTickets(count);
             this.numTickets = count;
             return this;
         }
@@ -390,7 +441,7 @@ public final class SslContext implements AutoCloseable {
         }
 
         private void configure(SslContext context) {
-            long ctx = context.address(); // valid: the context is not yet shared, so nobody else can close it
+            long ctx = context.rawAddress(); // valid: the context is not yet shared, so nobody else can close it
             if (minVersion != null) {
                 check(SslMacros.SSL_CTX_set_min_proto_version(ctx, minVersion.code()), "SSL_CTX_set_min_proto_version");
                 check(SslMacros.SSL_CTX_set_max_proto_version(ctx, maxVersion.code()), "SSL_CTX_set_max_proto_version");

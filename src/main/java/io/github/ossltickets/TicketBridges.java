@@ -50,13 +50,21 @@ final class TicketBridges {
             }
         }
 
-        /** Keeps the failure for the call that drives the connection, or reports it when no call of ours will. */
+        /**
+         * Keeps the failure for the call that drives the connection, or reports it when no call of ours
+         * will. Never throws: an Error while recording (OutOfMemoryError) must not stop the bridge from
+         * returning its fail-closed value to OpenSSL.
+         */
         void fail(CallFrame frame, Throwable failure) {
-            callbacks.failures.increment();
-            if (frame != null) {
-                frame.fail(failure, callbacks);
-            } else {
-                callbacks.report(failure);
+            try {
+                callbacks.failures.increment();
+                if (frame != null) {
+                    frame.fail(failure, callbacks);
+                } else {
+                    callbacks.report(failure);
+                }
+            } catch (Throwable whileRecording) {
+                // The handshake still fails closed; only the explanation is lost.
             }
         }
     }

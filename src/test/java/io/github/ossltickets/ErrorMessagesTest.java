@@ -61,15 +61,30 @@ class ErrorMessagesTest {
     void manyTicketsAreProgressNotAStall() {
         AtomicInteger generated = new AtomicInteger();
         try (SslContext server = SslContext.forServer().certificate(Tls.CERTIFICATE.certificatePem(),
-                Tls.CERTIFICATE.privateKeyPem()).protocol(TlsVersion.TLS1_3).numTickets(10_000).build();
+                Tls.CERTIFICATE.privateKeyPem()).protocol(TlsVersion.TLS1_3).numTickets(SslContext.MAX_NUM_TICKETS)
+                .build();
              SslContext client = Tls.client(TlsVersion.TLS1_3)) {
             server.setTicketCallbacks((ssl, session) -> generated.incrementAndGet() > 0,
                     (ssl, session, name, status) -> TicketReturn.defaultFor(status));
             Tls.Outcome outcome = Tls.connect(server, client, null);
             assertTrue(outcome.ok(), outcome::toString);
-            assertEquals(10_000, outcome.ticketsReceived);
-            assertEquals(10_000, generated.get());
+            assertEquals(SslContext.MAX_NUM_TICKETS, outcome.ticketsReceived);
+            assertEquals(SslContext.MAX_NUM_TICKETS, generated.get());
             outcome.session.close();
+        }
+    }
+
+    /** Two billion tickets would hold the handshake for hours: refused, by the setter and the builder. */
+    @Test
+    void aHugeTicketCountIsRefused() {
+        try (SslContext server = Tls.server(TlsVersion.TLS1_3)) {
+            for (int count : new int[] {-1, SslContext.MAX_NUM_TICKETS + 1, Integer.MAX_VALUE}) {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                        () -> server.setNumTickets(count));
+                assertTrue(e.getMessage().contains("num_tickets must be 0 to 1000, not " + count), e.getMessage());
+                assertThrows(IllegalArgumentException.class, () -> SslContext.forServer().numTickets(count));
+            }
+            assertEquals(2, server.numTickets(), "unchanged");
         }
     }
 

@@ -15,6 +15,8 @@ final class Handoff {
 
     static native int handoff_keep(long serverCtx);
 
+    static native long handoff_context();
+
     static native int handoff_run(int version, int resumptions);
 
     static native void handoff_release();

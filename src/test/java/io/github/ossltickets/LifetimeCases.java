@@ -306,15 +306,86 @@ final class LifetimeCases {
         }
     }
 
-    /** A borrowed handle holds its own reference: the owner may free first, and the context lives on. */
+    /**
+     * A borrowed handle is a view: the owner may free first, and the handle then refuses every call
+     * instead of touching freed memory; closing it afterwards is harmless.
+     */
     static void theOwnerOfABorrowedContextMayFreeFirst() {
         SslContext owner = Tls.server(TlsVersion.TLS1_2);
         SslContext borrowed = SslContext.borrow(owner.address());
-        owner.close();
-        assertEquals(2, borrowed.numTickets(), "OpenSSL's default, read through the surviving reference");
         borrowed.setNumTickets(3);
-        assertEquals(3, borrowed.numTickets());
+        assertEquals(3, owner.numTickets(), "one native context");
+        int contexts = ContextCallbacks.liveContexts();
+        owner.close(); // the last reference: OpenSSL frees the context
+        assertEquals(contexts - 1, ContextCallbacks.liveContexts(), "freed, though a borrowed handle is open");
+        IllegalStateException e = assertThrows(IllegalStateException.class, borrowed::numTickets);
+        assertTrue(e.getMessage().contains("its owner freed the SSL_CTX"), e.getMessage());
+        assertThrows(IllegalStateException.class, () -> borrowed.setTicketCallbacks(KEEP, DEFAULT));
         borrowed.close();
+    }
+
+    /**
+     * Callbacks that use their own context's handle, a context dropped without close(): the handle,
+     * the callbacks and the native context are all freed (they used to keep each other alive forever).
+     */
+    static void callbacksHoldingTheirOwnContextDoNotKeepIt() {
+        long owned = NativeRef.Kind.CONTEXT.live();
+        int withCallbacks = ContextCallbacks.liveContexts();
+        List<WeakReference<SslContext>> handles = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            handles.add(new WeakReference<>(contextUsedByItsCallbacks()));
+        }
+        collectGarbage(() -> NativeRef.Kind.CONTEXT.live() == owned && ContextCallbacks.liveContexts() == withCallbacks);
+        assertEquals(owned, NativeRef.Kind.CONTEXT.live(), "every SSL_CTX freed");
+        assertEquals(withCallbacks, ContextCallbacks.liveContexts(), "every context's callbacks released");
+        assertTrue(handles.stream().allMatch(handle -> handle.get() == null), "every handle collected");
+    }
+
+    /** A server context whose callbacks read its own statistics, used for one resumption, then dropped. */
+    private static SslContext contextUsedByItsCallbacks() {
+        SslContext server = Tls.server(TlsVersion.TLS1_3);
+        server.setTicketCallbacks((ssl, session) -> server.ticketStats().ticketsGenerated() >= 0,
+                (ssl, session, name, status) -> server.ticketStats().decrypts() > 0 ? TicketReturn.defaultFor(status)
+                        : TicketReturn.ABORT);
+        try (SslContext client = Tls.client(TlsVersion.TLS1_3); SslSession ticket = Tls.firstSession(server, client)) {
+            Tls.Outcome resumed = Tls.connect(server, client, ticket);
+            assertTrue(resumed.reused, resumed::toString);
+            resumed.session.close();
+        }
+        return server;
+    }
+
+    /**
+     * A borrowed handle used by the callbacks it installed: when the owner (here a native library,
+     * native/handoff.c) frees the context, the callbacks and the handle go too. A borrowed handle used
+     * to hold its own reference, which its callbacks kept forever.
+     */
+    static void callbacksHoldingTheirBorrowedContextDoNotKeepIt() {
+        int withCallbacks = ContextCallbacks.liveContexts();
+        for (int i = 0; i < 20; i++) {
+            AtomicInteger decrypted = new AtomicInteger();
+            WeakReference<SslContext> handle = borrowedByANativeOwner(decrypted);
+            assertEquals(2, Handoff.handoff_run(TlsVersion.TLS1_3.code(), 2), "2 resumptions in C");
+            assertEquals(2, decrypted.get(), "through the borrowed handle's callbacks");
+            Handoff.handoff_release(); // the owner lets go: OpenSSL frees the context
+            assertEquals(withCallbacks, ContextCallbacks.liveContexts(), "released when the owner freed it");
+            collectGarbage(() -> handle.get() == null);
+            assertNull(handle.get(), "and the borrowed handle is collectable");
+        }
+    }
+
+    private static WeakReference<SslContext> borrowedByANativeOwner(AtomicInteger decrypted) {
+        try (SslContext made = Tls.server(TlsVersion.TLS1_3)) {
+            assertEquals(1, Handoff.handoff_keep(made.address())); // now the native library owns it
+        } // our own reference is gone: only the native owner keeps the context
+        long address = Handoff.handoff_context();
+        SslContext borrowed = SslContext.borrow(address);
+        borrowed.setTicketCallbacks((ssl, session) -> borrowed.ticketStats() != null,
+                (ssl, session, name, status) -> {
+                    decrypted.addAndGet(borrowed.ticketStats().decrypts() > 0 ? 1 : 0);
+                    return TicketReturn.defaultFor(status);
+                });
+        return new WeakReference<>(borrowed);
     }
 
     /** Replacing or clearing callbacks, and closing the context, from inside a callback of that context. */

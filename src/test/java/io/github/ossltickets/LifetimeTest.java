@@ -79,6 +79,16 @@ class LifetimeTest {
     }
 
     @Test
+    void callbacksHoldingTheirOwnContextDoNotKeepIt() {
+        inChildJvm("callbacksHoldingTheirOwnContextDoNotKeepIt");
+    }
+
+    @Test
+    void callbacksHoldingTheirBorrowedContextDoNotKeepIt() {
+        inChildJvm("callbacksHoldingTheirBorrowedContextDoNotKeepIt");
+    }
+
+    @Test
     void borrowedSessionAndConnectionCannotBeUsedAfterTheCallback() {
         inChildJvm("borrowedSessionAndConnectionCannotBeUsedAfterTheCallback");
     }

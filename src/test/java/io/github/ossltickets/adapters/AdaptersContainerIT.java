@@ -181,6 +181,16 @@ class AdaptersContainerIT {
             assertEquals("none", resumed.appData());
         }
 
+        /** 100 Netty contexts whose callbacks use their handle, each released: none is left live. */
+        @Test
+        void releasedContextsAreFreedThoughTheirCallbacksUseThem(@TempDir Path dir) throws Exception {
+            ResumptionChecks.Answer cycle = ResumptionChecks.get(both, "-tls1_3", "cycle.example", "/release-cycle",
+                    List.of());
+            assertEquals(100, cycle.count("rounds"), cycle.output());
+            assertEquals(cycle.count("before"), cycle.count("after-release"), "freed by release(): " + cycle.output());
+            assertLogClean(netty);
+        }
+
         @Test
         void fourClientsResumeFiftyTimesEach(@TempDir Path dir) throws Exception {
             ResumptionChecks.load(both, "-tls1_3", 4, 50, dir);

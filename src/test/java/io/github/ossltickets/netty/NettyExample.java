@@ -36,7 +36,8 @@ import java.util.List;
 /**
  * A Netty 4.2 HTTPS server on tcnative's OpenSSL, with three listeners: TLS 1.2 and 1.3 with
  * {@link NettyTickets} attached; TLS 1.2 only, attached with {@code WhenTicketsOff.ENABLE}; and TLS 1.2
- * and 1.3 without it (to compare). GET / answers with {@link ExampleTickets#report}.
+ * and 1.3 without it (to compare). GET / answers with {@link ExampleTickets#report}; GET /release-cycle
+ * runs {@link NettyReleaseCycle}.
  *
  * <pre>java ... io.github.ossltickets.netty.NettyExample PORT TLS12_PORT PLAIN_PORT DIRECTORY</pre>
  */
@@ -44,10 +45,12 @@ public final class NettyExample implements AutoCloseable {
     final ExampleTickets tickets = new ExampleTickets();
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
     private final List<Channel> channels = new ArrayList<>();
+    private final Path key;
+    private final Path cert;
 
     NettyExample(Path directory, int port, int tls12Port, int plainPort) throws IOException, InterruptedException {
-        Path key = directory.resolve("key.pem");
-        Path cert = directory.resolve("cert.pem");
+        key = directory.resolve("key.pem");
+        cert = directory.resolve("cert.pem");
         Process openssl = new ProcessBuilder("openssl", "req", "-x509", "-nodes", "-days", "2", "-subj", "/CN=localhost",
                 "-newkey", "rsa:2048", "-keyout", key.toString(), "-out", cert.toString()).redirectErrorStream(true).start();
         String output = new String(openssl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -88,7 +91,14 @@ public final class NettyExample implements AutoCloseable {
         @Override
         protected void channelRead0(ChannelHandlerContext context, FullHttpRequest request) {
             SSLSession session = context.pipeline().get(SslHandler.class).engine().getSession();
-            byte[] body = tickets.report("netty", session.getProtocol(), session.getId()).getBytes(StandardCharsets.UTF_8);
+            String report;
+            try {
+                report = request.uri().equals("/release-cycle") ? NettyReleaseCycle.run(key, cert, 100)
+                        : tickets.report("netty", session.getProtocol(), session.getId());
+            } catch (Exception e) {
+                report = "server: netty\nerror: " + e + "\n";
+            }
+            byte[] body = report.getBytes(StandardCharsets.UTF_8);
             DefaultFullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
                     Unpooled.wrappedBuffer(body));
             response.headers().set(HttpHeaderNames.CONTENT_LENGTH, body.length).set(HttpHeaderNames.CONNECTION, "close");

@@ -143,7 +143,7 @@ class TomcatTicketsTest {
 
     @Test
     void theBorrowedHandlesLiveExactlyAsLongAsTomcatsContexts(@TempDir Path base) throws Exception {
-        long before = io.github.ossltickets.OpenSsl.liveObjects().contexts();
+        long before = io.github.ossltickets.OpenSsl.liveObjects().contextsWithCallbacks();
         Tomcat server = new Tomcat();
         server.setBaseDir(base.toString());
         Connector connector = new Connector("HTTP/1.1");
@@ -154,13 +154,64 @@ class TomcatTicketsTest {
         server.getService().addConnector(connector);
         server.start();
         try {
-            assertEquals(before + 1, io.github.ossltickets.OpenSsl.liveObjects().contexts(), "one borrowed context");
+            assertEquals(before + 1, io.github.ossltickets.OpenSsl.liveObjects().contextsWithCallbacks(),
+                    "one borrowed context");
         } finally {
             server.stop();
             server.destroy();
         }
-        assertEquals(before, io.github.ossltickets.OpenSsl.liveObjects().contexts(),
+        assertEquals(before, io.github.ossltickets.OpenSsl.liveObjects().contextsWithCallbacks(),
                 "Tomcat destroyed its context, and our handle with it");
+    }
+
+    /**
+     * 100 reloads whose installer's callbacks use the context they were handed: every replaced native
+     * context is freed once Tomcat lets it go (it used to stay, kept by its own callbacks), and the
+     * last one when Tomcat is destroyed.
+     */
+    @Test
+    void reloadsFreeContextsWhoseCallbacksUseThem(@TempDir Path base) throws Exception {
+        for (int gc = 0; gc < 10; gc++) { // what other tests left for the GC, gone before the baseline
+            System.gc();
+            Thread.sleep(20);
+        }
+        long before = io.github.ossltickets.OpenSsl.liveObjects().contextsWithCallbacks();
+        Tomcat server = new Tomcat();
+        server.setBaseDir(base.toString());
+        Connector connector = new Connector("HTTP/1.1");
+        connector.setPort(0);
+        connector.setProperty("SSLEnabled", "true");
+        connector.addSslHostConfig(host("_default_"));
+        TomcatTickets.attach(connector, (context, certificate) -> context.setTicketCallbacks(
+                (ssl, session) -> context.ticketStats().ticketsGenerated() >= 0,
+                (ssl, session, name, status) -> context.ticketStats().decrypts() > 0
+                        ? io.github.ossltickets.TicketReturn.defaultFor(status)
+                        : io.github.ossltickets.TicketReturn.ABORT));
+        server.getService().addConnector(connector);
+        server.start();
+        try {
+            var protocol = (org.apache.coyote.http11.AbstractHttp11Protocol<?>) connector.getProtocolHandler();
+            for (int i = 0; i < 100; i++) {
+                protocol.reloadSslHostConfigs();
+            }
+            for (int gc = 0; gc < 100 && liveWithCallbacks() > before + 1; gc++) {
+                System.gc();
+                Thread.sleep(20);
+            }
+            assertEquals(before + 1, liveWithCallbacks(), "only the context in use is left after GC");
+        } finally {
+            server.stop();
+            server.destroy();
+        }
+        for (int gc = 0; gc < 100 && liveWithCallbacks() > before; gc++) {
+            System.gc();
+            Thread.sleep(20);
+        }
+        assertEquals(before, liveWithCallbacks(), "and none after destroy");
+    }
+
+    private static long liveWithCallbacks() {
+        return io.github.ossltickets.OpenSsl.liveObjects().contextsWithCallbacks();
     }
 
     private static SSLHostConfig host(String name) {
