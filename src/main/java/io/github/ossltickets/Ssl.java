@@ -6,6 +6,7 @@ import io.github.ossltickets.ffi.LibSsl;
 
 import java.lang.ref.Cleaner;
 import java.lang.ref.Reference;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -42,12 +43,6 @@ public final class Ssl implements AutoCloseable {
     private volatile MessageLog messageLog;
     /** Set once this handle gave the connection its BIOs, so that each call need not ask OpenSSL again. */
     private volatile boolean transportAttached;
-    /**
-     * One record's worth of bytes that {@link #read(byte[], int, int)} and {@link #write(byte[], int, int)}
-     * pass to OpenSSL, so that JNA copies at most this much per call, whatever the caller's array is.
-     * Made on first use; touched only by the thread that drives the connection.
-     */
-    private byte[] recordBuffer;
     private volatile Object attachment;
     /** The other end of a BIO pair: joined connections are collected together, never one under the other. */
     @SuppressWarnings("unused")
@@ -128,11 +123,6 @@ public final class Ssl implements AutoCloseable {
         }
         long ssl = ref.acquireToDrive("attachNetworkBio");
         try {
-            if (hasBio(ssl)) { // SSL_set_bio would re-point it and strand whatever carried it so far
-                throw new IllegalStateException("this connection already has a transport (SSL_get_rbio or"
-                        + " SSL_get_wbio is set: joined with a BIO pair, attached, or given BIOs elsewhere);"
-                        + " a connection is carried by one transport for its whole life");
-            }
             long[] internal = new long[1];
             long[] network = new long[1];
             if (LibCrypto.BIO_new_bio_pair(internal, bufferSize, network, bufferSize) != 1) {
@@ -149,14 +139,11 @@ public final class Ssl implements AutoCloseable {
 
     /**
      * True if the connection has a transport: {@code SSL_get_rbio} or {@code SSL_get_wbio} is set
-     * (by {@link #joinWithBioPair}, {@link #attachNetworkBio} or another library).
+     * (by {@link #joinWithBioPair}, {@link #attachNetworkBio} or another library). A connection is
+     * carried by one transport for its whole life.
      */
     public boolean hasTransport() {
-        return ref.use(this, Ssl::hasBio);
-    }
-
-    private static boolean hasBio(long ssl) {
-        return LibSsl.SSL_get_rbio(ssl) != 0 || LibSsl.SSL_get_wbio(ssl) != 0;
+        return ref.use(this, ssl -> LibSsl.SSL_get_rbio(ssl) != 0 || LibSsl.SSL_get_wbio(ssl) != 0);
     }
 
     /** Any object of yours that goes with this connection, for its callbacks to find; null until set. */
@@ -268,7 +255,7 @@ public final class Ssl implements AutoCloseable {
      * @throws IllegalStateException if the connection is closed, has no BIO, or another call runs on it
      */
     public boolean handshake() {
-        return drive(Operation.HANDSHAKE, null, 0, 0) > 0;
+        return drive(Operation.HANDSHAKE, null) > 0;
     }
 
     /**
@@ -282,19 +269,55 @@ public final class Ssl implements AutoCloseable {
         if (buffer.length == 0) {
             throw new IllegalArgumentException("read needs a buffer of at least one byte");
         }
-        return drive(Operation.READ, buffer, 0, buffer.length);
+        return drive(Operation.READ, buffer);
     }
 
+    /** The most application data one TLS record carries: the most one ranged read or write moves. */
+    public static final int RECORD_SIZE = 16 * 1024;
+
     /**
-     * Reads application data ({@code SSL_read}) into {@code buffer[offset, offset + length)}; at most
-     * one record's worth ({@value #RECORD_SIZE} bytes) per call, whatever {@code length} is, so that a
-     * large array costs no more than a small one.
+     * Reads application data ({@code SSL_read}) into {@code buffer[offset, offset + length)}, at most
+     * one record's worth ({@value #RECORD_SIZE} bytes): JNA copies only that much, however large the
+     * array is.
      *
      * @return the bytes read, {@link #WANT_IO}, or {@link #END_OF_STREAM}
      */
     public int read(byte[] buffer, int offset, int length) {
-        checkRange(buffer, offset, length, "read");
-        return drive(Operation.READ, buffer, offset, Math.min(length, RECORD_SIZE));
+        int size = recordWithin(buffer, offset, length, "read");
+        if (offset == 0 && size == buffer.length) {
+            return read(buffer);
+        }
+        byte[] record = new byte[size];
+        int read = read(record);
+        if (read > 0) {
+            System.arraycopy(record, 0, buffer, offset, read);
+        }
+        return read;
+    }
+
+    /**
+     * Writes the first record's worth (at most {@value #RECORD_SIZE} bytes) of
+     * {@code data[offset, offset + length)} ({@code SSL_write}); call again from {@code offset} plus
+     * what it returned. Passing one record at a time, writing n bytes takes time in proportion to n,
+     * where {@link #write(byte[])} of a large array after {@link #WANT_IO} passes the whole array again.
+     * After {@link #WANT_IO}, call again with the same {@code offset} and {@code length}: OpenSSL goes on
+     * with the record it began (connections from {@link SslContext#newSsl()} accept a moved buffer).
+     *
+     * @return the bytes written (1 to {@value #RECORD_SIZE}), or {@link #WANT_IO}
+     */
+    public int write(byte[] data, int offset, int length) {
+        int size = recordWithin(data, offset, length, "SSL_write");
+        return write(offset == 0 && size == data.length ? data : Arrays.copyOfRange(data, offset, offset + size));
+    }
+
+    /** The size of the first record in {@code array[offset, offset + length)}, which must hold a byte or more. */
+    private static int recordWithin(byte[] array, int offset, int length, String call) {
+        Objects.requireNonNull(array, "array");
+        if (offset < 0 || length <= 0 || length > array.length - offset) {
+            throw new IllegalArgumentException(call + " needs 1 or more bytes inside the array: offset " + offset
+                    + ", length " + length + ", array of " + array.length);
+        }
+        return Math.min(length, RECORD_SIZE);
     }
 
     /**
@@ -307,33 +330,7 @@ public final class Ssl implements AutoCloseable {
         if (data.length == 0) {
             throw new IllegalArgumentException("SSL_write of 0 bytes is undefined; write at least one byte");
         }
-        return drive(Operation.WRITE, data, 0, data.length);
-    }
-
-    /** The most application data one TLS record carries, and so one {@link #write(byte[], int, int)} writes. */
-    public static final int RECORD_SIZE = 16 * 1024;
-
-    /**
-     * Writes {@code data[offset, offset + length)}, at most one record ({@value #RECORD_SIZE} bytes) per
-     * call ({@code SSL_write}); call again from {@code offset} plus what it returned. Each call passes
-     * at most one record through JNA, so writing n bytes takes time in proportion to n. After
-     * {@link #WANT_IO}, call again with the same {@code offset} and {@code length}: OpenSSL goes on with
-     * the record it began (its moving-buffer mode is set on every connection {@link SslContext#newSsl()}
-     * makes).
-     *
-     * @return the bytes written (between 1 and {@value #RECORD_SIZE}), or {@link #WANT_IO}
-     */
-    public int write(byte[] data, int offset, int length) {
-        checkRange(data, offset, length, "SSL_write");
-        return drive(Operation.WRITE, data, offset, Math.min(length, RECORD_SIZE));
-    }
-
-    private static void checkRange(byte[] array, int offset, int length, String call) {
-        Objects.requireNonNull(array, "array");
-        if (offset < 0 || length <= 0 || length > array.length - offset) {
-            throw new IllegalArgumentException(call + " needs 1 or more bytes inside the array: offset " + offset
-                    + ", length " + length + ", array of " + array.length);
-        }
+        return drive(Operation.WRITE, data);
     }
 
     /**
@@ -394,7 +391,7 @@ public final class Ssl implements AutoCloseable {
         }
     }
 
-    private int drive(Operation operation, byte[] buffer, int offset, int length) {
+    private int drive(Operation operation, byte[] buffer) {
         long ssl = ref.acquireToDrive(operation.call);
         try {
             // Two native calls saved per call when the BIOs are ours (a connection made elsewhere is asked).
@@ -414,22 +411,10 @@ public final class Ssl implements AutoCloseable {
                         result = LibSsl.SSL_do_handshake(ssl);
                         break;
                     case READ:
-                        if (offset == 0 && length == buffer.length) {
-                            result = LibSsl.SSL_read(ssl, buffer, length);
-                        } else {
-                            result = LibSsl.SSL_read(ssl, recordBuffer(), length);
-                            if (result > 0) {
-                                System.arraycopy(recordBuffer, 0, buffer, offset, result);
-                            }
-                        }
+                        result = LibSsl.SSL_read(ssl, buffer, buffer.length);
                         break;
                     default:
-                        if (offset == 0 && length == buffer.length) {
-                            result = LibSsl.SSL_write(ssl, buffer, length);
-                        } else {
-                            System.arraycopy(buffer, offset, recordBuffer(), 0, length);
-                            result = LibSsl.SSL_write(ssl, recordBuffer, length);
-                        }
+                        result = LibSsl.SSL_write(ssl, buffer, buffer.length);
                         break;
                 }
             } finally {
@@ -460,14 +445,6 @@ public final class Ssl implements AutoCloseable {
             ref.releaseDriver(); // frees the SSL here if it was closed during the call
             Reference.reachabilityFence(this);
         }
-    }
-
-    /** The buffer of one record that ranged reads and writes go through; only the driving thread calls this. */
-    private byte[] recordBuffer() {
-        if (recordBuffer == null) {
-            recordBuffer = new byte[RECORD_SIZE];
-        }
-        return recordBuffer;
     }
 
     private static OpenSslException failure(Operation operation, int error, CallFrame frame, long ssl) {

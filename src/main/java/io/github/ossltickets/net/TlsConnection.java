@@ -68,6 +68,9 @@ public final class TlsConnection implements AutoCloseable {
     private volatile boolean sendRequested;
     private final byte[] toSocket = new byte[BUFFER_SIZE];
     private final byte[] fromSocket = new byte[BUFFER_SIZE];
+    /** Whole records of plaintext pass through these, reused (Ssl's ranged calls would copy each). */
+    private final byte[] readRecord = new byte[Ssl.RECORD_SIZE]; // under readers
+    private final byte[] writeRecord = new byte[Ssl.RECORD_SIZE]; // under writers
 
     /** How many times the peer's bytes (or its end of stream) were handed to OpenSSL; guarded by {@link #engine}. */
     private long receptions;
@@ -197,7 +200,14 @@ public final class TlsConnection implements AutoCloseable {
         try {
             enter();
             try {
-                return run(() -> ssl.read(buffer, offset, length), PER_WAIT, "a read");
+                if (length < readRecord.length) {
+                    return run(() -> ssl.read(buffer, offset, length), PER_WAIT, "a read");
+                }
+                int read = run(() -> ssl.read(readRecord), PER_WAIT, "a read");
+                if (read > 0) {
+                    System.arraycopy(readRecord, 0, buffer, offset, read);
+                }
+                return read;
             } finally {
                 callsInProgress.decrementAndGet();
             }
@@ -225,7 +235,13 @@ public final class TlsConnection implements AutoCloseable {
                 int end = offset + length;
                 for (int from = offset; from < end; ) {
                     int start = from;
-                    int written = run(() -> ssl.write(data, start, end - start), PER_WAIT, "a write");
+                    int written;
+                    if (end - start >= writeRecord.length) { // a whole record: through the reused array
+                        System.arraycopy(data, start, writeRecord, 0, writeRecord.length);
+                        written = run(() -> ssl.write(writeRecord), PER_WAIT, "a write");
+                    } else {
+                        written = run(() -> ssl.write(data, start, end - start), PER_WAIT, "a write");
+                    }
                     if (written <= 0) {
                         throw new EOFException("the connection ended during a write (SSL_write returned " + written
                                 + ")");
