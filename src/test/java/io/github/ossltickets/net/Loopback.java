@@ -45,7 +45,12 @@ final class Loopback implements AutoCloseable {
 
     /** A connected pair whose handshake has finished on both ends. */
     Pair connect() throws Exception {
-        Pair pair = connectWithoutHandshake();
+        return connect(TIMEOUT);
+    }
+
+    /** A connected pair whose handshake has finished on both ends, whose reads wait at most {@code readTimeout}. */
+    Pair connect(Duration readTimeout) throws Exception {
+        Pair pair = connectWithoutHandshake(readTimeout);
         CompletableFuture<Void> serverSide = CompletableFuture.runAsync(() -> {
             try {
                 pair.server.handshake(TIMEOUT);
@@ -60,6 +65,12 @@ final class Loopback implements AutoCloseable {
 
     /** A connected pair before its handshake. */
     Pair connectWithoutHandshake() throws IOException, InterruptedException, ExecutionException, TimeoutException {
+        return connectWithoutHandshake(TIMEOUT);
+    }
+
+    /** A connected pair before its handshake, whose reads wait at most {@code readTimeout}. */
+    Pair connectWithoutHandshake(Duration readTimeout) throws IOException, InterruptedException, ExecutionException,
+            TimeoutException {
         CompletableFuture<Socket> accepted = CompletableFuture.supplyAsync(() -> {
             try {
                 return listener.accept();
@@ -68,9 +79,9 @@ final class Loopback implements AutoCloseable {
             }
         });
         Socket clientSocket = new Socket(InetAddress.getLoopbackAddress(), listener.getLocalPort());
-        TlsConnection client = TlsConnection.over(clientContext.newSsl(), clientSocket, TIMEOUT);
+        TlsConnection client = TlsConnection.over(clientContext.newSsl(), clientSocket, readTimeout);
         TlsConnection server = TlsConnection.over(serverContext.newSsl(),
-                accepted.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS), TIMEOUT);
+                accepted.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS), readTimeout);
         return new Pair(client, server);
     }
 
