@@ -13,9 +13,12 @@ import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
@@ -81,9 +84,11 @@ public final class TlsConnection implements AutoCloseable {
     /** Calls of handshake, read and write in progress, so that {@link #close()} knows if it is alone. */
     private final AtomicInteger callsInProgress = new AtomicInteger();
     private final AtomicBoolean closeStarted = new AtomicBoolean();
-    /** Set by {@link #close()} or {@link #abort()}: what ends the calls of other threads. */
-    private volatile String closedBy;
-    private volatile Thread closingThread;
+    /** Set once by {@link #close()} or {@link #abort()}: what ends the calls of other threads. */
+    private final AtomicReference<Ending> ending = new AtomicReference<>();
+
+    /** How the connection ended ("closed", "aborted") and on which thread. */
+    private record Ending(String how, Thread thread) {}
 
     private InputStream inputView;
     private OutputStream outputView;
@@ -96,7 +101,7 @@ public final class TlsConnection implements AutoCloseable {
         try {
             this.ssl = Objects.requireNonNull(ssl, "ssl");
             this.socket = Objects.requireNonNull(socket, "socket");
-            this.readTimeoutMillis = Math.toIntExact(positive(readTimeout, "readTimeout").toMillis());
+            this.readTimeoutMillis = (int) Math.max(1, positive(readTimeout, "readTimeout").toMillis());
             this.beforeClose = beforeClose;
             if (ssl.hasTransport()) {
                 throw new IllegalArgumentException("this Ssl already has a transport (SSL_get_rbio or SSL_get_wbio"
@@ -321,7 +326,7 @@ public final class TlsConnection implements AutoCloseable {
 
     private void enter() throws SocketException {
         callsInProgress.incrementAndGet();
-        if (closedBy != null) {
+        if (ending.get() != null) {
             callsInProgress.decrementAndGet();
             throw closedException(null);
         }
@@ -346,7 +351,7 @@ public final class TlsConnection implements AutoCloseable {
                     failure = e;
                     result = Ssl.WANT_IO;
                 } catch (IllegalStateException e) {
-                    if (closedBy != null) {
+                    if (ending.get() != null) {
                         throw closedException(e);
                     }
                     throw e;
@@ -430,7 +435,7 @@ public final class TlsConnection implements AutoCloseable {
                 out.write(toSocket, 0, n);
             }
         } catch (SocketException e) {
-            throw closedBy != null ? closedException(e) : e;
+            throw ending.get() != null ? closedException(e) : e;
         }
     }
 
@@ -494,7 +499,7 @@ public final class TlsConnection implements AutoCloseable {
                 unlockEngine();
             }
         } catch (SocketException e) {
-            throw closedBy != null ? closedException(e) : e;
+            throw ending.get() != null ? closedException(e) : e;
         } finally {
             receiving.unlock();
         }
@@ -510,17 +515,16 @@ public final class TlsConnection implements AutoCloseable {
 
     /** Under {@link #engine}: refuses to touch freed native objects. */
     private void checkNotFreed(String during) throws SocketException {
-        if (freed || closedBy != null) {
+        if (freed || ending.get() != null) {
             throw closedException(null);
         }
     }
 
     /** What a call ended by {@link #close()} or {@link #abort()} throws. */
     private SocketException closedException(Exception cause) {
-        String how = closedBy;
-        boolean self = closingThread == Thread.currentThread();
-        SocketException e = new SocketException("the connection was " + (how == null ? "closed" : how)
-                + (self ? "" : " by another thread"));
+        Ending how = ending.get();
+        SocketException e = new SocketException(how == null ? "the connection was closed" : "the connection was "
+                + how.how() + (how.thread() == Thread.currentThread() ? "" : " by another thread"));
         if (cause != null) {
             e.initCause(cause);
         }
@@ -545,7 +549,7 @@ public final class TlsConnection implements AutoCloseable {
     }
 
     private void freeIfClosed() {
-        if (closedBy != null && !freed && engine.getHoldCount() == 1) {
+        if (ending.get() != null && !freed && engine.getHoldCount() == 1) {
             free();
         }
     }
@@ -571,10 +575,7 @@ public final class TlsConnection implements AutoCloseable {
      * timeouts and shutdown; {@link #close()} still frees the connection.
      */
     public void abort() {
-        if (closedBy == null) {
-            closingThread = Thread.currentThread();
-            closedBy = "aborted";
-        }
+        ending.compareAndSet(null, new Ending("aborted", Thread.currentThread()));
         closeSocket();
     }
 
@@ -599,13 +600,10 @@ public final class TlsConnection implements AutoCloseable {
         if (!closeStarted.compareAndSet(false, true)) {
             return;
         }
-        if (callsInProgress.get() == 0 && closedBy == null) {
+        if (callsInProgress.get() == 0 && ending.get() == null) {
             sayGoodbye();
         }
-        if (closedBy == null) {
-            closingThread = Thread.currentThread();
-            closedBy = "closed";
-        }
+        ending.compareAndSet(null, new Ending("closed", Thread.currentThread()));
         closeSocket(); // wakes the threads blocked on the socket
         if (engine.tryLock()) { // else the thread in a native call frees on its way out (unlockEngine)
             unlockEngine();
@@ -625,10 +623,29 @@ public final class TlsConnection implements AutoCloseable {
         } finally {
             engine.unlock();
         }
+        // A peer that stopped reading could leave the socket full and this write blocked for ever.
+        ScheduledFuture<?> giveUp = GOODBYE_TIMER.schedule(this::closeSocket, readTimeoutMillis, TimeUnit.MILLISECONDS);
         try {
             flush("close", true);
         } catch (IOException | RuntimeException peerGone) {
             // freeing goes on
+        } finally {
+            giveUp.cancel(false);
         }
+    }
+
+    /** Closes the socket of a {@link #close()} whose close_notify the peer has not taken within the read timeout. */
+    private static final ScheduledThreadPoolExecutor GOODBYE_TIMER = goodbyeTimer();
+
+    private static ScheduledThreadPoolExecutor goodbyeTimer() {
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, task -> {
+            Thread thread = new Thread(task, "TlsConnection close_notify timer");
+            thread.setDaemon(true);
+            return thread;
+        });
+        timer.setKeepAliveTime(10, TimeUnit.SECONDS);
+        timer.allowCoreThreadTimeOut(true); // no thread while nothing is closing
+        timer.setRemoveOnCancelPolicy(true);
+        return timer;
     }
 }

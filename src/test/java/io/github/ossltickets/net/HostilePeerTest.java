@@ -137,6 +137,28 @@ class HostilePeerTest {
     }
 
     @Test
+    void closeReturnsWithinTheReadTimeoutWhenThePeerStoppedReading() throws Exception {
+        try (Loopback.Pair pair = loopback.connect(Duration.ofMillis(300))) {
+            CompletableFuture<Void> filler = CompletableFuture.runAsync(() -> {
+                try { // raw bytes that fill the socket until it blocks: the peer reads nothing
+                    OutputStream raw = pair.client.socket().getOutputStream();
+                    while (true) {
+                        raw.write(new byte[64 * 1024]);
+                    }
+                } catch (Exception expected) {
+                    // the socket was closed
+                }
+            });
+            Thread.sleep(300);
+            long start = System.nanoTime();
+            pair.client.close(); // its close_notify cannot get out
+            long took = System.nanoTime() - start;
+            assertTrue(took < TimeUnit.SECONDS.toNanos(5), "close() took " + took / 1_000_000 + " ms");
+            filler.get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void emptyAndOutOfRangeCallsAreClear() throws Exception {
         try (Loopback.Pair pair = loopback.connect()) {
             pair.client.write(new byte[0]);
