@@ -1,6 +1,7 @@
 package io.github.ossltickets.net;
 
-import io.github.ossltickets.NativeCounts;
+import io.github.ossltickets.OpenSsl;
+import io.github.ossltickets.ProcessChecks;
 
 import java.net.Socket;
 import java.net.SocketException;
@@ -53,14 +54,14 @@ final class CloseCases {
     }
 
     private static void assertAllFreed(long connections, long bios) {
-        assertEquals(connections, NativeCounts.liveConnections(), "live SSL*");
-        assertEquals(bios, NativeCounts.liveNetworkBios(), "live network BIOs");
+        assertEquals(connections, OpenSsl.liveObjects().connections(), "live SSL*");
+        assertEquals(bios, OpenSsl.liveObjects().networkBios(), "live network BIOs");
     }
 
     static void closeDuringReadWriteAndHandshake() throws Exception {
         try (Loopback loopback = new Loopback()) {
-            long connections = NativeCounts.liveConnections();
-            long bios = NativeCounts.liveNetworkBios();
+            long connections = OpenSsl.liveObjects().connections();
+            long bios = OpenSsl.liveObjects().networkBios();
 
             try (Loopback.Pair pair = loopback.connect()) { // the server stays silent
                 assertClosedByAnotherThread(failureOf(() -> pair.client.read(new byte[100]), pair.client::close),
@@ -92,8 +93,8 @@ final class CloseCases {
 
     static void abortThenCloseAndCloseTwiceAtOnce() throws Exception {
         try (Loopback loopback = new Loopback()) {
-            long connections = NativeCounts.liveConnections();
-            long bios = NativeCounts.liveNetworkBios();
+            long connections = OpenSsl.liveObjects().connections();
+            long bios = OpenSsl.liveObjects().networkBios();
 
             try (Loopback.Pair pair = loopback.connect()) {
                 assertClosedByAnotherThread(failureOf(() -> pair.client.read(new byte[100]), pair.client::abort),

@@ -1,6 +1,6 @@
 package io.github.ossltickets.net;
 
-import io.github.ossltickets.NativeCounts;
+import io.github.ossltickets.ProcessChecks;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -9,12 +9,12 @@ class CloseTest {
     @Test
     @Timeout(120)
     void closeDuringAReadAWriteOrTheHandshakeSaysSo() {
-        NativeCounts.runInChildJvm(CloseCases.class, "closeDuringReadWriteAndHandshake");
+        ProcessChecks.runInChildJvm(CloseCases.class, "closeDuringReadWriteAndHandshake");
     }
 
     @Test
     @Timeout(120)
     void abortThenCloseAndTwoClosesAtOnceFreeEverything() {
-        NativeCounts.runInChildJvm(CloseCases.class, "abortThenCloseAndCloseTwiceAtOnce");
+        ProcessChecks.runInChildJvm(CloseCases.class, "abortThenCloseAndCloseTwiceAtOnce");
     }
 }

@@ -1,6 +1,6 @@
 package io.github.ossltickets.net;
 
-import io.github.ossltickets.NativeCounts;
+import io.github.ossltickets.ProcessChecks;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -9,12 +9,12 @@ class DuplexTest {
     @Test
     @Timeout(120)
     void aReaderAndAWriterOnEachOfFiftyConnections() {
-        NativeCounts.runInChildJvm(DuplexCases.class, "readerAndWriterOnEachOfFiftyConnections");
+        ProcessChecks.runInChildJvm(DuplexCases.class, "readerAndWriterOnEachOfFiftyConnections");
     }
 
     @Test
     @Timeout(120)
     void twoWritersAndAReaderOnOneConnection() {
-        NativeCounts.runInChildJvm(DuplexCases.class, "twoWritersAndAReaderOnOneConnection");
+        ProcessChecks.runInChildJvm(DuplexCases.class, "twoWritersAndAReaderOnOneConnection");
     }
 }

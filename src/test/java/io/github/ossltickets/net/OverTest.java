@@ -1,6 +1,7 @@
 package io.github.ossltickets.net;
 
-import io.github.ossltickets.NativeCounts;
+import io.github.ossltickets.OpenSsl;
+import io.github.ossltickets.ProcessChecks;
 import io.github.ossltickets.Ssl;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -45,15 +46,15 @@ class OverTest {
     /** Runs {@code refused} 10 more times: the same file descriptors and native objects live before and after. */
     private static void assertNothingLeaks(Executable refused) throws Throwable {
         refused.execute(); // the first round may load classes that open files
-        long fds = NativeCounts.openFileDescriptors();
-        long connections = NativeCounts.liveConnections();
-        long bios = NativeCounts.liveNetworkBios();
+        long fds = ProcessChecks.openFileDescriptors();
+        long connections = OpenSsl.liveObjects().connections();
+        long bios = OpenSsl.liveObjects().networkBios();
         for (int i = 0; i < 10; i++) {
             refused.execute();
         }
-        assertEquals(fds, NativeCounts.openFileDescriptors(), "open file descriptors");
-        assertEquals(connections, NativeCounts.liveConnections(), "live SSL*");
-        assertEquals(bios, NativeCounts.liveNetworkBios(), "live network BIOs");
+        assertEquals(fds, ProcessChecks.openFileDescriptors(), "open file descriptors");
+        assertEquals(connections, OpenSsl.liveObjects().connections(), "live SSL*");
+        assertEquals(bios, OpenSsl.liveObjects().networkBios(), "live network BIOs");
     }
 
     @Test

@@ -6,21 +6,12 @@ import java.nio.file.Path;
 import java.util.stream.Stream;
 
 /**
- * For tests outside the root package: counts of live native objects and open file descriptors, to
- * show that nothing leaked, and {@link ChildJvm} for cases that could crash the JVM.
+ * For tests outside the root package: this process's open file descriptors, to show that nothing
+ * leaked ({@link OpenSsl#liveObjects()} counts the native objects), and {@link ChildJvm} for cases that
+ * could crash the JVM.
  */
-public final class NativeCounts {
-    private NativeCounts() {}
-
-    /** Owned {@code SSL*} not yet freed. */
-    public static long liveConnections() {
-        return NativeRef.Kind.CONNECTION.live();
-    }
-
-    /** Network ends of BIO pairs ({@link NetworkBio}) not yet freed. */
-    public static long liveNetworkBios() {
-        return NativeRef.Kind.NETWORK_BIO.live();
-    }
+public final class ProcessChecks {
+    private ProcessChecks() {}
 
     /** This process's open file descriptors ({@code /proc/self/fd}). */
     public static long openFileDescriptors() {
