@@ -176,7 +176,10 @@ public final class TlsConnection implements AutoCloseable {
         try {
             run(() -> ssl.handshake() ? 1 : Ssl.WANT_IO, deadline, "the TLS handshake");
         } catch (SocketTimeoutException e) {
-            throw new SocketTimeoutException("the TLS handshake did not finish within " + limit.toMillis() + " ms");
+            SocketTimeoutException late = new SocketTimeoutException("the TLS handshake did not finish within "
+                    + limit.toMillis() + " ms");
+            late.initCause(e);
+            throw late;
         } finally {
             callsInProgress.decrementAndGet();
         }
@@ -344,7 +347,7 @@ public final class TlsConnection implements AutoCloseable {
             RuntimeException failure = null;
             engine.lock();
             try {
-                checkNotFreed(during);
+                checkNotFreed();
                 try {
                     result = step.run();
                 } catch (OpenSslException e) {
@@ -424,7 +427,7 @@ public final class TlsConnection implements AutoCloseable {
                 int n;
                 engine.lock();
                 try {
-                    checkNotFreed(during);
+                    checkNotFreed();
                     n = network.read(toSocket);
                 } finally {
                     unlockEngine();
@@ -458,7 +461,7 @@ public final class TlsConnection implements AutoCloseable {
             int room;
             engine.lock();
             try {
-                checkNotFreed(during);
+                checkNotFreed();
                 if (receptions != receptionsSeen) {
                     return; // another thread's bytes may be what OpenSSL waits for
                 }
@@ -487,7 +490,7 @@ public final class TlsConnection implements AutoCloseable {
             }
             engine.lock();
             try {
-                checkNotFreed(during);
+                checkNotFreed();
                 if (n < 0) {
                     inputEnded = true;
                     network.endOfInput(); // OpenSSL's next call sees end of file
@@ -514,7 +517,7 @@ public final class TlsConnection implements AutoCloseable {
     }
 
     /** Under {@link #engine}: refuses to touch freed native objects. */
-    private void checkNotFreed(String during) throws SocketException {
+    private void checkNotFreed() throws SocketException {
         if (freed || ending.get() != null) {
             throw closedException(null);
         }
