@@ -43,18 +43,23 @@ class OverTest {
         }
     }
 
-    /** Runs {@code refused} 10 more times: the same file descriptors and native objects live before and after. */
+    /**
+     * Runs {@code refused} 10 more times: no more file descriptors or native objects live after than
+     * before. (Not "exactly as many": the Cleaner may free what earlier test classes dropped meanwhile.)
+     */
     private static void assertNothingLeaks(Executable refused) throws Throwable {
         refused.execute(); // the first round may load classes that open files
         long fds = ProcessChecks.openFileDescriptors();
-        long connections = OpenSsl.liveObjects().connections();
-        long bios = OpenSsl.liveObjects().networkBios();
+        OpenSsl.LiveObjects before = OpenSsl.liveObjects();
         for (int i = 0; i < 10; i++) {
             refused.execute();
         }
-        assertEquals(fds, ProcessChecks.openFileDescriptors(), "open file descriptors");
-        assertEquals(connections, OpenSsl.liveObjects().connections(), "live SSL*");
-        assertEquals(bios, OpenSsl.liveObjects().networkBios(), "live network BIOs");
+        OpenSsl.LiveObjects after = OpenSsl.liveObjects();
+        assertTrue(ProcessChecks.openFileDescriptors() <= fds, "open file descriptors: " + fds + " before, "
+                + ProcessChecks.openFileDescriptors() + " after");
+        assertTrue(after.connections() <= before.connections(), "live SSL*: " + before + " before, " + after + " after");
+        assertTrue(after.networkBios() <= before.networkBios(), "live network BIOs: " + before + " before, " + after
+                + " after");
     }
 
     @Test
