@@ -71,9 +71,12 @@ public final class TlsConnection implements AutoCloseable {
     private volatile boolean sendRequested;
     private final byte[] toSocket = new byte[BUFFER_SIZE];
     private final byte[] fromSocket = new byte[BUFFER_SIZE];
-    /** Whole records of plaintext pass through these, reused (Ssl's ranged calls would copy each). */
-    private final byte[] readRecord = new byte[Ssl.RECORD_SIZE]; // under readers
-    private final byte[] writeRecord = new byte[Ssl.RECORD_SIZE]; // under writers
+    /**
+     * Whole records of plaintext pass through these, reused (Ssl's ranged calls would copy each); made
+     * on the first read or write of a record or more.
+     */
+    private byte[] readRecord; // under readers
+    private byte[] writeRecord; // under writers
 
     /** How many times the peer's bytes (or its end of stream) were handed to OpenSSL; guarded by {@link #engine}. */
     private long receptions;
@@ -208,8 +211,11 @@ public final class TlsConnection implements AutoCloseable {
         try {
             enter();
             try {
-                if (length < readRecord.length) {
+                if (length < Ssl.RECORD_SIZE) {
                     return run(() -> ssl.read(buffer, offset, length), PER_WAIT, "a read");
+                }
+                if (readRecord == null) {
+                    readRecord = new byte[Ssl.RECORD_SIZE];
                 }
                 int read = run(() -> ssl.read(readRecord), PER_WAIT, "a read");
                 if (read > 0) {
@@ -244,8 +250,11 @@ public final class TlsConnection implements AutoCloseable {
                 for (int from = offset; from < end; ) {
                     int start = from;
                     int written;
-                    if (end - start >= writeRecord.length) { // a whole record: through the reused array
-                        System.arraycopy(data, start, writeRecord, 0, writeRecord.length);
+                    if (end - start >= Ssl.RECORD_SIZE) { // a whole record: through the reused array
+                        if (writeRecord == null) {
+                            writeRecord = new byte[Ssl.RECORD_SIZE];
+                        }
+                        System.arraycopy(data, start, writeRecord, 0, Ssl.RECORD_SIZE);
                         written = run(() -> ssl.write(writeRecord), PER_WAIT, "a write");
                     } else {
                         written = run(() -> ssl.write(data, start, end - start), PER_WAIT, "a write");
