@@ -64,12 +64,14 @@ public final class NetworkBio implements AutoCloseable {
         int written = ref.use(this, bio -> {
             long room = LibCrypto.BIO_ctrl_get_write_guarantee(bio);
             if (length > room) { // checked first: a BIO pair would take part and leave the rest unsaid
-                throw new IllegalArgumentException(length + " bytes do not fit: room() is " + room);
+                throw new IllegalArgumentException(length + " bytes do not fit: room() is " + room
+                        + (room == 0 ? " (also when the connection's end of the pair was freed: Ssl closed)" : ""));
             }
             return LibCrypto.BIO_write(bio, data, length);
         });
         if (written != length) {
-            throw OpenSslException.fromErrorQueue("BIO_write took " + written + " of " + length + " bytes");
+            throw OpenSslException.fromErrorQueue("BIO_write took " + written + " of " + length + " bytes"
+                    + (written < 0 ? "; the connection's end of this BIO pair is gone if its Ssl was closed" : ""));
         }
     }
 

@@ -5,6 +5,7 @@ import io.github.ossltickets.ffi.LibCrypto;
 import io.github.ossltickets.ffi.LibSsl;
 
 import java.lang.ref.Cleaner;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -98,6 +99,8 @@ public final class Ssl implements AutoCloseable {
             throw new IllegalArgumentException("a connection cannot be joined to itself");
         }
         ref.drive(this, "joinWithBioPair", self -> peer.ref.drive(peer, "joinWithBioPair", other -> {
+            refuseASecondTransport(self, "joinWithBioPair");
+            refuseASecondTransport(other, "joinWithBioPair (on the peer)");
             long[] mine = new long[1];
             long[] theirs = new long[1];
             if (LibCrypto.BIO_new_bio_pair(mine, 0, theirs, 0) != 1) {
@@ -124,6 +127,7 @@ public final class Ssl implements AutoCloseable {
         }
         long[] network = new long[1];
         ref.drive(this, "attachNetworkBio", ssl -> {
+            refuseASecondTransport(ssl, "attachNetworkBio");
             long[] internal = new long[1];
             if (LibCrypto.BIO_new_bio_pair(internal, bufferSize, network, bufferSize) != 1) {
                 throw OpenSslException.fromErrorQueue("BIO_new_bio_pair failed");
@@ -133,6 +137,26 @@ public final class Ssl implements AutoCloseable {
             return 1;
         });
         return new NetworkBio(network[0]);
+    }
+
+    /**
+     * SSL_set_bio on a connection that has BIOs frees them: whatever carries it now (a NetworkBio, a
+     * joined peer, another library's socket BIO) would be cut off mid-stream, silently.
+     */
+    private static void refuseASecondTransport(long ssl, String call) {
+        if (LibSsl.SSL_get_rbio(ssl) != 0 || LibSsl.SSL_get_wbio(ssl) != 0) {
+            throw new IllegalStateException(call + ": this connection already has a transport (a BIO pair or"
+                    + " another library's BIO); a connection is carried by one transport for its whole life");
+        }
+    }
+
+    /**
+     * True if the connection has a transport: {@code SSL_get_rbio} or {@code SSL_get_wbio} is set
+     * (by {@link #joinWithBioPair}, {@link #attachNetworkBio} or another library). A connection is
+     * carried by one transport for its whole life.
+     */
+    public boolean hasTransport() {
+        return ref.use(this, ssl -> LibSsl.SSL_get_rbio(ssl) != 0 || LibSsl.SSL_get_wbio(ssl) != 0);
     }
 
     /** Any object of yours that goes with this connection, for its callbacks to find; null until set. */
@@ -256,6 +280,54 @@ public final class Ssl implements AutoCloseable {
             throw new IllegalArgumentException("read needs a buffer of at least one byte");
         }
         return drive(Operation.READ, buffer);
+    }
+
+    /** The most application data one TLS record carries: the most one ranged read or write moves. */
+    public static final int RECORD_SIZE = 16 * 1024;
+
+    /**
+     * Reads application data ({@code SSL_read}) into {@code buffer[offset, offset + length)}, at most
+     * one record's worth ({@value #RECORD_SIZE} bytes): JNA copies only that much, however large the
+     * array is.
+     *
+     * @return the bytes read, {@link #WANT_IO}, or {@link #END_OF_STREAM}
+     */
+    public int read(byte[] buffer, int offset, int length) {
+        int size = recordWithin(buffer, offset, length, "read");
+        if (offset == 0 && size == buffer.length) {
+            return read(buffer);
+        }
+        byte[] record = new byte[size];
+        int read = read(record);
+        if (read > 0) {
+            System.arraycopy(record, 0, buffer, offset, read);
+        }
+        return read;
+    }
+
+    /**
+     * Writes the first record's worth (at most {@value #RECORD_SIZE} bytes) of
+     * {@code data[offset, offset + length)} ({@code SSL_write}); call again from {@code offset} plus
+     * what it returned. Passing one record at a time, writing n bytes takes time in proportion to n,
+     * where {@link #write(byte[])} of a large array after {@link #WANT_IO} passes the whole array again.
+     * After {@link #WANT_IO}, call again with the same {@code offset} and {@code length}: OpenSSL goes on
+     * with the record it began (connections from {@link SslContext#newSsl()} accept a moved buffer).
+     *
+     * @return the bytes written (1 to {@value #RECORD_SIZE}), or {@link #WANT_IO}
+     */
+    public int write(byte[] data, int offset, int length) {
+        int size = recordWithin(data, offset, length, "SSL_write");
+        return write(offset == 0 && size == data.length ? data : Arrays.copyOfRange(data, offset, offset + size));
+    }
+
+    /** The size of the first record in {@code array[offset, offset + length)}, which must hold a byte or more. */
+    private static int recordWithin(byte[] array, int offset, int length, String call) {
+        Objects.requireNonNull(array, "array");
+        if (offset < 0 || length <= 0 || length > array.length - offset) {
+            throw new IllegalArgumentException(call + " needs 1 or more bytes inside the array: offset " + offset
+                    + ", length " + length + ", array of " + array.length);
+        }
+        return Math.min(length, RECORD_SIZE);
     }
 
     /**

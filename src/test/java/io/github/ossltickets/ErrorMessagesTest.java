@@ -105,6 +105,24 @@ class ErrorMessagesTest {
         }
     }
 
+    /** A second transport would free the first one's BIOs under it: refused, and the first still works. */
+    @Test
+    void aConnectionTakesOneTransportForItsWholeLife() {
+        try (SslContext server = Tls.server(TlsVersion.TLS1_3); SslContext client = Tls.client(TlsVersion.TLS1_3);
+             Ssl serverSide = server.newSsl(); Ssl clientSide = client.newSsl(); Ssl third = server.newSsl()) {
+            NetworkBio network = serverSide.attachNetworkBio(0);
+            IllegalStateException again = assertThrows(IllegalStateException.class, () -> serverSide.attachNetworkBio(0));
+            assertTrue(again.getMessage().contains("attachNetworkBio: this connection already has a transport"),
+                    again.getMessage());
+            assertThrows(IllegalStateException.class, () -> clientSide.joinWithBioPair(serverSide));
+            assertFalse(clientSide.hasTransport(), "nothing half done on the other side");
+            clientSide.joinWithBioPair(third);
+            assertThrows(IllegalStateException.class, () -> clientSide.joinWithBioPair(third));
+            assertTrue(serverSide.hasTransport() && clientSide.hasTransport() && third.hasTransport());
+            network.close();
+        }
+    }
+
     @Test
     void aClosedContextRefusesAFailureListener() {
         SslContext server = Tls.server(TlsVersion.TLS1_3);
