@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * serve's command line through the real entry point: --help, both spellings of a value, and every
  * mistake a hostile or careless user makes ends in one line naming the option, and exit 2.
  */
-@Timeout(30)
+@Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ServeOptionsTest {
 
     /** What one run printed, and its exit status. */
