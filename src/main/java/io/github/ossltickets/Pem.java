@@ -37,7 +37,8 @@ final class Pem {
         long key = read(privateKeyPem, false, password);
         try {
             if (LibSsl.SSL_CTX_use_PrivateKey(ctx, key) != 1) {
-                throw OpenSslException.fromErrorQueue("SSL_CTX_use_PrivateKey failed");
+                throw OpenSslException.fromErrorQueue("SSL_CTX_use_PrivateKey failed: the private key does not match"
+                        + " the certificate, or OpenSSL cannot use it");
             }
         } finally {
             LibCrypto.EVP_PKEY_free(key);
@@ -61,7 +62,7 @@ final class Pem {
             long result = certificate ? LibCrypto.PEM_read_bio_X509(bio, null, null, null)
                     : LibCrypto.PEM_read_bio_PrivateKey(bio, null, passwordC == null ? NO_PASSWORD : null, passwordC);
             if (result == 0) {
-                throw OpenSslException.fromErrorQueue(certificate ? "PEM_read_bio_X509 failed: not a PEM certificate"
+                throw OpenSslException.fromErrorQueue(certificate ? "PEM_read_bio_X509 failed: " + whyNoCertificate(pem)
                         : "PEM_read_bio_PrivateKey failed: " + whyNoKey(pem, password != null));
             }
             return result;
@@ -73,12 +74,31 @@ final class Pem {
         }
     }
 
+    private static String whyNoCertificate(String pem) {
+        if (!pem.contains("-----BEGIN ")) {
+            return "the certificate is not PEM (no -----BEGIN CERTIFICATE----- line)";
+        }
+        if (!pem.contains("CERTIFICATE-----")) {
+            return pem.contains("PRIVATE KEY-----") ? "the certificate PEM holds a private key, not a certificate"
+                    : "the certificate PEM holds no -----BEGIN CERTIFICATE----- block";
+        }
+        return "the certificate's PEM block is damaged";
+    }
+
     private static String whyNoKey(String pem, boolean passwordGiven) {
+        if (!pem.contains("-----BEGIN ")) {
+            return "the private key is not PEM (no -----BEGIN PRIVATE KEY----- line)";
+        }
+        if (!pem.contains("PRIVATE KEY-----")) {
+            return pem.contains("CERTIFICATE-----") ? "the private key PEM holds a certificate, not a private key"
+                    : "the private key PEM holds no -----BEGIN PRIVATE KEY----- block";
+        }
         boolean encrypted = pem.contains("ENCRYPTED");
         if (encrypted && !passwordGiven) {
-            return "the private key is encrypted and no password was given (use certificate(cert, key, password))";
+            return "the private key is encrypted and no password was given";
         }
-        return encrypted ? "the private key is encrypted and the password is wrong" : "not a PEM private key";
+        return encrypted ? "the private key is encrypted and the password is wrong"
+                : "the private key's PEM block is damaged or of an unsupported type";
     }
 
     /** The password as a NUL-terminated UTF-8 string, which OpenSSL takes as {@code u} when {@code cb} is NULL. */

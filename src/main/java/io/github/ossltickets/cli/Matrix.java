@@ -42,6 +42,7 @@ final class Matrix {
         int genCalls;
     }
 
+    /** Prints the matrix; stops early once {@code out} fails (a closed pipe: {@code matrix | head}). */
     static void run(PrintStream out) {
         SelfSignedCertificate certificate = SelfSignedCertificate.generate("localhost");
         out.println(HEADER);
@@ -49,6 +50,9 @@ final class Matrix {
             try (SslContext client = client(version)) {
                 for (String keyMode : new String[] {"builtin", "keycb-use", "keycb-renew"}) {
                     for (TicketReturn decReturn : TicketReturn.values()) {
+                        if (out.checkError()) {
+                            return;
+                        }
                         out.println(scenario("valid", version, keyMode, decReturn, client, certificate));
                     }
                 }
@@ -57,12 +61,18 @@ final class Matrix {
         for (TlsVersion version : TlsVersion.values()) {
             try (SslContext client = client(version)) {
                 for (TicketReturn decReturn : TicketReturn.values()) {
+                    if (out.checkError()) {
+                        return;
+                    }
                     out.println(scenario("foreign", version, "builtin", decReturn, client, certificate));
                 }
             }
         }
         try (SslContext client = client(TlsVersion.TLS1_2)) {
             for (TicketReturn decReturn : TicketReturn.values()) {
+                if (out.checkError()) {
+                    return;
+                }
                 out.println(scenario("empty", TlsVersion.TLS1_2, "builtin", decReturn, client, certificate));
             }
         }

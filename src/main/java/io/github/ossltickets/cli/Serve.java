@@ -1,23 +1,27 @@
 package io.github.ossltickets.cli;
 
 import io.github.ossltickets.OpenSsl;
+import io.github.ossltickets.OpenSslException;
 import io.github.ossltickets.Ssl;
 import io.github.ossltickets.SslContext;
 import io.github.ossltickets.SslSession;
 import io.github.ossltickets.TicketReturn;
 import io.github.ossltickets.TicketStats;
 import io.github.ossltickets.TlsVersion;
+import io.github.ossltickets.cli.CommandLine.UsageException;
 import io.github.ossltickets.net.TlsConnection;
 import io.github.ossltickets.net.TlsServer;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.BindException;
 import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -32,95 +36,123 @@ final class Serve {
     private Serve() {}
 
     static final String USAGE = String.join("\n",
-            "usage: ossl-tickets serve [options]",
-            "  --port P              port to listen on (default 8443; 0 picks a free one)",
+            "usage: ossl-tickets serve [options]       (--opt VALUE and --opt=VALUE both work)",
+            "  --port P              port to listen on, 0 to 65535 (default 8443; 0 picks a free one)",
             "  --bind ADDR           address to listen on (default 127.0.0.1)",
             "  --cert FILE --key FILE  PEM certificate and private key (default: a self-signed one for localhost)",
+            "  --key-password-file FILE  the --key file's password: the file's first line",
+            "  --key-password-env NAME   the --key file's password: environment variable NAME",
             "  --tls 1.2|1.3|both    protocol versions (default both)",
-            "  --num-tickets N       TLS 1.3 tickets after a full handshake (default 2)",
+            "  --num-tickets N       TLS 1.3 tickets after a full handshake, 0 to 1000 (default 2)",
             "  --ticket-keys FILE    80 bytes (name 16, HMAC 32, AES 32) shared by servers and restarts;",
             "                        make one with: head -c 80 /dev/urandom > ticket.keys",
             "  --generation G        stamped in each ticket's app data; other generations' tickets get IGNORE_RENEW",
-            "                        (default 1)",
-            "  --handshake-timeout S seconds a handshake may take (default 10)",
-            "  --read-timeout S      seconds a connection may stay silent between requests (default 30)",
+            "                        (default 1; up to " + Options.MAX_GENERATION_LENGTH + " printable characters)",
+            "  --handshake-timeout S seconds a handshake may take, 1 to 3600 (default 10)",
+            "  --read-timeout S      seconds a connection may stay silent between requests, 1 to 3600 (default 30)",
             "  --help                this text",
             "Every request gets 200 text/plain: protocol, resumed, ticket-status, ticket-return, ticket-appdata,",
-            "tickets-issued, ticket-issued-appdata. GET /stats gives the counters, which are also printed on exit.");
+            "tickets-issued, ticket-issued-appdata. GET /stats gives the counters, which are also printed on exit.",
+            "Exit status: 2 for a usage error, 1 when the server cannot start; Ctrl-C stops it.");
 
-    /** Bad command-line options: the message, then the usage, and exit 2. */
-    static final class UsageException extends Exception {
-        private static final long serialVersionUID = 1L;
+    /** The command line serve accepts; a new option is one more line here and one in {@link Options#parse}. */
+    private static final CommandLine COMMAND_LINE = new CommandLine("serve")
+            .flag("--help").alias("-h", "--help")
+            .option("--port").option("--bind").option("--cert").option("--key")
+            .option("--key-password-file").option("--key-password-env")
+            .option("--tls").option("--num-tickets").option("--ticket-keys").option("--generation")
+            .option("--handshake-timeout").option("--read-timeout");
 
-        UsageException(String message) {
-            super(message);
-        }
-    }
-
-    /** The options, parsed and checked. */
+    /** The options, parsed and checked. Files are only named here; {@link ServeFiles} reads them. */
     record Options(int port, String bind, Path cert, Path key, TlsVersion min, TlsVersion max, Integer numTickets,
-            Path ticketKeys, String generation, Duration handshakeTimeout, Duration readTimeout) {
+            Path ticketKeys, String generation, Duration handshakeTimeout, Duration readTimeout,
+            Path keyPasswordFile, String keyPasswordEnv) {
+
+        /**
+         * The longest --generation. It goes into every ticket's app data, and a ticket whose app data
+         * passes about 63,000 bytes is never issued: every handshake fails
+         * (docs/openssl-behaviour.md#how-much-app-data-fits). A generation is a label; 1000 leaves
+         * the ceiling far away on every OpenSSL 3.
+         */
+        static final int MAX_GENERATION_LENGTH = 1000;
 
         static Options parse(String[] args) throws UsageException {
-            int port = 8443;
-            String bind = "127.0.0.1";
-            Path cert = null;
-            Path key = null;
-            String tls = "both";
-            Integer numTickets = null;
-            Path ticketKeys = null;
-            String generation = "1";
-            int handshakeSeconds = 10;
-            int readSeconds = 30;
-            for (int i = 0; i < args.length; i++) {
-                String option = args[i];
-                if (option.equals("--help") || option.equals("-h")) {
-                    throw new UsageException(null);
-                }
-                if (i + 1 >= args.length) {
-                    throw new UsageException(option.startsWith("--") ? option + " needs a value" : "unknown argument: " + option);
-                }
-                String value = args[++i];
-                switch (option) {
-                    case "--port" -> port = number(option, value, 0, 65535);
-                    case "--bind" -> bind = value;
-                    case "--cert" -> cert = Path.of(value);
-                    case "--key" -> key = Path.of(value);
-                    case "--tls" -> tls = value;
-                    case "--num-tickets" -> numTickets = number(option, value, 0, 1000);
-                    case "--ticket-keys" -> ticketKeys = Path.of(value);
-                    case "--generation" -> generation = value;
-                    case "--handshake-timeout" -> handshakeSeconds = number(option, value, 1, 3600);
-                    case "--read-timeout" -> readSeconds = number(option, value, 1, 3600);
-                    default -> throw new UsageException("unknown option: " + option);
-                }
+            CommandLine.Parsed given = COMMAND_LINE.parse(args);
+            if (given.has("--help")) {
+                throw new UsageException(null); // not an error: run() prints the usage and exits 0
             }
+            int port = number(given, "--port", 8443, 0, 65535);
+            String bind = given.value("--bind").orElse("127.0.0.1");
+            Path cert = path(given, "--cert");
+            Path key = path(given, "--key");
+            Path keyPasswordFile = path(given, "--key-password-file");
+            String keyPasswordEnv = given.value("--key-password-env").orElse(null);
+            Integer numTickets = given.has("--num-tickets") ? number(given, "--num-tickets", 2, 0, 1000) : null;
+            Path ticketKeys = path(given, "--ticket-keys");
+            String generation = given.value("--generation").orElse("1");
+            int handshakeSeconds = number(given, "--handshake-timeout", 10, 1, 3600);
+            int readSeconds = number(given, "--read-timeout", 30, 1, 3600);
             if ((cert == null) != (key == null)) {
-                throw new UsageException("--cert and --key go together");
+                throw new UsageException(cert == null ? "--key needs --cert" : "--cert needs --key");
             }
-            if (generation.isEmpty() || !generation.chars().allMatch(c -> c > 0x20 && c < 0x7f && c != ';')) {
-                throw new UsageException("--generation takes printable characters without spaces or ';': " + generation);
+            if (keyPasswordFile != null && keyPasswordEnv != null) {
+                throw new UsageException("--key-password-file and --key-password-env: give one of them");
             }
+            if (key == null && (keyPasswordFile != null || keyPasswordEnv != null)) {
+                throw new UsageException((keyPasswordFile != null ? "--key-password-file" : "--key-password-env")
+                        + " is the password of --key, which is not given");
+            }
+            if (keyPasswordEnv != null && !keyPasswordEnv.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+                throw new UsageException("--key-password-env takes the name of an environment variable, not "
+                        + CommandLine.shown(keyPasswordEnv));
+            }
+            if (generation.length() > MAX_GENERATION_LENGTH) {
+                throw new UsageException("--generation has " + generation.length() + " characters; at most "
+                        + MAX_GENERATION_LENGTH + ": it goes into every ticket's app data, and OpenSSL issues no"
+                        + " ticket (every handshake fails) once app data passes about 63,000 bytes");
+            }
+            if (!generation.chars().allMatch(c -> c > 0x20 && c < 0x7f && c != ';')) {
+                throw new UsageException("--generation takes printable characters without spaces or ';', not "
+                        + CommandLine.shown(generation));
+            }
+            String tls = given.value("--tls").orElse("both");
             TlsVersion[] range = switch (tls) {
                 case "1.2" -> new TlsVersion[] {TlsVersion.TLS1_2, TlsVersion.TLS1_2};
                 case "1.3" -> new TlsVersion[] {TlsVersion.TLS1_3, TlsVersion.TLS1_3};
                 case "both" -> new TlsVersion[] {TlsVersion.TLS1_2, TlsVersion.TLS1_3};
-                default -> throw new UsageException("--tls takes 1.2, 1.3 or both, not " + tls);
+                default -> throw new UsageException("--tls takes 1.2, 1.3 or both, not " + CommandLine.shown(tls));
             };
             return new Options(port, bind, cert, key, range[0], range[1], numTickets, ticketKeys, generation,
-                    Duration.ofSeconds(handshakeSeconds), Duration.ofSeconds(readSeconds));
+                    Duration.ofSeconds(handshakeSeconds), Duration.ofSeconds(readSeconds), keyPasswordFile,
+                    keyPasswordEnv);
         }
 
-        private static int number(String option, String value, int min, int max) throws UsageException {
-            try {
+        private static Path path(CommandLine.Parsed given, String option) throws UsageException {
+            String value = given.value(option).orElse(null);
+            if (value == null) {
+                return null;
+            }
+            if (value.indexOf('\0') >= 0) {
+                throw new UsageException(option + " takes a file name, not " + CommandLine.shown(value));
+            }
+            return Path.of(value);
+        }
+
+        /** A whole number in [min, max]: digits only, so "+5", "0x10", "1e3" and "-1" are refused. */
+        private static int number(CommandLine.Parsed given, String option, int absent, int min, int max)
+                throws UsageException {
+            String value = given.value(option).orElse(null);
+            if (value == null) {
+                return absent;
+            }
+            if (value.matches("[0-9]{1,9}")) {
                 int number = Integer.parseInt(value);
                 if (number >= min && number <= max) {
                     return number;
                 }
-            } catch (NumberFormatException ignored) {
-                // reported below
             }
-            throw new UsageException(option + " takes a number from " + min + " to " + max + ", not " + value);
+            throw new UsageException(option + " takes a whole number from " + min + " to " + max + ", not "
+                    + CommandLine.shown(value));
         }
     }
 
@@ -197,15 +229,24 @@ final class Serve {
                 out.println(USAGE);
                 return 0;
             }
-            err.println("ossl-tickets serve: " + e.getMessage());
-            err.println(USAGE);
+            err.println("ossl-tickets serve: " + oneLine(e.getMessage()) + " (ossl-tickets serve --help lists the options)");
             return 2;
         }
         Running running;
         try {
             running = start(options, err);
-        } catch (IOException | RuntimeException e) {
-            err.println("ossl-tickets serve failed to start: " + e.getMessage());
+        } catch (BindException e) {
+            err.println("ossl-tickets serve: cannot listen on " + hostAndPort(options.bind(), options.port()) + ": "
+                    + oneLine(String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT)));
+            return 1;
+        } catch (UnknownHostException e) {
+            err.println("ossl-tickets serve: --bind " + CommandLine.shown(options.bind()) + ": unknown host");
+            return 1;
+        } catch (IOException | OpenSslException | IllegalArgumentException e) {
+            err.println("ossl-tickets serve failed to start: " + oneLine(e.getMessage()));
+            return 1;
+        } catch (RuntimeException e) { // a bug: its class helps more than a bare message
+            err.println("ossl-tickets serve failed to start: " + oneLine(e.toString()));
             return 1;
         }
         out.println("ossl-tickets serve on " + OpenSsl.version() + ": https://" + options.bind() + ":" + running.port()
@@ -225,12 +266,23 @@ final class Serve {
         }
     }
 
+    /** ADDRESS:PORT as a URL writes it: [::1]:8443 for IPv6. */
+    private static String hostAndPort(String bind, int port) {
+        return (bind.contains(":") ? "[" + bind + "]" : bind) + ":" + port;
+    }
+
+    /** A message on one line: OpenSSL's text and file names may hold line breaks. */
+    private static String oneLine(String message) {
+        return String.valueOf(message).replaceAll("\\p{Cntrl}+", " ");
+    }
+
     /** Starts the server of {@code options}; ticket events go to {@code events}, one line each. */
     static Running start(Options options, PrintStream events) throws IOException {
         SslContext.Builder builder = SslContext.forServer().protocols(options.min(), options.max())
                 .serverSessionCache(false);
         if (options.cert() != null) {
-            builder.certificate(Files.readString(options.cert()), Files.readString(options.key()));
+            ServeFiles.Certificate certificate = ServeFiles.certificate(options);
+            builder.certificate(certificate.certificatePem(), certificate.privateKeyPem(), certificate.password());
         } else {
             builder.selfSignedCertificate();
         }
@@ -238,12 +290,7 @@ final class Serve {
             builder.numTickets(options.numTickets());
         }
         if (options.ticketKeys() != null) {
-            byte[] keys = Files.readAllBytes(options.ticketKeys());
-            if (keys.length != SslContext.TICKET_KEYS_LENGTH) {
-                throw new IOException(options.ticketKeys() + " has " + keys.length + " bytes; ticket keys are 80"
-                        + " (name 16, HMAC 32, AES 32): head -c 80 /dev/urandom > " + options.ticketKeys());
-            }
-            builder.ticketKeys(keys);
+            builder.ticketKeys(ServeFiles.ticketKeys(options.ticketKeys()));
         }
         SslContext context = builder.build();
         try {

@@ -79,4 +79,28 @@ class DemoTest {
         assertEquals(1, exit);
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("could not write its output"), err.toString());
     }
+
+    @Test
+    void aClosedPipeStopsTheMatrixEarlyAndExits141Quietly() {
+        int[] writes = {0};
+        OutputStream closedPipe = new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                writes[0]++;
+                throw new IOException("Broken pipe");
+            }
+
+            @Override
+            public void write(byte[] bytes, int offset, int length) throws IOException {
+                writes[0]++;
+                throw new IOException("Broken pipe");
+            }
+        };
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = Main.run(new String[] {"matrix"}, new Main.Stdout(closedPipe, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(141, exit);
+        assertEquals("", err.toString(StandardCharsets.UTF_8));
+        assertTrue(writes[0] <= 2, "stops after the first failed write, not 45 scenarios later: " + writes[0]);
+    }
 }
