@@ -56,6 +56,11 @@ final class CallFrame {
         CURRENT.set(outer);
     }
 
+    /** True if this thread is inside a Java call into OpenSSL's state machine (so, in a callback). */
+    static boolean insideACall() {
+        return innermostActive() != null;
+    }
+
     /** The frame of the Java call driving {@code sslAddress} on this thread, or null (another library drives it). */
     static CallFrame of(long sslAddress) {
         CallFrame frame = innermostActive();

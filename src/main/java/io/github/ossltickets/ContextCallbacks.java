@@ -118,9 +118,25 @@ final class ContextCallbacks {
      * handles (another library, a borrowed context's owner) may make OpenSSL call it. Idempotent.
      */
     void pin() {
+        connectionsMayFreeIt = true;
         if (LIVE.containsKey(id)) { // not if already freed
             PINNED.putIfAbsent(id, this);
         }
+    }
+
+    /**
+     * True once a connection's {@code SSL_free} may drop the context's last reference: the owned
+     * handle was closed, or others hold references (pinned). Until then our handle's reference keeps
+     * it. (A handle dropped without close() leaves this false: the residual case StackHeadroom names.)
+     */
+    private volatile boolean connectionsMayFreeIt;
+
+    boolean connectionsMayFreeIt() {
+        return connectionsMayFreeIt;
+    }
+
+    void ownerHandleClosed() {
+        connectionsMayFreeIt = true;
     }
 
     /** Registers a borrowed handle's view of the context, to end when OpenSSL frees it. */
@@ -131,6 +147,11 @@ final class ContextCallbacks {
     /** A borrowed handle was closed: nothing left to end for it. */
     void removeView(NativeRef view) {
         views.remove(view);
+    }
+
+    /** How many contexts are pinned: never more than {@link #liveContexts()}. */
+    static int pinnedContexts() {
+        return PINNED.size();
     }
 
     /** How many native contexts we have touched that OpenSSL has not freed yet. */

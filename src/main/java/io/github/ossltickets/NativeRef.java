@@ -46,6 +46,12 @@ final class NativeRef implements Runnable {
     private final String closedMessage;
     /** The thread whose callback a lent pointer was lent to; null when owned or a view. */
     private final Thread lender;
+    /**
+     * A connection: OpenSSL's {@code SSL} is not thread-safe, and its state machine replaces and frees
+     * what read-only calls read (the session, on each TLS 1.3 ticket), so a use from another thread
+     * waits for the call driving it to return, and a drive waits for such uses to end.
+     */
+    private final boolean connection;
     private long address;
     private boolean closing;
     /** Uses in progress; for a lent pointer, those of threads other than the lender. */
@@ -54,19 +60,23 @@ final class NativeRef implements Runnable {
     private int lenderUses;
     private Thread driver;
     private String drivingCall;
+    /** Threads in {@link #awaitTurn}: the end of a use or drive wakes them. */
+    private int waiting;
 
-    private NativeRef(Kind kind, long address, LongConsumer free, String closedMessage, Thread lender) {
+    private NativeRef(Kind kind, long address, LongConsumer free, String closedMessage, Thread lender,
+            boolean connection) {
         this.kind = kind;
         this.address = address;
         this.free = free;
         this.closedMessage = closedMessage;
         this.lender = lender;
+        this.connection = connection;
     }
 
     /** A pointer the handle owns: {@code free} releases it once the handle is closed and unused. */
     static NativeRef owned(Kind kind, long address, LongConsumer free, String closedMessage) {
         kind.live.increment();
-        return new NativeRef(kind, address, free, closedMessage, null);
+        return new NativeRef(kind, address, free, closedMessage, null, kind == Kind.CONNECTION);
     }
 
     /**
@@ -74,15 +84,15 @@ final class NativeRef implements Runnable {
      * {@link #endLoan()}, which the owner's free triggers.
      */
     static NativeRef view(long address, String closedMessage) {
-        return new NativeRef(null, address, null, closedMessage, null);
+        return new NativeRef(null, address, null, closedMessage, null, false);
     }
 
     /**
      * A pointer OpenSSL lends to a callback running on this thread, inside a call of OpenSSL's state
      * machine: never freed by us, valid until {@link #endLoan()}, and never driven again from here.
      */
-    static NativeRef lent(long address, String closedMessage, String drivingCall) {
-        NativeRef ref = new NativeRef(null, address, null, closedMessage, Thread.currentThread());
+    static NativeRef lent(long address, String closedMessage, String drivingCall, boolean connection) {
+        NativeRef ref = new NativeRef(null, address, null, closedMessage, Thread.currentThread(), connection);
         ref.driver = ref.lender;
         ref.drivingCall = drivingCall;
         return ref;
@@ -115,6 +125,9 @@ final class NativeRef implements Runnable {
                 } else {
                     closedMeanwhile = --users == 0 && closing;
                 }
+                if (waiting > 0) {
+                    notifyAll(); // after the count: an Error here loses a wake-up, and waits are timed
+                }
             }
             if (closedMeanwhile) {
                 finishClose();
@@ -137,6 +150,9 @@ final class NativeRef implements Runnable {
                     closedMeanwhile = false;
                 } else {
                     closedMeanwhile = --users == 0 && closing;
+                }
+                if (waiting > 0) {
+                    notifyAll(); // after the count: an Error here loses a wake-up, and waits are timed
                 }
             }
             if (closedMeanwhile) {
@@ -168,6 +184,9 @@ final class NativeRef implements Runnable {
                 driver = null;
                 drivingCall = null;
                 closedMeanwhile = --users == 0 && closing;
+                if (waiting > 0) {
+                    notifyAll(); // after the count: an Error here loses a wake-up, and waits are timed
+                }
             }
             if (closedMeanwhile) {
                 finishClose();
@@ -181,6 +200,9 @@ final class NativeRef implements Runnable {
     }
 
     private synchronized long acquire(boolean byLender) {
+        if (connection && driver != null && driver != Thread.currentThread()) {
+            awaitTurn("a call", () -> driver != null && driver != Thread.currentThread());
+        }
         if (closing) {
             throw new IllegalStateException(closedMessage);
         }
@@ -193,6 +215,9 @@ final class NativeRef implements Runnable {
     }
 
     private synchronized long acquireToDrive(String call) {
+        if (connection && users > 0 && driver == null && !closing) {
+            awaitTurn(call, () -> users > 0 && driver == null); // another thread's read-only call
+        }
         if (closing) {
             throw new IllegalStateException(closedMessage);
         }
@@ -207,6 +232,49 @@ final class NativeRef implements Runnable {
         users++;
         driver = Thread.currentThread();
         drivingCall = call;
+        return address;
+    }
+
+    /** How long a connection's call waits for another thread's call to end before it gives up. */
+    private static final long TURN_TIMEOUT_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+
+    /**
+     * Waits, with this object's lock held, while {@code busy} (another thread's call on this connection
+     * runs). Calls into OpenSSL on a connection are short, so this is brief. Refused instead of waiting
+     * when this thread runs a call of its own (a callback): two threads each waiting for the other's
+     * connection would wait forever.
+     */
+    private void awaitTurn(String call, java.util.function.BooleanSupplier busy) {
+        Thread holder = driver;
+        if (CallFrame.insideACall()) {
+            throw new IllegalStateException(call + " on a connection that thread '" + (holder == null ? "?"
+                    : holder.getName()) + "' is using was made from inside a callback; waiting for it there could"
+                    + " deadlock, so it is refused");
+        }
+        long deadline = System.nanoTime() + TURN_TIMEOUT_NANOS;
+        waiting++;
+        try {
+            while (busy.getAsBoolean() && !closing) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new IllegalStateException(call + " waited 10 s for another thread's call on this"
+                            + " connection to end");
+                }
+                try {
+                    wait(Math.max(1, Math.min(left / 1_000_000, 10))); // timed: a lost wake-up costs 10 ms
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(call + " was interrupted while waiting for another thread's"
+                            + " call on this connection", e);
+                }
+            }
+        } finally {
+            waiting--;
+        }
+    }
+
+    /** The pointer, or 0 once freed or ended; for tests that check what became of it. */
+    synchronized long currentAddress() {
         return address;
     }
 
@@ -228,8 +296,24 @@ final class NativeRef implements Runnable {
         finishClose();
     }
 
+    /**
+     * Set for pointers whose free can make OpenSSL free a context, and so call the ex_data free
+     * callback into Java ({@link ContextCallbacks}): true when that may happen now.
+     */
+    private volatile java.util.function.BooleanSupplier freeMayFreeAContext;
+
+    /** Marks this owned pointer as one whose free may free a context when {@code when} says so. */
+    void freeMayFreeAContext(java.util.function.BooleanSupplier when) {
+        freeMayFreeAContext = when;
+    }
+
     /** Frees the pointer if the handle is closed and no use is left; wakes an {@link #endLoan} waiting. */
     private void finishClose() {
+        java.util.function.BooleanSupplier mayFreeAContext = freeMayFreeAContext;
+        if (mayFreeAContext != null && mayFreeAContext.getAsBoolean()) {
+            // Before anything is taken: if the stack is too short, this throws and a later close() frees.
+            StackHeadroom.ensureForACallbackIntoJava();
+        }
         long toFree = 0;
         synchronized (this) {
             if (closing && users == 0 && address != 0) {
@@ -256,6 +340,7 @@ final class NativeRef implements Runnable {
     synchronized void endLoan() {
         closing = true;
         driver = null;
+        notifyAll(); // a use waiting for its turn now sees the loan ended
         boolean interrupted = false;
         while (users > 0) {
             try {

@@ -84,5 +84,6 @@ public final class NetworkBio implements AutoCloseable {
     @Override
     public void close() {
         cleanable.clean();
+        ref.run(); // again: finishes a free that an Error interrupted in an earlier close()
     }
 }

@@ -61,13 +61,14 @@ public final class Ssl implements AutoCloseable {
 
     /** Takes ownership of a new {@code SSL*} made from the context whose callbacks are {@code contextCallbacks}. */
     static Ssl owned(long address, ContextCallbacks contextCallbacks) {
-        return new Ssl(NativeRef.owned(NativeRef.Kind.CONNECTION, address, Ssl::shutdownAndFree, "Ssl is closed"),
-                java.util.Objects.requireNonNull(contextCallbacks));
+        NativeRef ref = NativeRef.owned(NativeRef.Kind.CONNECTION, address, Ssl::shutdownAndFree, "Ssl is closed");
+        ref.freeMayFreeAContext(contextCallbacks::connectionsMayFreeIt);
+        return new Ssl(ref, Objects.requireNonNull(contextCallbacks));
     }
 
     /** Wraps an {@code SSL*} that another library drives, for the duration of one callback. */
     static Ssl lent(long address) {
-        return new Ssl(NativeRef.lent(address, LENT_ENDED, "handshake another library drives"), null);
+        return new Ssl(NativeRef.lent(address, LENT_ENDED, "handshake another library drives", true), null);
     }
 
     /** Ends a lent handle's validity when the callback that received it returns. */
@@ -81,11 +82,13 @@ public final class Ssl implements AutoCloseable {
      * then on, the callbacks of its context stay reachable until OpenSSL frees the context.
      */
     public long address() {
-        long address = ref.use(this, ssl -> ssl);
-        if (contextCallbacks != null) {
-            contextCallbacks.pin();
-        }
-        return address;
+        // Pinned while the connection, and so its context, cannot be freed (see SslContext.address).
+        return ref.use(this, ssl -> {
+            if (contextCallbacks != null) {
+                contextCallbacks.pin();
+            }
+            return ssl;
+        });
     }
 
     /**
@@ -378,10 +381,9 @@ public final class Ssl implements AutoCloseable {
     @Override
     public void close() {
         if (cleanable != null) {
-            cleanable.clean();
-        } else {
-            ref.run();
+            cleanable.clean(); // runs ref once; the Cleaner then forgets this handle
         }
+        ref.run(); // again: finishes a free that an Error interrupted in an earlier close()
     }
 
     private enum Operation {

@@ -50,6 +50,7 @@ public final class SslContext implements AutoCloseable {
     private SslContext(long address, Role role) {
         this.role = role;
         this.ref = NativeRef.owned(NativeRef.Kind.CONTEXT, address, LibSsl::SSL_CTX_free, "SslContext is closed");
+        ref.freeMayFreeAContext(() -> true);
         this.cleanable = NativeRef.CLEANER.register(this, ref);
         try {
             this.callbacks = ContextCallbacks.of(address);
@@ -126,9 +127,16 @@ public final class SslContext implements AutoCloseable {
      * may now drive it: close this handle when done, even if its callbacks capture it.
      */
     public long address() {
-        long address = rawAddress();
-        callbacks.pin();
-        return address;
+        // Pinned while the pointer is ours to use: a free cannot come between, and leave a freed context pinned.
+        return ref.use(this, ctx -> {
+            callbacks.pin();
+            return ctx;
+        });
+    }
+
+    /** The pointer's state, for tests in this package. */
+    NativeRef nativeRef() {
+        return ref;
     }
 
     /** The address for our own use, which hands it to nobody. */
@@ -312,7 +320,9 @@ public final class SslContext implements AutoCloseable {
     @Override
     public void close() {
         if (role != Role.BORROWED) {
-            cleanable.clean();
+            callbacks.ownerHandleClosed(); // a connection's free may now free the context
+            cleanable.clean(); // runs ref once; the Cleaner then forgets this handle
+            ref.run(); // again: finishes a free that an Error (a short stack) interrupted in an earlier close()
             return;
         }
         if (!ref.isClosing()) {

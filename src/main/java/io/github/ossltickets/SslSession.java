@@ -19,8 +19,11 @@ import java.util.function.LongFunction;
  * memory OpenSSL may have freed.</li>
  * </ul>
  *
- * <p>Safe to use from several threads: a {@link #close()} while another thread reads waits for that
- * read to end before the session is freed, and so does the end of a loan.
+ * <p>Safe to use from several threads: calls that read or replace the app data of one native session
+ * take turns (OpenSSL itself does not lock them), and a {@link #close()} while another thread reads
+ * waits for that read to end before the session is freed, and so does the end of a loan. OpenSSL's own
+ * use of a session in a handshake is not serialized with yours: do not change the app data of a
+ * session that a connection is handshaking with on another thread.
  */
 public final class SslSession implements AutoCloseable {
     private static final byte[] NO_APP_DATA = new byte[0];
@@ -47,7 +50,7 @@ public final class SslSession implements AutoCloseable {
 
     /** Wraps a session OpenSSL lends to a callback; see {@link #endLoan()}. */
     static SslSession lent(long address) {
-        return new SslSession(NativeRef.lent(address, LENT_ENDED, "ticket callback"), false);
+        return new SslSession(NativeRef.lent(address, LENT_ENDED, "ticket callback", false), false);
     }
 
     /** Ends a lent handle's validity; called when the callback that received it returns. */
@@ -74,7 +77,7 @@ public final class SslSession implements AutoCloseable {
      * copied at once into a new array. Empty when none is set; never null.
      */
     public byte[] ticketAppData() {
-        return ref.use(this, session -> {
+        return serialized(session -> {
             long[] data = new long[1];
             int length = ticketAppData(session, data);
             return length == 0 ? NO_APP_DATA.clone() : new Pointer(data[0]).getByteArray(0, length);
@@ -102,7 +105,7 @@ public final class SslSession implements AutoCloseable {
      */
     public void setTicketAppData(byte[] appData) {
         Objects.requireNonNull(appData, "appData (use an empty array to clear it)");
-        int result = ref.use(this, session -> LibSsl.SSL_SESSION_set1_ticket_appdata(session,
+        int result = serialized(session -> LibSsl.SSL_SESSION_set1_ticket_appdata(session,
                 appData.length == 0 ? null : appData, appData.length));
         if (result != 1) {
             throw OpenSslException.fromErrorQueue("SSL_SESSION_set1_ticket_appdata(" + appData.length
@@ -116,7 +119,7 @@ public final class SslSession implements AutoCloseable {
      * copy's app data without touching a session that connections may still use.
      */
     public SslSession copy() {
-        long copy = ref.use(this, LibSsl::SSL_SESSION_dup);
+        long copy = serialized(LibSsl::SSL_SESSION_dup);
         if (copy == 0) {
             throw OpenSslException.fromErrorQueue("SSL_SESSION_dup failed");
         }
@@ -147,7 +150,31 @@ public final class SslSession implements AutoCloseable {
 
     /** The size of this session's DER encoding, {@code i2d_SSL_SESSION(ss, NULL)}. */
     public int encodedLength() {
-        return ref.use(this, session -> LibSsl.i2d_SSL_SESSION(session, null));
+        return serialized(session -> LibSsl.i2d_SSL_SESSION(session, null));
+    }
+
+    /**
+     * OpenSSL's {@code SSL_SESSION} has no lock: {@code set1_ticket_appdata} frees the old data while
+     * {@code get0}, {@code SSL_SESSION_dup} or {@code i2d} on another thread may be reading it. Every
+     * call that reads or replaces the app data takes the lock of its native session (one of a fixed
+     * set, chosen by address: two handles of one session share it).
+     */
+    private <T> T serialized(LongFunction<T> call) {
+        return ref.use(this, session -> {
+            synchronized (APP_DATA_LOCKS[(int) (session >>> 4) & (APP_DATA_LOCKS.length - 1)]) {
+                return call.apply(session);
+            }
+        });
+    }
+
+    private static final Object[] APP_DATA_LOCKS = newLocks(64);
+
+    private static Object[] newLocks(int count) {
+        Object[] locks = new Object[count];
+        for (int i = 0; i < count; i++) {
+            locks[i] = new Object();
+        }
+        return locks;
     }
 
     /** The pointer, valid until {@code call} returns; for {@link Ssl#setSession}. */
@@ -162,9 +189,8 @@ public final class SslSession implements AutoCloseable {
     @Override
     public void close() {
         if (cleanable != null) {
-            cleanable.clean();
-        } else {
-            ref.run();
+            cleanable.clean(); // runs ref once; the Cleaner then forgets this handle
         }
+        ref.run(); // again: finishes a free that an Error interrupted in an earlier close()
     }
 }
