@@ -44,6 +44,7 @@ final class Serve {
             "                        (default 1)",
             "  --handshake-timeout S seconds a handshake may take (default 10)",
             "  --read-timeout S      seconds a connection may stay silent between requests (default 30)",
+            "  --max-per-client N    connections open at once from one client address (default 256)",
             "  --help                this text",
             "Every request gets 200 text/plain: protocol, resumed, ticket-status, ticket-return, ticket-appdata,",
             "tickets-issued, ticket-issued-appdata. GET /stats gives the counters, which are also printed on exit.");
@@ -59,7 +60,7 @@ final class Serve {
 
     /** The options, parsed and checked. */
     record Options(int port, String bind, Path cert, Path key, TlsVersion min, TlsVersion max, Integer numTickets,
-            Path ticketKeys, String generation, Duration handshakeTimeout, Duration readTimeout) {
+            Path ticketKeys, String generation, Duration handshakeTimeout, Duration readTimeout, int maxPerClient) {
 
         static Options parse(String[] args) throws UsageException {
             int port = 8443;
@@ -72,6 +73,7 @@ final class Serve {
             String generation = "1";
             int handshakeSeconds = 10;
             int readSeconds = 30;
+            int maxPerClient = 256;
             for (int i = 0; i < args.length; i++) {
                 String option = args[i];
                 if (option.equals("--help") || option.equals("-h")) {
@@ -92,6 +94,7 @@ final class Serve {
                     case "--generation" -> generation = value;
                     case "--handshake-timeout" -> handshakeSeconds = number(option, value, 1, 3600);
                     case "--read-timeout" -> readSeconds = number(option, value, 1, 3600);
+                    case "--max-per-client" -> maxPerClient = number(option, value, 1, 1_000_000);
                     default -> throw new UsageException("unknown option: " + option);
                 }
             }
@@ -108,7 +111,7 @@ final class Serve {
                 default -> throw new UsageException("--tls takes 1.2, 1.3 or both, not " + tls);
             };
             return new Options(port, bind, cert, key, range[0], range[1], numTickets, ticketKeys, generation,
-                    Duration.ofSeconds(handshakeSeconds), Duration.ofSeconds(readSeconds));
+                    Duration.ofSeconds(handshakeSeconds), Duration.ofSeconds(readSeconds), maxPerClient);
         }
 
         private static int number(String option, String value, int min, int max) throws UsageException {
@@ -182,6 +185,9 @@ final class Serve {
         return text.append("callback-failures: ").append(tickets.callbackFailures()).append('\n')
                 .append("connections-accepted: ").append(connections.accepted()).append('\n')
                 .append("connections-refused: ").append(connections.rejected()).append('\n')
+                .append("connections-refused-per-client: ").append(connections.rejectedPerClient()).append('\n')
+                .append("connections-evicted: ").append(connections.evicted()).append('\n')
+                .append("connections-timed-out: ").append(connections.timedOut()).append('\n')
                 .append("connections-failed: ").append(connections.failures()).append('\n')
                 .append("connections-open: ").append(connections.open()).append('\n')
                 .toString();
@@ -253,7 +259,8 @@ final class Serve {
                             options.readTimeout(), () -> stats(self.get(), context)))
                     .bind(InetAddress.getByName(options.bind())).port(options.port())
                     .handshakeTimeout(options.handshakeTimeout()).readTimeout(options.readTimeout())
-                    .log(message -> event(events, message)).start();
+                    .maxPerClient(options.maxPerClient())
+                    .logger(new EventLogger(TlsServer.class.getName(), events)).start();
             self.set(server);
             return new Running(context, server);
         } catch (IOException | RuntimeException e) {

@@ -54,6 +54,28 @@ public final class TlsConnection implements AutoCloseable {
     }
 
     /**
+     * For {@link TlsServer}: a connection whose handshake already ran, without blocking, through
+     * {@code network} ({@code ssl}'s attached BIO). Takes over all three: if this constructor fails, it
+     * closes them.
+     */
+    TlsConnection(Ssl ssl, NetworkBio network, Socket socket, Duration readTimeout) throws IOException {
+        this.ssl = Objects.requireNonNull(ssl, "ssl");
+        this.network = Objects.requireNonNull(network, "network");
+        this.socket = Objects.requireNonNull(socket, "socket");
+        this.readTimeoutMillis = Math.toIntExact(Math.max(1, readTimeout.toMillis()));
+        this.beforeClose = null;
+        try {
+            this.in = socket.getInputStream();
+            this.out = socket.getOutputStream();
+        } catch (IOException | RuntimeException e) {
+            ssl.close();
+            network.close();
+            socket.close();
+            throw e;
+        }
+    }
+
+    /**
      * Carries {@code ssl} over {@code socket}; this connection owns both from now on and closes them
      * (also when this method throws).
      * A read that waits longer than {@code readTimeout} throws {@link SocketTimeoutException}.

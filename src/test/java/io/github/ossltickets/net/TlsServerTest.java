@@ -38,7 +38,7 @@ class TlsServerTest {
     }
 
     private static TlsServer.Builder server(TlsServer.Handler handler) {
-        return TlsServer.builder(serverContext, handler).port(0).log(message -> { });
+        return TlsServer.builder(serverContext, handler).port(0).logger(QUIET);
     }
 
     /** The handler's echo of one line. */
@@ -170,7 +170,7 @@ class TlsServerTest {
                 offered[0] = session.map(s -> s.ticketAppData().length).orElse(0);
                 return io.github.ossltickets.TicketReturn.defaultFor(status);
             });
-            try (TlsServer server = TlsServer.builder(bigTickets, TlsServerTest::echo).port(0).log(m -> { })
+            try (TlsServer server = TlsServer.builder(bigTickets, TlsServerTest::echo).port(0).logger(QUIET)
                     .handshakeTimeout(Duration.ofSeconds(5)).start();
                  TlsClient client = new TlsClient(clientContext, Duration.ofSeconds(10))) {
                 assertEquals("hello", roundTrip(client, server.port(), "hello"));
