@@ -232,6 +232,10 @@ final class HandshakeSelector implements Runnable {
         wrapped.clear().limit(BIO_SIZE - connection.helloLength);
         int n = connection.channel.read(wrapped);
         if (n < 0) {
+            if (connection.helloLength == 0) {
+                connection.release(); // a port probe (a load balancer's health check): not a failure
+                return;
+            }
             throw new EOFException("the peer closed the connection before its ClientHello was complete ("
                     + connection.helloLength + " bytes)");
         }
