@@ -180,10 +180,11 @@ final class HandshakeSelector implements Runnable {
         }
         ServerConnection connection = new ServerConnection(channel, client, remote, server);
         server.opened(connection);
+        SelectionKey key;
         try {
             channel.configureBlocking(false);
             channel.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
-            channel.register(selector, SelectionKey.OP_READ, connection);
+            key = channel.register(selector, SelectionKey.OP_READ, connection);
         } catch (IOException | RuntimeException e) {
             server.failed(connection, e);
             connection.release();
@@ -191,6 +192,12 @@ final class HandshakeSelector implements Runnable {
         }
         connection.deadline = System.nanoTime() + handshakeNanos;
         handshaking.add(connection);
+        try {
+            receiveHello(connection, key); // a client sends its ClientHello at once: often it is here already
+        } catch (IOException | RuntimeException e) {
+            server.failed(connection, e);
+            connection.release();
+        }
     }
 
     private ServerConnection oldestHandshaking() {
@@ -238,6 +245,9 @@ final class HandshakeSelector implements Runnable {
             }
             throw new EOFException("the peer closed the connection before its ClientHello was complete ("
                     + connection.helloLength + " bytes)");
+        }
+        if (n == 0) {
+            return;
         }
         int length = connection.helloLength + n;
         byte[] hello = connection.hello;
