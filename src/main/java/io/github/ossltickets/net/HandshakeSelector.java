@@ -229,7 +229,7 @@ final class HandshakeSelector implements Runnable {
                 }
                 drive(connection, key);
             }
-            case AWAIT_REQUEST -> toWorker(connection, key);
+            case AWAIT_REQUEST -> awaitRequest(connection, key);
             default -> { } // a worker or the release owns it now
         }
     }
@@ -353,13 +353,34 @@ final class HandshakeSelector implements Runnable {
     private void handshakeFinished(ServerConnection connection, SelectionKey key) {
         server.handshakeFinished(connection.ssl.isSessionReused());
         connection.phase = ServerConnection.Phase.AWAIT_REQUEST;
-        // Bytes that came with the client's last flight (a request, a close_notify) already wait in the BIO.
-        if (connection.inputEnded || connection.network.room() < BIO_SIZE) {
-            toWorker(connection, key);
-            return;
+        if (connection.network.room() < BIO_SIZE) {
+            toWorker(connection, key); // bytes that came with the client's last flight wait in the BIO
+        } else if (connection.inputEnded) {
+            connection.release(); // the client resumed or got its ticket, and left: nothing for a handler
+        } else {
+            connection.deadline = System.nanoTime() + firstRequestNanos;
+            awaitingRequest.add(connection);
         }
-        connection.deadline = System.nanoTime() + firstRequestNanos;
-        awaitingRequest.add(connection);
+    }
+
+    /**
+     * The first bytes after the handshake go to OpenSSL, and the connection to a worker. A client that
+     * leaves without a byte (it only wanted a session, or a ticket) is closed here: no worker is woken.
+     */
+    private void awaitRequest(ServerConnection connection, SelectionKey key) throws IOException {
+        int n;
+        try {
+            wrapped.clear();
+            n = connection.channel.read(wrapped);
+        } catch (IOException reset) {
+            n = -1;
+        }
+        if (n < 0) {
+            connection.release();
+        } else if (n > 0) {
+            connection.network.write(buffer, n); // the BIO is empty here: a whole buffer fits
+            toWorker(connection, key);
+        }
     }
 
     /** Leaves the selector; the channel becomes blocking for the worker after the next select deregisters it. */

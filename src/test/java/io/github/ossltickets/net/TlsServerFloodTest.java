@@ -48,6 +48,7 @@ class TlsServerFloodTest {
                      .maxConnections(flood + 100).logger(new RecordingLogger()).start();
              TlsClient good = new TlsClient(clientContext, Duration.ofSeconds(10))) {
             request(good, server.port()); // a full handshake: the session to resume
+            TlsServerHostileTest.waitFor(() -> server.stats().open() == 0, "the first connection was freed");
             descriptorsBefore = TlsServerHostileTest.openDescriptors();
             objectsBefore = OpenSsl.liveObjects();
             long heapBefore = heapAfterGc();
