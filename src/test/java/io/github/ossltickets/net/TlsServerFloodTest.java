@@ -50,7 +50,7 @@ class TlsServerFloodTest {
             request(good, server.port()); // a full handshake: the session to resume
             TlsServerHostileTest.waitFor(() -> server.stats().open() == 0, "the first connection was freed");
             descriptorsBefore = TlsServerHostileTest.openDescriptors();
-            objectsBefore = OpenSsl.liveObjects();
+            objectsBefore = TlsServerHostileTest.settledLiveObjects();
             long heapBefore = heapAfterGc();
 
             Process peers = startPeers(server.port());
