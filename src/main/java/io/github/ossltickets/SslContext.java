@@ -144,6 +144,21 @@ public final class SslContext implements AutoCloseable {
         return ref.use(this, ctx -> ctx);
     }
 
+    /** True for a context made by {@link #forServer()}; false for a client context and a borrowed one. */
+    public boolean isServer() {
+        return role == Role.SERVER;
+    }
+
+    /** True for a context made by {@link #forClient()}; false for a server context and a borrowed one. */
+    public boolean isClient() {
+        return role == Role.CLIENT;
+    }
+
+    /** False once {@link #close()} was called on this handle (the native context may live on; see above). */
+    public boolean isOpen() {
+        return !ref.isClosing();
+    }
+
     /** A new connection ({@code SSL_new}), in server or client mode as this context was built. */
     public Ssl newSsl() {
         if (role == Role.BORROWED) {

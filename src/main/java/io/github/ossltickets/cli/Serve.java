@@ -50,6 +50,7 @@ final class Serve {
             "                        (default 1; up to " + Options.MAX_GENERATION_LENGTH + " printable characters)",
             "  --handshake-timeout S seconds a handshake may take, 1 to 3600 (default 10)",
             "  --read-timeout S      seconds a connection may stay silent between requests, 1 to 3600 (default 30)",
+            "  --max-per-client N    connections open at once from one client address, 1 to 1000000 (default 256)",
             "  --help                this text",
             "Every request gets 200 text/plain: protocol, resumed, ticket-status, ticket-return, ticket-appdata,",
             "tickets-issued, ticket-issued-appdata. GET /stats gives the counters, which are also printed on exit.",
@@ -61,12 +62,12 @@ final class Serve {
             .option("--port").option("--bind").option("--cert").option("--key")
             .option("--key-password-file").option("--key-password-env")
             .option("--tls").option("--num-tickets").option("--ticket-keys").option("--generation")
-            .option("--handshake-timeout").option("--read-timeout");
+            .option("--handshake-timeout").option("--read-timeout").option("--max-per-client");
 
     /** The options, parsed and checked. Files are only named here; {@link ServeFiles} reads them. */
     record Options(int port, String bind, Path cert, Path key, TlsVersion min, TlsVersion max, Integer numTickets,
             Path ticketKeys, String generation, Duration handshakeTimeout, Duration readTimeout,
-            Path keyPasswordFile, String keyPasswordEnv) {
+            Path keyPasswordFile, String keyPasswordEnv, int maxPerClient) {
 
         /**
          * The longest --generation. It goes into every ticket's app data, and a ticket whose app data
@@ -92,6 +93,7 @@ final class Serve {
             String generation = given.value("--generation").orElse("1");
             int handshakeSeconds = number(given, "--handshake-timeout", 10, 1, 3600);
             int readSeconds = number(given, "--read-timeout", 30, 1, 3600);
+            int maxPerClient = number(given, "--max-per-client", 256, 1, 1_000_000);
             if ((cert == null) != (key == null)) {
                 throw new UsageException(cert == null ? "--key needs --cert" : "--cert needs --key");
             }
@@ -124,7 +126,7 @@ final class Serve {
             };
             return new Options(port, bind, cert, key, range[0], range[1], numTickets, ticketKeys, generation,
                     Duration.ofSeconds(handshakeSeconds), Duration.ofSeconds(readSeconds), keyPasswordFile,
-                    keyPasswordEnv);
+                    keyPasswordEnv, maxPerClient);
         }
 
         private static Path path(CommandLine.Parsed given, String option) throws UsageException {
@@ -215,6 +217,9 @@ final class Serve {
                 .append("connections-accepted: ").append(connections.accepted()).append('\n')
                 .append("connections-refused: ").append(connections.rejected()).append('\n')
                 .append("connections-failed: ").append(connections.failures()).append('\n')
+                .append("connections-refused-per-client: ").append(connections.rejectedPerClient()).append('\n')
+                .append("connections-evicted: ").append(connections.evicted()).append('\n')
+                .append("connections-timed-out: ").append(connections.timedOut()).append('\n')
                 .append("connections-open: ").append(connections.open()).append('\n')
                 .toString();
     }
@@ -236,8 +241,10 @@ final class Serve {
         try {
             running = start(options, err);
         } catch (BindException e) {
+            // TlsServer's message names the address too; the system's own reason is its cause's.
+            String reason = e.getCause() != null ? e.getCause().getMessage() : e.getMessage();
             err.println("ossl-tickets serve: cannot listen on " + hostAndPort(options.bind(), options.port()) + ": "
-                    + oneLine(String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT)));
+                    + oneLine(String.valueOf(reason).toLowerCase(Locale.ROOT)));
             return 1;
         } catch (UnknownHostException e) {
             err.println("ossl-tickets serve: --bind " + CommandLine.shown(options.bind()) + ": unknown host");
@@ -300,7 +307,8 @@ final class Serve {
                             options.readTimeout(), () -> stats(self.get(), context)))
                     .bind(InetAddress.getByName(options.bind())).port(options.port())
                     .handshakeTimeout(options.handshakeTimeout()).readTimeout(options.readTimeout())
-                    .log(message -> event(events, message)).start();
+                    .maxPerClient(options.maxPerClient())
+                    .logger(new EventLogger(TlsServer.class.getName(), events)).start();
             self.set(server);
             return new Running(context, server);
         } catch (IOException | RuntimeException e) {

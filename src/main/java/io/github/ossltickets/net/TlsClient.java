@@ -26,9 +26,21 @@ public final class TlsClient implements AutoCloseable {
     private final Duration timeout;
     private final Map<String, SslSession> newest = new ConcurrentHashMap<>();
 
-    /** A client of {@code context}, a client context; {@code timeout} bounds connecting, the handshake and each read. */
+    /**
+     * A client of {@code context}; {@code timeout} bounds connecting, the handshake and each read.
+     *
+     * @throws IllegalArgumentException if {@code context} is closed, or not made by {@link SslContext#forClient()}
+     */
     public TlsClient(SslContext context, Duration timeout) {
-        this.context = Objects.requireNonNull(context, "context");
+        Objects.requireNonNull(context, "context");
+        if (!context.isOpen()) {
+            throw new IllegalArgumentException("a TlsClient needs an open SslContext; this one was closed");
+        }
+        if (!context.isClient()) {
+            throw new IllegalArgumentException("a TlsClient needs a client context (SslContext.forClient()), not "
+                    + (context.isServer() ? "a server context" : "a borrowed one"));
+        }
+        this.context = context;
         this.timeout = Objects.requireNonNull(timeout, "timeout");
     }
 

@@ -121,6 +121,29 @@ public final class TlsConnection implements AutoCloseable {
     }
 
     /**
+     * For {@link TlsServer}: a connection whose handshake already ran, without blocking, through
+     * {@code network} ({@code ssl}'s attached BIO). Takes over all three: if this constructor fails, it
+     * closes them.
+     */
+    TlsConnection(Ssl ssl, NetworkBio network, Socket socket, Duration readTimeout) throws IOException {
+        try {
+            this.ssl = Objects.requireNonNull(ssl, "ssl");
+            this.network = Objects.requireNonNull(network, "network");
+            this.socket = Objects.requireNonNull(socket, "socket");
+            this.readTimeoutMillis = (int) Math.max(1, positive(readTimeout, "readTimeout").toMillis());
+            this.beforeClose = null;
+            this.in = socket.getInputStream();
+            this.out = socket.getOutputStream();
+        } catch (IOException | RuntimeException e) {
+            if (network != null) {
+                network.close();
+            }
+            closeQuietly(ssl, socket, e);
+            throw e;
+        }
+    }
+
+    /**
      * Carries {@code ssl} over {@code socket}; this connection owns both from now on and closes them,
      * also when this method throws (a null or refused argument, a socket that is closed or not
      * connected). {@code ssl} must be fresh: one that already has a transport

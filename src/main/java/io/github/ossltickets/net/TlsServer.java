@@ -1,29 +1,44 @@
 package io.github.ossltickets.net;
 
+import io.github.ossltickets.OpenSslException;
 import io.github.ossltickets.SslContext;
 
 import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
+import java.net.StandardSocketOptions;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Consumer;
 
 /**
- * A TLS server on blocking sockets: one accept thread and a bounded pool of workers, each running
- * one connection at a time through its handshake and then the {@link Handler}. A connection that
- * stays silent longer than the handshake or read timeout is dropped, so a slow peer cannot hold a
- * worker; when every worker is busy and the queue is full, new connections are closed at once.
+ * A TLS server: one selector thread accepts and runs every handshake without blocking, and a pool of
+ * workers runs the blocking {@link Handler}, one connection per worker.
+ *
+ * <p>A connection reaches a worker only once its handshake is done and its first request bytes have
+ * arrived. Until then it costs a socket and a little heap: a peer that connects and says nothing, or
+ * sends its ClientHello a byte at a time, holds no thread and no native memory, and is closed at its
+ * handshake deadline. Limits: connections open at once from one client address
+ * ({@link Builder#maxPerClient}), and in all ({@link Builder#maxConnections}); at the global limit a new
+ * connection displaces the oldest one still in its handshake, or is refused if none is. Refusals are
+ * counted in {@link #stats()}.
+ *
+ * <p>The limit of this design: a connection kept alive between requests stays with its worker, for at
+ * most the read timeout per request (the {@link Handler} is one blocking call per connection).
  *
  * <pre>{@code
  * try (TlsServer server = TlsServer.builder(context, connection -> { ... }).port(8443).start()) {
@@ -31,8 +46,9 @@ import java.util.function.Consumer;
  * }
  * }</pre>
  *
- * {@link #close()} shuts down gracefully: it stops accepting, lets running connections finish for
- * the grace period, then closes the rest; every native object is freed.
+ * {@link #close()} shuts down gracefully: it stops accepting, lets running handlers finish for the
+ * grace period, then closes their sockets and interrupts them; every native object is freed before it
+ * returns, also those of a handler that never returns (its next call on the connection throws).
  */
 public final class TlsServer implements AutoCloseable {
     /** What the server does with each connection after its handshake. */
@@ -42,142 +58,328 @@ public final class TlsServer implements AutoCloseable {
         void serve(TlsConnection connection) throws IOException;
     }
 
-    /** Connection counts since the start; {@code open} counts connections not yet freed. */
-    public record Stats(long accepted, long rejected, long handshakes, long resumptions, long failures,
-            int open) {}
+    /**
+     * Connection counts since the start.
+     *
+     * @param accepted connections accepted
+     * @param rejected connections closed at once by a limit (the per-client ones included)
+     * @param rejectedPerClient of those, refused because their address had {@link Builder#maxPerClient} open
+     * @param evicted connections still in their handshake closed to make room at {@link Builder#maxConnections}
+     * @param timedOut connections closed because their handshake, or their first request, took too long
+     * @param handshakes handshakes completed
+     * @param resumptions of those, resumed sessions
+     * @param failures connections that ended in an error (TLS, transport, or the handler's exception)
+     * @param open connections not yet freed
+     */
+    public record Stats(long accepted, long rejected, long rejectedPerClient, long evicted, long timedOut,
+            long handshakes, long resumptions, long failures, int open) {}
 
-    private final SslContext context;
+    /** After the grace and the interrupt, how long close() waits for handlers to unwind before freeing under them. */
+    private static final long UNWIND_MILLIS = 500;
+
     private final Handler handler;
-    private final Duration handshakeTimeout;
     private final Duration readTimeout;
     private final Duration grace;
-    private final Consumer<String> log;
-    private final ServerSocket serverSocket;
+    private final System.Logger logger;
+    private final int maxPerClient;
+    private final int maxConnections;
+    private final int port;
+    private final Selector selector;
+    private final Thread selectorThread;
     private final ThreadPoolExecutor workers;
-    private final Thread acceptor;
-    private final Set<TlsConnection> open = ConcurrentHashMap.newKeySet();
+    private final Set<Thread> workerThreads = ConcurrentHashMap.newKeySet();
+    private final Set<ServerConnection> live = ConcurrentHashMap.newKeySet();
+    private final Map<InetAddress, Integer> perClient = new ConcurrentHashMap<>();
+    private final AtomicInteger open = new AtomicInteger();
     private final LongAdder accepted = new LongAdder();
     private final LongAdder rejected = new LongAdder();
+    private final LongAdder rejectedPerClient = new LongAdder();
+    private final LongAdder evicted = new LongAdder();
+    private final LongAdder timedOut = new LongAdder();
     private final LongAdder handshakes = new LongAdder();
     private final LongAdder resumptions = new LongAdder();
     private final LongAdder failures = new LongAdder();
+    private final AtomicBoolean closeStarted = new AtomicBoolean();
+    private final CountDownLatch closed = new CountDownLatch(1);
     private volatile boolean closing;
 
     private TlsServer(Builder builder) throws IOException {
-        this.context = builder.context;
+        SslContext context = requireServerContext(builder.context);
         this.handler = builder.handler;
-        this.handshakeTimeout = builder.handshakeTimeout;
         this.readTimeout = builder.readTimeout;
         this.grace = builder.grace;
-        this.log = builder.log;
-        this.serverSocket = new ServerSocket();
-        serverSocket.setReuseAddress(true);
-        serverSocket.bind(new InetSocketAddress(builder.address, builder.port), builder.backlog);
-        AtomicInteger threadNumber = new AtomicInteger();
-        this.workers = new ThreadPoolExecutor(builder.workers, builder.workers, 0, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(builder.backlog), task -> {
-                    Thread thread = new Thread(task, "ossl-tickets-worker-" + threadNumber.incrementAndGet());
-                    thread.setDaemon(true);
-                    return thread;
-                });
-        this.acceptor = new Thread(this::acceptLoop, "ossl-tickets-acceptor-" + serverSocket.getLocalPort());
-        acceptor.setDaemon(true);
-        acceptor.start();
+        this.logger = builder.logger;
+        this.maxPerClient = builder.maxPerClient;
+        this.maxConnections = builder.maxConnections;
+        ServerSocketChannel listener = null;
+        Selector selector = null;
+        try {
+            listener = ServerSocketChannel.open();
+            listener.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            bind(listener, builder.address, builder.port, builder.backlog);
+            listener.configureBlocking(false);
+            this.port = ((InetSocketAddress) listener.getLocalAddress()).getPort();
+            selector = Selector.open();
+            HandshakeSelector loop = new HandshakeSelector(this, context, selector, listener,
+                    builder.handshakeTimeout.toNanos(), readTimeout.toNanos(), logger);
+            this.selector = selector;
+            AtomicInteger threadNumber = new AtomicInteger();
+            this.workers = new ThreadPoolExecutor(builder.workers, builder.workers, 0, TimeUnit.SECONDS,
+                    new LinkedBlockingQueue<>(), task -> { // bounded by maxConnections: each task is an open connection
+                        Thread thread = new Thread(task, "ossl-tickets-worker-" + port + "-"
+                                + threadNumber.incrementAndGet());
+                        thread.setDaemon(true);
+                        return thread;
+                    });
+            this.selectorThread = new Thread(loop, "ossl-tickets-selector-" + port);
+            selectorThread.setDaemon(true);
+            selectorThread.start();
+        } catch (IOException | RuntimeException | Error e) {
+            closeQuietly(listener);
+            closeQuietly(selector);
+            throw e;
+        }
     }
 
-    /** A builder for a server of {@code context}, a server context, that hands connections to {@code handler}. */
+    /** Binds, naming the address and port in the exception if that fails. */
+    private static void bind(ServerSocketChannel listener, InetAddress address, int port, int backlog)
+            throws IOException {
+        try {
+            listener.bind(new InetSocketAddress(address, port), backlog);
+        } catch (IOException e) {
+            BindException named = new BindException("cannot listen on " + address.getHostAddress() + " port " + port
+                    + ": " + e.getMessage());
+            named.initCause(e);
+            throw named;
+        }
+    }
+
+    static SslContext requireServerContext(SslContext context) {
+        Objects.requireNonNull(context, "context");
+        if (!context.isOpen()) {
+            throw new IllegalArgumentException("a TlsServer needs an open SslContext; this one was closed");
+        }
+        if (!context.isServer()) {
+            throw new IllegalArgumentException("a TlsServer needs a server context (SslContext.forServer()), not "
+                    + (context.isClient() ? "a client context" : "a borrowed one"));
+        }
+        return context;
+    }
+
+    /**
+     * A builder for a server of {@code context} that hands connections to {@code handler}.
+     *
+     * @throws IllegalArgumentException if {@code context} is closed, or not made by {@link SslContext#forServer()}
+     */
     public static Builder builder(SslContext context, Handler handler) {
-        return new Builder(context, handler);
+        return new Builder(requireServerContext(context), handler);
     }
 
     /** The port the server listens on (useful after binding port 0). */
     public int port() {
-        return serverSocket.getLocalPort();
+        return port;
     }
 
     /** Counts since the start. */
     public Stats stats() {
-        return new Stats(accepted.sum(), rejected.sum(), handshakes.sum(), resumptions.sum(), failures.sum(),
-                open.size());
+        return new Stats(accepted.sum(), rejected.sum(), rejectedPerClient.sum(), evicted.sum(), timedOut.sum(),
+                handshakes.sum(), resumptions.sum(), failures.sum(), open.get());
     }
 
-    private void acceptLoop() {
-        while (!closing) {
-            Socket socket;
-            try {
-                socket = serverSocket.accept();
-            } catch (IOException e) {
-                if (!closing) {
-                    log.accept("accept failed: " + e);
-                }
-                continue;
-            }
-            accepted.increment();
-            try {
-                workers.execute(() -> serve(socket));
-            } catch (RejectedExecutionException busy) {
-                rejected.increment();
-                log.accept("connection from " + socket.getRemoteSocketAddress() + " refused: every worker is busy");
-                closeQuietly(socket);
-            }
+    boolean isClosing() {
+        return closing;
+    }
+
+    // ---- called by the selector thread ----
+
+    /** Null if a connection from {@code client} may open now, else why not (and counts the refusal). */
+    String admit(InetAddress client) {
+        accepted.increment();
+        if (closing) {
+            rejected.increment();
+            return "the server is closing";
+        }
+        if (client != null && perClient.getOrDefault(client, 0) >= maxPerClient) {
+            rejected.increment();
+            rejectedPerClient.increment();
+            return client.getHostAddress() + " already has " + maxPerClient + " connections open (maxPerClient)";
+        }
+        return null;
+    }
+
+    boolean atConnectionCap() {
+        return open.get() >= maxConnections;
+    }
+
+    void evicted() {
+        evicted.increment();
+    }
+
+    /** Counts a connection the selector admitted; it stays counted until {@link #released}. */
+    void opened(ServerConnection connection) {
+        open.incrementAndGet();
+        live.add(connection);
+        if (connection.client != null) {
+            perClient.merge(connection.client, 1, Integer::sum);
         }
     }
 
-    private void serve(Socket socket) {
+    void handshakeFinished(boolean resumed) {
+        handshakes.increment();
+        if (resumed) {
+            resumptions.increment();
+        }
+    }
+
+    void timedOut(ServerConnection connection, Exception why) {
+        timedOut.increment();
+        logger.log(Level.INFO, "connection from " + connection.remote + " closed: " + why.getMessage());
+    }
+
+    void failed(ServerConnection connection, Throwable why) {
+        failures.increment();
+        if (closing) {
+            return;
+        }
+        boolean peersFault = why instanceof IOException || why instanceof OpenSslException;
+        if (peersFault) {
+            logger.log(Level.INFO, "connection from " + connection.remote + " ended: " + why);
+        } else {
+            logger.log(Level.ERROR, "connection from " + connection.remote + " ended: the handler failed", why);
+        }
+    }
+
+    /** Called once per connection by {@link ServerConnection#release()}, after everything is freed. */
+    void released(ServerConnection connection) {
+        live.remove(connection);
+        if (connection.client != null) {
+            perClient.computeIfPresent(connection.client, (client, count) -> count == 1 ? null : count - 1);
+        }
+        open.decrementAndGet();
+    }
+
+    void toWorker(ServerConnection connection) {
+        try {
+            workers.execute(new Work(connection));
+        } catch (RejectedExecutionException shuttingDown) {
+            connection.release();
+        }
+    }
+
+    /** A connection's turn on a worker; a class so that close() can free those still queued. */
+    private final class Work implements Runnable {
+        final ServerConnection connection;
+
+        Work(ServerConnection connection) {
+            this.connection = connection;
+        }
+
+        @Override
+        public void run() {
+            serve(connection);
+        }
+    }
+
+    private void serve(ServerConnection handed) {
+        Thread self = Thread.currentThread();
+        workerThreads.add(self);
+        handed.worker = self;
         TlsConnection connection = null;
         try {
-            socket.setTcpNoDelay(true);
-            connection = new TlsConnection(context.newSsl(), socket, readTimeout, null);
-            open.add(connection);
-            if (closing) {
+            if (closing || handed.isReleased()) {
                 return;
             }
-            connection.handshake(handshakeTimeout);
-            handshakes.increment();
-            if (connection.ssl().isSessionReused()) {
-                resumptions.increment();
-            }
+            connection = new TlsConnection(handed.ssl, handed.network, handed.channel.socket(), readTimeout);
+            handed.connection = connection;
             handler.serve(connection);
-        } catch (IOException | RuntimeException e) {
-            failures.increment();
-            if (!closing) {
-                log.accept("connection from " + socket.getRemoteSocketAddress() + " ended: " + e);
-            }
+        } catch (Throwable e) { // an Error too: counted and logged, and the worker lives on
+            failed(handed, e);
         } finally {
-            if (connection != null) {
-                connection.close();
-                open.remove(connection); // after the free: stats().open() == 0 means everything is freed
-            } else {
-                closeQuietly(socket);
+            try {
+                if (connection != null) {
+                    connection.close();
+                }
+            } catch (RuntimeException | Error e) {
+                logger.log(Level.WARNING, "closing the connection from " + handed.remote + " failed", e);
+            } finally {
+                handed.worker = null;
+                handed.release();
+                Thread.interrupted(); // an interrupt meant for this connection must not reach the next one
             }
         }
     }
 
     /**
-     * Stops accepting, waits up to the grace period for running connections, closes the rest and
-     * frees everything. Idempotent.
+     * Stops accepting, waits up to the grace period for running handlers, then closes their sockets and
+     * interrupts them, and frees everything; returns within the grace period plus about half a second.
+     * Idempotent, and safe from several threads at once (later calls wait for the first). Called from
+     * a handler, it starts the shutdown on another thread and returns at once: the handler's own
+     * connection ends when the handler returns.
      */
     @Override
     public void close() {
-        if (closing) {
+        if (workerThreads.contains(Thread.currentThread())) {
+            if (closeStarted.compareAndSet(false, true)) {
+                Thread closer = new Thread(this::shutdown, "ossl-tickets-close-" + port);
+                closer.setDaemon(true);
+                closer.start();
+            }
             return;
         }
-        closing = true;
-        closeQuietly(serverSocket);
-        workers.shutdown();
-        try {
-            if (!workers.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
-                open.forEach(TlsConnection::abort); // blocked reads fail; the workers free their connections
-                workers.shutdownNow();
-                workers.awaitTermination(10, TimeUnit.SECONDS);
+        if (closeStarted.compareAndSet(false, true)) {
+            shutdown();
+        } else {
+            try {
+                closed.await(grace.toMillis() + 10 * UNWIND_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
-            acceptor.join(10_000);
+        }
+    }
+
+    private void shutdown() {
+        closing = true;
+        boolean interrupted = false;
+        try {
+            selector.wakeup();
+            workers.shutdown();
+            long deadline = System.nanoTime() + grace.toNanos();
+            selectorThread.join(Math.max(1, grace.toMillis()));
+            long left = deadline - System.nanoTime();
+            if (!workers.awaitTermination(Math.max(0, left), TimeUnit.NANOSECONDS)) {
+                for (ServerConnection connection : live) {
+                    TlsConnection running = connection.connection;
+                    if (running != null) {
+                        running.abort(); // blocked reads and writes fail
+                    }
+                }
+                for (Runnable queued : workers.shutdownNow()) { // interrupts the workers too
+                    ((Work) queued).connection.release();
+                }
+                workers.awaitTermination(UNWIND_MILLIS, TimeUnit.MILLISECONDS);
+            }
+            selectorThread.join(UNWIND_MILLIS);
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            interrupted = true;
+        } finally {
+            for (ServerConnection stuck : live) {
+                if (stuck.worker != null) {
+                    logger.log(Level.WARNING, "the handler of the connection from " + stuck.remote + " on "
+                            + stuck.worker.getName() + " ignored the interrupt; its connection is freed under it");
+                }
+                stuck.release();
+            }
+            closed.countDown();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
     private static void closeQuietly(java.io.Closeable closeable) {
+        if (closeable == null) {
+            return;
+        }
         try {
             closeable.close();
         } catch (IOException ignored) {
@@ -192,15 +394,16 @@ public final class TlsServer implements AutoCloseable {
         private InetAddress address = InetAddress.getLoopbackAddress();
         private int port = 8443;
         private int workers = 16;
-        private int backlog = 64;
+        private int backlog = 1024;
+        private int maxPerClient = 256;
+        private int maxConnections = 10_000;
         private Duration handshakeTimeout = Duration.ofSeconds(10);
         private Duration readTimeout = Duration.ofSeconds(30);
         private Duration grace = Duration.ofSeconds(5);
-        private Consumer<String> log = message -> System.getLogger(TlsServer.class.getName())
-                .log(System.Logger.Level.INFO, message);
+        private System.Logger logger = System.getLogger(TlsServer.class.getName());
 
         private Builder(SslContext context, Handler handler) {
-            this.context = Objects.requireNonNull(context, "context");
+            this.context = context;
             this.handler = Objects.requireNonNull(handler, "handler");
         }
 
@@ -219,51 +422,79 @@ public final class TlsServer implements AutoCloseable {
             return this;
         }
 
-        /** Connections served at once (default 16); up to {@link #backlog} more wait. */
+        /** Handlers run at once (default 16); connections ready for a handler wait their turn. */
         public Builder workers(int workers) {
-            if (workers < 1) {
-                throw new IllegalArgumentException("a server needs at least one worker, not " + workers);
-            }
-            this.workers = workers;
+            this.workers = atLeastOne(workers, "workers");
             return this;
         }
 
-        /** Accepted connections that may wait for a worker (default 64); more are closed at once. */
+        /** The listen backlog: connections the kernel completes before the server accepts them (default 1024). */
         public Builder backlog(int backlog) {
-            if (backlog < 1) {
-                throw new IllegalArgumentException("backlog must be at least 1, not " + backlog);
-            }
-            this.backlog = backlog;
+            this.backlog = atLeastOne(backlog, "backlog");
             return this;
         }
 
-        /** The longest a handshake may take (default 10 s). */
+        /** Connections open at once from one client address (default 256); more are closed at once. */
+        public Builder maxPerClient(int connections) {
+            this.maxPerClient = atLeastOne(connections, "maxPerClient");
+            return this;
+        }
+
+        /**
+         * Connections open at once (default 10,000; each is a file descriptor). At the limit a new
+         * connection displaces the oldest one still in its handshake, or is closed at once if there is none.
+         */
+        public Builder maxConnections(int connections) {
+            this.maxConnections = atLeastOne(connections, "maxConnections");
+            return this;
+        }
+
+        /** The longest a handshake may take, from accept to its end (default 10 s). */
         public Builder handshakeTimeout(Duration timeout) {
             this.handshakeTimeout = positive(timeout, "handshakeTimeout");
             return this;
         }
 
-        /** The longest a read may wait for the peer (default 30 s). */
+        /** The longest a read may wait for the peer, and the first request after the handshake (default 30 s). */
         public Builder readTimeout(Duration timeout) {
             this.readTimeout = positive(timeout, "readTimeout");
             return this;
         }
 
-        /** How long {@link TlsServer#close()} lets running connections finish (default 5 s). */
+        /** How long {@link TlsServer#close()} lets running handlers finish (default 5 s). */
         public Builder grace(Duration grace) {
-            this.grace = Objects.requireNonNull(grace, "grace");
+            Objects.requireNonNull(grace, "grace");
+            if (grace.isNegative()) {
+                throw new IllegalArgumentException("grace cannot be negative: " + grace);
+            }
+            this.grace = grace;
             return this;
         }
 
-        /** Where the server reports connections that fail and refusals; default System.Logger at INFO. */
-        public Builder log(Consumer<String> log) {
-            this.log = Objects.requireNonNull(log, "log");
+        /**
+         * Where the server reports refusals (INFO), peers that fail or time out (INFO), and handlers that
+         * throw (ERROR, with the exception); default {@code System.getLogger("io.github.ossltickets.net.TlsServer")}.
+         */
+        public Builder logger(System.Logger logger) {
+            this.logger = Objects.requireNonNull(logger, "logger");
             return this;
         }
 
-        /** Binds and starts accepting. */
+        /**
+         * Binds and starts the selector thread.
+         *
+         * @throws BindException naming the address and port if the server cannot listen there
+         * @throws IllegalArgumentException if the context was closed since {@link TlsServer#builder}
+         */
         public TlsServer start() throws IOException {
             return new TlsServer(this);
+        }
+
+        private static int atLeastOne(int value, String name) {
+            if (value < 1) {
+                throw new IllegalArgumentException(name + " must be at least 1, not " + value);
+            }
+            return value;
         }
 
         private static Duration positive(Duration duration, String name) {

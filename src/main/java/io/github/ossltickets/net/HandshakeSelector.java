@@ -1,0 +1,491 @@
+package io.github.ossltickets.net;
+
+import io.github.ossltickets.NetworkBio;
+import io.github.ossltickets.SslContext;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.channels.CancelledKeyException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The server's one selector thread: it accepts, applies the connection limits, runs every handshake
+ * without blocking, and hands a connection to a worker only when its handshake is done and its first
+ * request bytes are there. A peer that connects and says nothing, or sends its ClientHello a byte at a
+ * time, therefore costs a socket and a few hundred bytes of heap until its handshake deadline, never a
+ * thread and never native memory (the {@code SSL} is made when the first record is complete).
+ *
+ * <p>Deadlines: each phase on this thread has a fixed timeout, so connections enter each phase's queue
+ * in deadline order and the expired ones are always at its head. Entries for connections that moved on
+ * stay in the queue until they reach the head, and are skipped there.
+ */
+final class HandshakeSelector implements Runnable {
+    /** The BIO pair holds one whole TLS record (16 KB of data plus header and padding) each way. */
+    static final int BIO_SIZE = 17 * 1024;
+    /** A TLS record header: type, version (2), length (2). */
+    private static final int RECORD_HEADER = 5;
+    private static final int HANDSHAKE_RECORD = 22;
+    /** How long accepting pauses after accept() fails (out of file descriptors): the listener stays readable. */
+    private static final long ACCEPT_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+    private final TlsServer server;
+    private final SslContext context;
+    private final Selector selector;
+    private final ServerSocketChannel listener;
+    private final SelectionKey acceptKey;
+    private final long handshakeNanos;
+    private final long firstRequestNanos;
+    private final System.Logger logger;
+    private final ArrayDeque<ServerConnection> handshaking = new ArrayDeque<>();
+    private final ArrayDeque<ServerConnection> awaitingRequest = new ArrayDeque<>();
+    private final List<ServerConnection> readyForWorkers = new ArrayList<>();
+    /** One buffer each way for every connection: nothing per connection while it is on this thread. */
+    private final byte[] buffer = new byte[BIO_SIZE];
+    private final ByteBuffer wrapped = ByteBuffer.wrap(buffer);
+    private long acceptPausedUntil;
+    private boolean acceptPaused;
+
+    HandshakeSelector(TlsServer server, SslContext context, Selector selector, ServerSocketChannel listener,
+            long handshakeNanos, long firstRequestNanos, System.Logger logger) throws IOException {
+        this.server = server;
+        this.context = context;
+        this.selector = selector;
+        this.listener = listener;
+        this.handshakeNanos = handshakeNanos;
+        this.firstRequestNanos = firstRequestNanos;
+        this.logger = logger;
+        this.acceptKey = listener.register(selector, SelectionKey.OP_ACCEPT);
+    }
+
+    @Override
+    public void run() {
+        try {
+            boolean keysWaiting = false;
+            while (!server.isClosing()) {
+                try {
+                    long wait = untilNextDeadline();
+                    if (keysWaiting) {
+                        selector.selectNow();
+                    } else if (wait == 0) {
+                        selector.select();
+                    } else {
+                        selector.select(wait);
+                    }
+                    if (server.isClosing()) {
+                        break;
+                    }
+                    processSelectedKeys();
+                    expire(System.nanoTime());
+                    keysWaiting = handToWorkers();
+                } catch (IOException | RuntimeException e) {
+                    logger.log(Level.ERROR, "the server's selector loop failed; it goes on", e);
+                } catch (Error e) {
+                    logger.log(Level.ERROR, "the server's selector thread died; the server accepts no more", e);
+                    throw e;
+                }
+            }
+        } finally {
+            releaseEverything();
+        }
+    }
+
+    private void processSelectedKeys() {
+        Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
+        while (keys.hasNext()) {
+            SelectionKey key = keys.next();
+            keys.remove();
+            if (key == acceptKey) {
+                acceptAll();
+                continue;
+            }
+            ServerConnection connection = (ServerConnection) key.attachment();
+            try {
+                if (key.isValid()) {
+                    step(connection, key);
+                }
+            } catch (CancelledKeyException released) {
+                connection.release();
+            } catch (IOException | RuntimeException e) {
+                server.failed(connection, e);
+                connection.release();
+            }
+        }
+    }
+
+    private void acceptAll() {
+        if (!acceptKey.isValid()) {
+            return;
+        }
+        while (true) {
+            SocketChannel channel;
+            try {
+                channel = listener.accept();
+            } catch (IOException e) {
+                // Out of file descriptors, most likely: the listener stays readable, so pause instead of spinning.
+                logger.log(Level.WARNING, "accept on " + listener.socket().getLocalSocketAddress() + " failed;"
+                        + " accepting pauses for 100 ms: " + e.getMessage());
+                acceptKey.interestOps(0);
+                acceptPaused = true;
+                acceptPausedUntil = System.nanoTime() + ACCEPT_PAUSE_NANOS;
+                return;
+            }
+            if (channel == null) {
+                return;
+            }
+            admit(channel);
+        }
+    }
+
+    /** Applies the limits, then registers the connection to wait for its ClientHello. */
+    private void admit(SocketChannel channel) {
+        SocketAddress remote;
+        try {
+            remote = channel.getRemoteAddress();
+        } catch (IOException gone) {
+            closeQuietly(channel);
+            return;
+        }
+        InetAddress client = remote instanceof InetSocketAddress inet ? inet.getAddress() : null;
+        String refusal = server.admit(client);
+        if (refusal == null && server.atConnectionCap()) {
+            ServerConnection oldest = oldestHandshaking();
+            if (oldest != null) {
+                server.evicted();
+                logger.log(Level.INFO, "connection from " + oldest.remote + " closed before its handshake ended"
+                        + " to make room for a new one: the server holds its maximum of connections");
+                oldest.release();
+            } else {
+                refusal = "the server holds its maximum of connections, none of them still in its handshake";
+            }
+        }
+        if (refusal != null) {
+            logger.log(Level.INFO, "connection from " + remote + " refused: " + refusal);
+            closeQuietly(channel);
+            return;
+        }
+        ServerConnection connection = new ServerConnection(channel, client, remote, server);
+        server.opened(connection);
+        SelectionKey key;
+        try {
+            channel.configureBlocking(false);
+            channel.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
+            key = channel.register(selector, SelectionKey.OP_READ, connection);
+        } catch (IOException | RuntimeException e) {
+            server.failed(connection, e);
+            connection.release();
+            return;
+        }
+        connection.deadline = System.nanoTime() + handshakeNanos;
+        handshaking.add(connection);
+        try {
+            receiveHello(connection, key); // a client sends its ClientHello at once: often it is here already
+        } catch (IOException | RuntimeException e) {
+            server.failed(connection, e);
+            connection.release();
+        }
+    }
+
+    private ServerConnection oldestHandshaking() {
+        for (ServerConnection candidate; (candidate = handshaking.pollFirst()) != null; ) {
+            if (isHandshaking(candidate)) {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    private static boolean isHandshaking(ServerConnection connection) {
+        ServerConnection.Phase phase = connection.phase;
+        return phase == ServerConnection.Phase.HELLO || phase == ServerConnection.Phase.HANDSHAKE;
+    }
+
+    /** Moves one connection on as far as it goes without waiting. */
+    private void step(ServerConnection connection, SelectionKey key) throws IOException {
+        if (connection.unsent != null) {
+            if (!sendUnsent(connection, key)) {
+                return;
+            }
+        }
+        switch (connection.phase) {
+            case HELLO -> receiveHello(connection, key);
+            case HANDSHAKE -> {
+                if (key.isReadable()) {
+                    receive(connection);
+                }
+                drive(connection, key);
+            }
+            case AWAIT_REQUEST -> awaitRequest(connection, key);
+            default -> { } // a worker or the release owns it now
+        }
+    }
+
+    /** Collects the first record; the connection gets its SSL when the record is whole, or is not TLS. */
+    private void receiveHello(ServerConnection connection, SelectionKey key) throws IOException {
+        wrapped.clear().limit(BIO_SIZE - connection.helloLength);
+        int n = connection.channel.read(wrapped);
+        if (n < 0) {
+            if (connection.helloLength == 0) {
+                connection.release(); // a port probe (a load balancer's health check): not a failure
+                return;
+            }
+            throw new EOFException("the peer closed the connection before its ClientHello was complete ("
+                    + connection.helloLength + " bytes)");
+        }
+        if (n == 0) {
+            return;
+        }
+        int length = connection.helloLength + n;
+        byte[] hello = connection.hello;
+        if (hello == null || hello.length < length) { // doubling: a peer sending byte by byte costs no quadratic copying
+            hello = Arrays.copyOf(hello == null ? new byte[0] : hello,
+                    Math.min(BIO_SIZE, Math.max(length, Math.max(64, 2 * (hello == null ? 0 : hello.length)))));
+            connection.hello = hello;
+        }
+        System.arraycopy(buffer, 0, hello, connection.helloLength, n);
+        connection.helloLength = length;
+        if (length < RECORD_HEADER) {
+            return;
+        }
+        boolean looksLikeTls = (hello[0] & 0xff) == HANDSHAKE_RECORD && hello[1] == 3;
+        int recordLength = RECORD_HEADER + ((hello[3] & 0xff) << 8 | (hello[4] & 0xff));
+        if (looksLikeTls && length < recordLength && length < BIO_SIZE) {
+            return; // more of the record to come
+        }
+        // Whole, or not TLS at all: OpenSSL judges it and names what is wrong.
+        connection.ssl = context.newSsl();
+        connection.network = connection.ssl.attachNetworkBio(BIO_SIZE);
+        connection.network.write(hello, length);
+        connection.hello = null;
+        connection.phase = ServerConnection.Phase.HANDSHAKE;
+        drive(connection, key);
+    }
+
+    /** Hands the peer's bytes to OpenSSL, as many as its BIO takes; at end of stream, says so. */
+    private void receive(ServerConnection connection) throws IOException {
+        NetworkBio network = connection.network;
+        int room = network.room();
+        if (room == 0 || connection.inputEnded) {
+            return;
+        }
+        wrapped.clear().limit(Math.min(room, BIO_SIZE));
+        int n = connection.channel.read(wrapped);
+        if (n < 0) {
+            connection.inputEnded = true;
+            network.endOfInput();
+        } else if (n > 0) {
+            network.write(buffer, n);
+        }
+    }
+
+    /** Runs the handshake until it needs the peer, sending what OpenSSL writes. */
+    private void drive(ServerConnection connection, SelectionKey key) throws IOException {
+        while (true) {
+            boolean finished = connection.ssl.handshake();
+            int sent = send(connection, key);
+            if (connection.unsent != null) {
+                return; // the socket is full: go on when it is writable
+            }
+            if (finished) {
+                handshakeFinished(connection, key);
+                return;
+            }
+            if (sent == 0) {
+                if (connection.inputEnded) {
+                    throw new EOFException("the peer closed the connection during the TLS handshake without"
+                            + " close_notify");
+                }
+                return; // OpenSSL waits for the peer
+            }
+        }
+    }
+
+    /** Sends what OpenSSL wrote; what the socket does not take waits in {@code unsent}. Returns bytes taken from OpenSSL. */
+    private int send(ServerConnection connection, SelectionKey key) throws IOException {
+        int total = 0;
+        for (int n; (n = connection.network.read(buffer)) > 0; ) {
+            total += n;
+            wrapped.clear().limit(n);
+            connection.channel.write(wrapped);
+            if (wrapped.hasRemaining()) {
+                ByteBuffer rest = ByteBuffer.allocate(wrapped.remaining() + connection.network.pending());
+                rest.put(wrapped);
+                for (int more; (more = connection.network.read(buffer)) > 0; ) {
+                    total += more;
+                    if (rest.remaining() < more) {
+                        rest = ByteBuffer.allocate(rest.position() + more).put(rest.flip());
+                    }
+                    rest.put(buffer, 0, more);
+                }
+                connection.unsent = rest.flip();
+                key.interestOps(SelectionKey.OP_WRITE);
+                break;
+            }
+        }
+        return total;
+    }
+
+    /** Writes what waits; true when all of it went out (then reading resumes). */
+    private boolean sendUnsent(ServerConnection connection, SelectionKey key) throws IOException {
+        connection.channel.write(connection.unsent);
+        if (connection.unsent.hasRemaining()) {
+            return false;
+        }
+        connection.unsent = null;
+        key.interestOps(SelectionKey.OP_READ);
+        return true;
+    }
+
+    private void handshakeFinished(ServerConnection connection, SelectionKey key) {
+        server.handshakeFinished(connection.ssl.isSessionReused());
+        connection.phase = ServerConnection.Phase.AWAIT_REQUEST;
+        if (connection.network.room() < BIO_SIZE) {
+            toWorker(connection, key); // bytes that came with the client's last flight wait in the BIO
+        } else if (connection.inputEnded) {
+            connection.release(); // the client resumed or got its ticket, and left: nothing for a handler
+        } else {
+            connection.deadline = System.nanoTime() + firstRequestNanos;
+            awaitingRequest.add(connection);
+        }
+    }
+
+    /**
+     * The first bytes after the handshake go to OpenSSL, and the connection to a worker. A client that
+     * leaves without a byte (it only wanted a session, or a ticket) is closed here: no worker is woken.
+     */
+    private void awaitRequest(ServerConnection connection, SelectionKey key) throws IOException {
+        int n;
+        try {
+            wrapped.clear();
+            n = connection.channel.read(wrapped);
+        } catch (IOException reset) {
+            n = -1;
+        }
+        if (n < 0) {
+            connection.release();
+        } else if (n > 0) {
+            connection.network.write(buffer, n); // the BIO is empty here: a whole buffer fits
+            toWorker(connection, key);
+        }
+    }
+
+    /** Leaves the selector; the channel becomes blocking for the worker after the next select deregisters it. */
+    private void toWorker(ServerConnection connection, SelectionKey key) {
+        connection.phase = ServerConnection.Phase.WORKER;
+        key.cancel();
+        readyForWorkers.add(connection);
+    }
+
+    /** Returns true if selecting (to deregister cancelled keys) found keys that wait to be processed. */
+    private boolean handToWorkers() throws IOException {
+        if (readyForWorkers.isEmpty()) {
+            return false;
+        }
+        selector.selectNow(); // deregisters the cancelled keys, so that their channels may block
+        for (ServerConnection connection : readyForWorkers) {
+            try {
+                connection.channel.configureBlocking(true);
+                server.toWorker(connection);
+            } catch (IOException | RuntimeException e) {
+                server.failed(connection, e);
+                connection.release();
+            }
+        }
+        readyForWorkers.clear();
+        return !selector.selectedKeys().isEmpty();
+    }
+
+    /** Closes the connections whose phase outlived its deadline. */
+    private void expire(long now) {
+        if (acceptPaused && now - acceptPausedUntil >= 0 && acceptKey.isValid()) {
+            acceptPaused = false;
+            acceptKey.interestOps(SelectionKey.OP_ACCEPT);
+        }
+        for (ServerConnection connection; (connection = handshaking.peekFirst()) != null; ) {
+            if (isHandshaking(connection) && now - connection.deadline < 0) {
+                break;
+            }
+            handshaking.pollFirst();
+            if (isHandshaking(connection)) {
+                server.timedOut(connection, new SocketTimeoutException("the TLS handshake did not finish within "
+                        + TimeUnit.NANOSECONDS.toMillis(handshakeNanos) + " ms"));
+                connection.release();
+            }
+        }
+        for (ServerConnection connection; (connection = awaitingRequest.peekFirst()) != null; ) {
+            boolean waiting = connection.phase == ServerConnection.Phase.AWAIT_REQUEST;
+            if (waiting && now - connection.deadline < 0) {
+                break;
+            }
+            awaitingRequest.pollFirst();
+            if (waiting) {
+                server.timedOut(connection, new SocketTimeoutException("no request within "
+                        + TimeUnit.NANOSECONDS.toMillis(firstRequestNanos) + " ms after the handshake"));
+                connection.release();
+            }
+        }
+    }
+
+    /** Milliseconds until the earliest deadline (at least 1), or 0 when there is none. */
+    private long untilNextDeadline() {
+        long now = System.nanoTime();
+        long next = Long.MAX_VALUE;
+        ServerConnection first = handshaking.peekFirst();
+        if (first != null) {
+            next = first.deadline - now;
+        }
+        first = awaitingRequest.peekFirst();
+        if (first != null) {
+            next = Math.min(next, first.deadline - now);
+        }
+        if (acceptPaused) {
+            next = Math.min(next, acceptPausedUntil - now);
+        }
+        if (next == Long.MAX_VALUE) {
+            return 0;
+        }
+        return Math.max(1, TimeUnit.NANOSECONDS.toMillis(next) + 1);
+    }
+
+    /** On the way out: stop listening and free every connection this thread still holds. */
+    private void releaseEverything() {
+        closeQuietly(listener);
+        for (SelectionKey key : selector.keys()) {
+            if (key.attachment() instanceof ServerConnection connection) {
+                connection.release();
+            }
+        }
+        readyForWorkers.forEach(ServerConnection::release);
+        readyForWorkers.clear();
+        handshaking.forEach(connection -> {
+            if (isHandshaking(connection)) {
+                connection.release();
+            }
+        });
+        handshaking.clear();
+        awaitingRequest.clear();
+        closeQuietly(selector);
+    }
+
+    private static void closeQuietly(java.io.Closeable closeable) {
+        try {
+            closeable.close();
+        } catch (IOException ignored) {
+            // nothing left to do for it
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package io.github.ossltickets.net;
+
+import io.github.ossltickets.NetworkBio;
+import io.github.ossltickets.Ssl;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One accepted connection of a {@link TlsServer}, from accept to free. The selector thread
+ * ({@link HandshakeSelector}) owns it while it waits for its ClientHello, runs its handshake, and
+ * waits for its first request; then a worker owns it while the handler runs. {@link #release()}
+ * frees it exactly once, from whichever thread gets there first.
+ */
+final class ServerConnection {
+    /** Where the connection is; only the thread that owns it changes this. */
+    enum Phase {
+        /** No native object yet: the first TLS record (the ClientHello) is still arriving. */
+        HELLO,
+        /** The handshake runs on the selector thread. */
+        HANDSHAKE,
+        /** Handshake done; waits, still on the selector, for the first request bytes. */
+        AWAIT_REQUEST,
+        /** Queued for or running on a worker. */
+        WORKER,
+        /** Freed. */
+        RELEASED
+    }
+
+    final SocketChannel channel;
+    final InetAddress client;
+    final SocketAddress remote;
+    private final TlsServer server;
+    private final AtomicBoolean released = new AtomicBoolean();
+
+    volatile Phase phase = Phase.HELLO;
+    /** When the selector gives up on this connection in its current phase (System.nanoTime). */
+    long deadline;
+    /** The first TLS record as it arrives, byte by byte if the peer is slow; null once handed to OpenSSL. */
+    byte[] hello;
+    int helloLength;
+    /** Created only once the first record is complete, so that idle and slow peers hold no native memory. */
+    volatile Ssl ssl;
+    volatile NetworkBio network;
+    /** What OpenSSL wrote that the socket did not take yet; null when everything went out. */
+    ByteBuffer unsent;
+    /** The peer closed its side during the handshake. */
+    boolean inputEnded;
+    /** The worker's view of it, once a worker runs it. */
+    volatile TlsConnection connection;
+    volatile Thread worker;
+
+    ServerConnection(SocketChannel channel, InetAddress client, SocketAddress remote, TlsServer server) {
+        this.channel = channel;
+        this.client = client;
+        this.remote = remote;
+        this.server = server;
+    }
+
+    /**
+     * Closes the socket and frees every native object, once; the server's counts then drop. Safe from
+     * any thread, also while a worker is still inside a call on the connection: a native object in use
+     * is freed when that call returns (the handles defer it), and the worker's next call throws.
+     */
+    void release() {
+        if (!released.compareAndSet(false, true)) {
+            return;
+        }
+        phase = Phase.RELEASED;
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // closing is all we wanted
+        }
+        Ssl ssl = this.ssl;
+        NetworkBio network = this.network;
+        if (ssl != null) {
+            ssl.close();
+        }
+        if (network != null) {
+            network.close();
+        }
+        server.released(this);
+    }
+
+    boolean isReleased() {
+        return released.get();
+    }
+}
