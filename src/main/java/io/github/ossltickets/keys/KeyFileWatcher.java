@@ -162,16 +162,17 @@ public final class KeyFileWatcher implements AutoCloseable {
         } catch (IOException | RuntimeException ignored) {
             // unreadable: compared as null below
         }
-        failedReloads.incrementAndGet();
         String reason = e.getMessage() != null ? e.getMessage() : e.toString();
         boolean repeated = reason.equals(lastError) && attempted != null && failedContents != null
                 && sameContents(attempted, failedContents);
-        lastError = reason;
-        failedContents = attempted;
         if (!repeated) {
             LOG.log(System.Logger.Level.WARNING, "not reloading the session-ticket keys from " + paths
                     + ", keeping the current ones: " + reason);
         }
+        // After the log, so whoever sees the count also finds the warning.
+        failedContents = attempted;
+        lastError = reason;
+        failedReloads.incrementAndGet();
     }
 
     private List<byte[]> readAll() throws IOException {
