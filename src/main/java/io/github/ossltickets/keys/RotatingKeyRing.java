@@ -28,6 +28,8 @@ public final class RotatingKeyRing implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(RotatingKeyRing.class.getName());
     /** Never reschedule sooner than this, so a clock that lags the scheduler cannot spin. */
     private static final Duration MIN_DELAY = Duration.ofMillis(1);
+    /** After a failed rotation (the key supplier threw), try again this much later. */
+    private static final Duration RETRY_DELAY = Duration.ofSeconds(1);
 
     private final RotationPolicy policy;
     private final Clock clock;
@@ -59,7 +61,7 @@ public final class RotatingKeyRing implements AutoCloseable {
             return thread;
         });
         RotatingKeyRing rotating = new RotatingKeyRing(policy, Clock.systemUTC(), scheduler, true, TicketKey::random);
-        rotating.scheduleNext();
+        rotating.scheduleNext(MIN_DELAY);
         return rotating;
     }
 
@@ -70,7 +72,7 @@ public final class RotatingKeyRing implements AutoCloseable {
     public static RotatingKeyRing start(RotationPolicy policy, Clock clock, ScheduledExecutorService scheduler,
             Supplier<TicketKey> newKey) {
         RotatingKeyRing rotating = new RotatingKeyRing(policy, clock, scheduler, false, newKey);
-        rotating.scheduleNext();
+        rotating.scheduleNext(MIN_DELAY);
         return rotating;
     }
 
@@ -94,7 +96,7 @@ public final class RotatingKeyRing implements AutoCloseable {
         ring.update(schedule.keySetAt(now));
     }
 
-    private synchronized void scheduleNext() {
+    private synchronized void scheduleNext(Duration minimum) {
         if (closed) {
             return;
         }
@@ -105,21 +107,23 @@ public final class RotatingKeyRing implements AutoCloseable {
             due = change;
         }
         Duration delay = Duration.between(now, due);
-        if (delay.compareTo(MIN_DELAY) < 0) {
-            delay = MIN_DELAY;
+        if (delay.compareTo(minimum) < 0) {
+            delay = minimum;
         }
         pending = scheduler.schedule(this::tick, delay.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     private void tick() {
+        Duration minimum = MIN_DELAY;
         try {
             refresh();
         } catch (RuntimeException failure) {
-            // The ring keeps the keys it has; the next attempt comes after the minimum delay.
+            // The ring keeps the keys it has, and the next attempt waits a little.
             LOG.log(System.Logger.Level.WARNING, "rotating the session-ticket keys failed; the current keys stay",
                     failure);
+            minimum = RETRY_DELAY;
         }
-        scheduleNext();
+        scheduleNext(minimum);
     }
 
     /** Stops rotating; the ring keeps the keys it holds. Shuts down the scheduler if this made it. */
