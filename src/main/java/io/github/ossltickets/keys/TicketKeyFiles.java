@@ -23,7 +23,8 @@ import java.util.Objects;
 
 /**
  * Reads and writes ticket key files in the layouts nginx and HAProxy use ({@link TicketKeyFormat}),
- * byte for byte: what {@link #write} makes from what {@link #parse} read is the same file.
+ * byte for byte: {@link #nginxBytes} and {@link #haproxyBytes} give back the bytes that
+ * {@link #parseNginx} and {@link #parseHaproxy} read.
  *
  * <p>Files are read with {@link SmallFiles#read} and a small cap, so a FIFO, a device, a directory or
  * a huge file fails at once with its path named. Files are written with mode 0600 and put in place by

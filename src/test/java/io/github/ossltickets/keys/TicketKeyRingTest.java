@@ -165,12 +165,18 @@ class TicketKeyRingTest {
                         }
                     }));
                 }
+                TicketKey[] others = new TicketKey[16];
+                for (int i = 0; i < others.length; i++) {
+                    others[i] = TicketKey.random();
+                }
                 for (int i = 0; i < 1000; i++) {
-                    // The key the tickets carry moves between active, next and previous; the rest is new.
+                    // The key the tickets carry moves between active, next and previous; the others change.
+                    TicketKey a = others[i % 16];
+                    TicketKey b = others[(i + 7) % 16];
                     KeySet set = switch (i % 3) {
-                        case 0 -> new KeySet(sealedUnder, List.of(TicketKey.random()), List.of());
-                        case 1 -> new KeySet(TicketKey.random(), List.of(sealedUnder), List.of(TicketKey.random()));
-                        default -> new KeySet(TicketKey.random(), List.of(), List.of(TicketKey.random(), sealedUnder));
+                        case 0 -> new KeySet(sealedUnder, List.of(a), List.of());
+                        case 1 -> new KeySet(a, List.of(sealedUnder), List.of(b));
+                        default -> new KeySet(a, List.of(), List.of(b, sealedUnder));
                     };
                     ring.update(set);
                     if (i % 50 == 0) {
