@@ -44,14 +44,18 @@ import java.util.function.ToLongFunction;
  * meters stays bounded.
  *
  * <p>The meters hold the context weakly, as Micrometer's function counters do: they never keep it, or its
- * {@code SSL_CTX}, alive. Once it is closed or collected they keep their last values.
+ * {@code SSL_CTX}, alive. Once it is closed or collected they keep their last values, until
+ * {@link #close()} removes them (a server that replaces a context closes the old binder, then binds
+ * the new context under the same name).
  */
-public final class TicketMeterBinder implements MeterBinder {
+public final class TicketMeterBinder implements MeterBinder, AutoCloseable {
     private static final String PREFIX = "tls.tickets.";
     private static final String[] KEY_EVENTS = {"sealed", "opened", "renewed"};
 
     private final WeakReference<SslContext> context;
     private final String contextName;
+    /** What each {@link #bindTo} registered, for {@link #close()}. */
+    private final List<Binding> bindings = new ArrayList<>();
 
     /** Counters of {@code context}, tagged {@code context=<contextName>}; the binder too holds it weakly. */
     public TicketMeterBinder(SslContext context, String contextName) {
@@ -62,39 +66,54 @@ public final class TicketMeterBinder implements MeterBinder {
     /**
      * Registers the meters with {@code registry}.
      *
+     * @throws IllegalArgumentException if {@code registry} already has the meters of a context of this name
      * @throws IllegalStateException if the context was collected before
      */
     @Override
-    public void bindTo(MeterRegistry registry) {
+    public synchronized void bindTo(MeterRegistry registry) {
         SslContext context = this.context.get();
         if (context == null) {
             throw new IllegalStateException("cannot bind the ticket meters of context \"" + contextName
                     + "\": the SslContext was garbage-collected");
         }
+        if (registry.find(PREFIX + "generated").tag("context", contextName).meter() != null) {
+            // Micrometer would hand back the existing meters, silently counting the other context.
+            throw new IllegalArgumentException("the registry already has the ticket meters of a context named \""
+                    + contextName + "\": close that TicketMeterBinder first, or bind this context under another name");
+        }
         Tags tags = Tags.of("context", contextName);
         LastCounts counts = new LastCounts();
-        counter(registry, context, "generated", "Tickets the generator callback let be made", tags,
-                c -> counts.stats(c).ticketsGenerated());
+        Binding binding = new Binding(registry, tags, counts);
+        bindings.add(binding);
+        binding.add(counter(registry, context, "generated", "Tickets the generator callback let be made", tags,
+                c -> counts.stats(c).ticketsGenerated()));
         for (TicketStatus status : TicketStatus.values()) {
-            counter(registry, context, "decrypts", "Decrypt callback calls, by the status OpenSSL passed",
-                    tags.and("status", status.name()), c -> counts.stats(c).decryptsByStatus().get(status));
+            binding.add(counter(registry, context, "decrypts", "Decrypt callback calls, by the status OpenSSL passed",
+                    tags.and("status", status.name()), c -> counts.stats(c).decryptsByStatus().get(status)));
         }
         for (TicketReturn kind : TicketReturn.values()) {
-            counter(registry, context, "returns", "What the decrypt callback returned to OpenSSL, fallbacks included",
-                    tags.and("return", kind.name()), c -> counts.stats(c).returnsByKind().get(kind));
+            binding.add(counter(registry, context, "returns", "What the decrypt callback returned to OpenSSL,"
+                    + " fallbacks included", tags.and("return", kind.name()),
+                    c -> counts.stats(c).returnsByKind().get(kind)));
         }
-        counter(registry, context, "callback.failures", "Exceptions thrown by ticket callbacks, and rules they broke",
-                tags, c -> counts.stats(c).callbackFailures());
-        KeyMeters keys = new KeyMeters(registry, tags, counts);
-        keys.sync(context, counts.keyStats(context));
-        counter(registry, context, "keys.unknown", "Tickets under a key name the key callback did not know", tags,
-                c -> {
+        binding.add(counter(registry, context, "callback.failures", "Exceptions thrown by ticket callbacks, and"
+                + " rules they broke", tags, c -> counts.stats(c).callbackFailures()));
+        binding.sync(context, counts.keyStats(context));
+        binding.add(counter(registry, context, "keys.unknown", "Tickets under a key name the key callback did not"
+                + " know", tags, c -> {
                     TicketKeyStats stats = counts.keyStats(c);
-                    keys.sync(c, stats); // the per-key meters follow the names counted
+                    binding.sync(c, stats); // the per-key meters follow the names counted
                     return stats.unknownName();
-                });
-        counter(registry, context, "keys.declined", "New tickets the key callback declined to seal", tags,
-                c -> counts.keyStats(c).noTicket());
+                }));
+        binding.add(counter(registry, context, "keys.declined", "New tickets the key callback declined to seal",
+                tags, c -> counts.keyStats(c).noTicket()));
+    }
+
+    /** Removes every meter this binder registered, from every registry it was bound to. Idempotent. */
+    @Override
+    public synchronized void close() {
+        bindings.forEach(Binding::close);
+        bindings.clear();
     }
 
     /** Micrometer holds {@code context} weakly and, once it is collected, keeps the counter's last value. */
@@ -105,24 +124,41 @@ public final class TicketMeterBinder implements MeterBinder {
     }
 
     /**
-     * The {@code tls.tickets.keys} meters of one registry, following the key names the context lists.
-     * Static, and given the context on each call: the registry holds it, and it must not hold the context.
+     * The meters of one binding: the fixed ones, and the {@code tls.tickets.keys} meters, which follow the
+     * key names the context lists. Static, and given the context on each call: the registry holds it, and
+     * it must not hold the context.
      */
-    private static final class KeyMeters {
+    private static final class Binding {
         private final MeterRegistry registry;
         private final Tags tags;
         private final LastCounts counts;
         /** Per key name: its meters, and its last counts, kept while its meters are being removed. */
         private final Map<String, List<Meter>> meters = new HashMap<>();
         private final Map<String, TicketKeyStats.KeyUse> lastUse = new HashMap<>();
+        private final List<Meter> fixed = new ArrayList<>();
+        private boolean closed;
 
-        KeyMeters(MeterRegistry registry, Tags tags, LastCounts counts) {
+        Binding(MeterRegistry registry, Tags tags, LastCounts counts) {
             this.registry = registry;
             this.tags = tags;
             this.counts = counts;
         }
 
+        synchronized void add(Meter meter) {
+            fixed.add(meter);
+        }
+
+        synchronized void close() {
+            closed = true;
+            fixed.forEach(registry::remove);
+            meters.values().forEach(ofKey -> ofKey.forEach(registry::remove));
+            meters.clear();
+        }
+
         synchronized void sync(SslContext context, TicketKeyStats stats) {
+            if (closed) {
+                return; // a publication racing close() must not register meters again
+            }
             lastUse.putAll(stats.byKeyName());
             for (String hexName : stats.byKeyName().keySet()) {
                 meters.computeIfAbsent(hexName, name -> register(context, name));

@@ -115,6 +115,30 @@ class TicketMeterBinderTest {
         assertEquals(5.0, registry.get("tls.tickets.generated").functionCounter().count());
     }
 
+    /** A context replaced under the same name: the second binding is refused until the first is closed. */
+    @Test
+    void aNameInUseIsRefusedAndCloseRemovesEveryMeter() {
+        MeterRegistry registry = new SimpleMeterRegistry();
+        try (SslContext old = Traffic.server(TicketKey.random()); SslContext replacement = Traffic.server(TicketKey.random())) {
+            TicketMeterBinder first = new TicketMeterBinder(old, "web");
+            first.bindTo(registry);
+            Traffic.fullResumedAndForeign(old);
+            counts(registry); // the key's meters too
+            assertEquals(16, registry.getMeters().size());
+            TicketMeterBinder second = new TicketMeterBinder(replacement, "web");
+            IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> second.bindTo(registry));
+            assertEquals("the registry already has the ticket meters of a context named \"web\": close that"
+                    + " TicketMeterBinder first, or bind this context under another name", refused.getMessage());
+
+            first.close();
+            assertEquals(List.of(), registry.getMeters(), "close removed every meter, the key's too");
+            first.close(); // idempotent
+            second.bindTo(registry);
+            assertEquals(0.0, registry.get("tls.tickets.generated").tag("context", "web").functionCounter().count(),
+                    "the replacement's own counts");
+        }
+    }
+
     /** A binder kept (a bean, say) holds its context weakly too, and refuses to bind once it is gone. */
     @Test
     void aBinderDoesNotKeepItsContextAlive() throws Exception {
