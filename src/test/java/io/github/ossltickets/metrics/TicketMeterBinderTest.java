@@ -119,14 +119,16 @@ class TicketMeterBinderTest {
     @Test
     void aNameInUseIsRefusedAndCloseRemovesEveryMeter() {
         MeterRegistry registry = new SimpleMeterRegistry();
-        try (SslContext old = Traffic.server(TicketKey.random()); SslContext replacement = Traffic.server(TicketKey.random())) {
+        try (SslContext old = Traffic.server(TicketKey.random());
+                SslContext replacement = Traffic.server(TicketKey.random())) {
             TicketMeterBinder first = new TicketMeterBinder(old, "web");
             first.bindTo(registry);
             Traffic.fullResumedAndForeign(old);
             counts(registry); // the key's meters too
             assertEquals(16, registry.getMeters().size());
             TicketMeterBinder second = new TicketMeterBinder(replacement, "web");
-            IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> second.bindTo(registry));
+            IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                    () -> second.bindTo(registry));
             assertEquals("the registry already has the ticket meters of a context named \"web\": close that"
                     + " TicketMeterBinder first, or bind this context under another name", refused.getMessage());
 

@@ -69,7 +69,8 @@ class TicketMetricsTest {
 
     @Test
     void aDuplicateNameIsRefusedAndTheFirstBeanStays() throws Exception {
-        try (SslContext first = Traffic.server(TicketKey.random()); SslContext second = Traffic.server(TicketKey.random());
+        try (SslContext first = Traffic.server(TicketKey.random());
+                SslContext second = Traffic.server(TicketKey.random());
                 TicketMetrics.Registration jmx = TicketMetrics.register(first, "duplicate")) {
             IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
                     () -> TicketMetrics.register(second, "duplicate"));
@@ -90,7 +91,8 @@ class TicketMetricsTest {
             assertEquals(true, SERVER.getAttribute(jmx.objectName(), "Closed"));
             assertEquals(5L, SERVER.getAttribute(jmx.objectName(), "TicketsGenerated"), "the last counts read");
             assertEquals(1L, SERVER.getAttribute(jmx.objectName(), "UnknownKeyName"));
-            assertEquals(1L, longs((TabularData) SERVER.getAttribute(jmx.objectName(), "DecryptsByStatus")).get("SUCCESS"));
+            assertEquals(1L, longs((TabularData) SERVER.getAttribute(jmx.objectName(), "DecryptsByStatus"))
+                    .get("SUCCESS"));
             assertThrows(IllegalStateException.class, () -> TicketMetrics.register(server, "closed too"),
                     "a closed context is refused");
         }
@@ -102,7 +104,8 @@ class TicketMetricsTest {
         OpenSsl.LiveObjects baseline = settledLiveObjects();
         Dropped dropped = registerUseAndDrop();
         try (TicketMetrics.Registration jmx = dropped.registration()) {
-            for (int i = 0; i < 100 && (dropped.context().get() != null || !OpenSsl.liveObjects().equals(baseline)); i++) {
+            for (int i = 0; i < 100 && (dropped.context().get() != null || !OpenSsl.liveObjects().equals(baseline));
+                    i++) {
                 System.gc();
                 Thread.sleep(20);
             }

@@ -27,8 +27,8 @@ final class Traffic {
      * ticket it resumes (USE_RENEW) and otherwise returns OpenSSL's default.
      */
     static SslContext server(TicketKey active) {
-        SslContext server = SslContext.forServer().certificate(CERTIFICATE.certificatePem(), CERTIFICATE.privateKeyPem())
-                .protocol(TlsVersion.TLS1_3).serverSessionCache(false).build();
+        SslContext server = SslContext.forServer()
+                .certificate(CERTIFICATE.certificatePem(), CERTIFICATE.privateKeyPem()).protocol(TlsVersion.TLS1_3).serverSessionCache(false).build();
         server.setTicketKeyCallback(TicketKeyRing.of(KeySet.of(active)));
         server.setTicketCallbacks((connection, session) -> true, (connection, session, keyName, status) ->
                 status == TicketStatus.SUCCESS || status == TicketStatus.SUCCESS_RENEW ? TicketReturn.USE_RENEW
