@@ -4,6 +4,7 @@ import io.github.ossltickets.SmallFiles;
 import io.github.ossltickets.TicketKey;
 import io.github.ossltickets.keys.KeySchedule;
 import io.github.ossltickets.keys.RotationPolicy;
+import io.github.ossltickets.keys.ScheduledKey;
 import io.github.ossltickets.keys.TicketKeyRing;
 import redis.clients.jedis.exceptions.JedisException;
 
@@ -23,6 +24,8 @@ import java.security.cert.CertificateFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -220,7 +223,7 @@ public final class RedisTicketKeys implements AutoCloseable {
             RedisKeyStore.Value value = store.read(redisKey);
             KeySchedule shared = decode(value);
             KeySchedule base = shared != null ? shared : held != null ? held : KeySchedule.empty();
-            KeySchedule wanted = base.rotatedIfDue(now, policy, newKeys);
+            KeySchedule wanted = withHeadStart(base, base.rotatedIfDue(now, policy, newKeys), now);
             if (shared != null && wanted == shared) {
                 return shared; // nothing due
             }
@@ -234,6 +237,35 @@ public final class RedisTicketKeys implements AutoCloseable {
                 return decodeOrHeld(store.read(redisKey), held);
             }
         }
+    }
+
+    /**
+     * A key published late (after an outage, its publication time passed) would seal at once, before
+     * the other servers read it, and they would not open its tickets: while a key still seals, a new key
+     * starts no sooner than {@code publishAhead} from now. Only when no key may seal does one start now.
+     */
+    private KeySchedule withHeadStart(KeySchedule base, KeySchedule wanted, Instant now) {
+        if (wanted == base || !base.hasActiveKeyAt(now)) {
+            return wanted;
+        }
+        Instant earliest = now.plus(policy.publishAhead());
+        List<ScheduledKey> keys = new ArrayList<>(wanted.keys().size());
+        boolean moved = false;
+        for (ScheduledKey key : wanted.keys()) {
+            if (key.encryptsFrom().isBefore(earliest) && isNew(key, base)) {
+                Duration delay = Duration.between(key.encryptsFrom(), earliest);
+                keys.add(new ScheduledKey(key.key(), earliest, key.expiresAt().plus(delay)));
+                moved = true;
+            } else {
+                keys.add(key);
+            }
+        }
+        return moved ? KeySchedule.of(keys) : wanted;
+    }
+
+    private static boolean isNew(ScheduledKey key, KeySchedule base) {
+        byte[] name = key.key().name();
+        return base.keys().stream().noneMatch(old -> old.key().hasName(name));
     }
 
     private KeySchedule decodeOrHeld(RedisKeyStore.Value value, KeySchedule held) {

@@ -80,9 +80,12 @@ class RedisTicketKeysIT {
             "--user", NODE_USER, "on", ">" + NODE_PASSWORD, "resetkeys", "~ossl-tickets:*", "resetchannels",
             "-@all", "+eval", "+type", "+strlen", "+get", "+set");
     private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
-    /** Rotation on the manual clock: a key every 10 s, published 5 s ahead, kept 10 s after. */
-    private static final RotationPolicy TEN_SECONDS = new RotationPolicy(Duration.ofSeconds(10),
-            Duration.ofSeconds(5), Duration.ofSeconds(10));
+    /**
+     * Rotation on the manual clock: a key every 10 min, published 5 min ahead, kept 10 min after. Polls
+     * every minute of real time: none comes during a test, which polls with pollNow().
+     */
+    private static final RotationPolicy TEN_MINUTES = new RotationPolicy(Duration.ofMinutes(10),
+            Duration.ofMinutes(5), Duration.ofMinutes(10));
     private static final SelfSignedCertificate CERTIFICATE = SelfSignedCertificate.generate("localhost");
 
     private static String unavailable;
@@ -175,7 +178,7 @@ class RedisTicketKeysIT {
         };
         List<Node> nodes = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            nodes.add(node(nodeKeys().clock(clock).policy(TEN_SECONDS).pollInterval(Duration.ofSeconds(1))
+            nodes.add(node(nodeKeys().clock(clock).policy(TEN_MINUTES).pollInterval(Duration.ofMinutes(1))
                     .newKeys(slowKeys)));
         }
         Map<Instant, Set<String>> namesBySealingStart = new HashMap<>();
@@ -185,8 +188,8 @@ class RedisTicketKeysIT {
             try {
                 CyclicBarrier start = new CyclicBarrier(nodes.size());
                 for (int period = 1; period <= 10; period++) {
-                    // Each step is a publication time: the next key falls due 5 s before it seals.
-                    clock.set(T0.plusSeconds(5 + 10L * (period - 1)));
+                    // Each step is a publication time: the next key falls due 5 min before it seals.
+                    clock.set(T0.plus(Duration.ofMinutes(5 + 10L * (period - 1))));
                     List<Future<Boolean>> polls = new ArrayList<>();
                     for (Node node : nodes) {
                         polls.add(racers.submit(() -> {
@@ -200,7 +203,7 @@ class RedisTicketKeysIT {
                     KeySchedule shared = inRedis();
                     record(namesBySealingStart, shared);
                     assertEquals(1 + period, totalPublished(nodes), "one publication per period, by one node");
-                    assertEquals(T0.plusSeconds(10L * period), newest(shared).encryptsFrom(),
+                    assertEquals(T0.plus(Duration.ofMinutes(10L * period)), newest(shared).encryptsFrom(),
                             "the key published is the next period's");
                     for (Node node : nodes) {
                         assertEquals(shared, node.keys.schedule(), "every node holds what Redis holds");
@@ -225,14 +228,14 @@ class RedisTicketKeysIT {
     @Test
     void ticketsUnderThePreviousKeyResumeAndRenewThenGetAFullHandshakeAfterRetention() {
         ManualClock clock = new ManualClock(T0);
-        Node a = node(nodeKeys().clock(clock).policy(TEN_SECONDS).pollInterval(Duration.ofSeconds(1)));
-        Node b = node(nodeKeys().clock(clock).policy(TEN_SECONDS).pollInterval(Duration.ofSeconds(1)));
+        Node a = node(nodeKeys().clock(clock).policy(TEN_MINUTES).pollInterval(Duration.ofMinutes(1)));
+        Node b = node(nodeKeys().clock(clock).policy(TEN_MINUTES).pollInterval(Duration.ofMinutes(1)));
         SslContext client = client(TlsVersion.TLS1_2);
         SslSession underFirstKey = connect(a, client, null).session;
 
-        clock.set(T0.plusSeconds(5)); // the second key is published
+        clock.set(T0.plus(Duration.ofMinutes(5))); // the second key is published
         pollAll(a, b);
-        clock.set(T0.plusSeconds(10)); // and seals; the first only opens
+        clock.set(T0.plus(Duration.ofMinutes(10))); // and seals; the first only opens
         pollAll(a, b);
         assertEquals(2, inRedis().keys().size());
         Outcome resumed = connect(b, client, underFirstKey);
@@ -242,7 +245,7 @@ class RedisTicketKeysIT {
         assertTrue(again.reused, "the renewed ticket resumes");
         assertEquals(0, again.tickets, "under the active key: no renewal");
 
-        clock.set(T0.plusSeconds(20)); // the first key's retention is over
+        clock.set(T0.plus(Duration.ofMinutes(20))); // the first key's retention is over
         pollAll(a, b);
         Outcome expired = connect(a, client, underFirstKey);
         assertFalse(expired.reused, "after retention, a full handshake");
@@ -251,11 +254,11 @@ class RedisTicketKeysIT {
 
     @Test
     void redisPausedAndBackNoFailedHandshakeOneWarningRotationResumes() throws Exception {
-        // The real clock, fast: a key every 2 s, published 1 s ahead; polls every 200 ms, timeouts 300 ms.
+        // The real clock, fast: a key every 2 s, published 1 s ahead; polls every 200 ms, timeouts 500 ms.
         RotationPolicy fast = new RotationPolicy(Duration.ofSeconds(2), Duration.ofSeconds(1), Duration.ofSeconds(2));
         List<Node> nodes = List.of(
-                node(nodeKeys().policy(fast).pollInterval(Duration.ofMillis(200)).timeout(Duration.ofMillis(300))),
-                node(nodeKeys().policy(fast).pollInterval(Duration.ofMillis(200)).timeout(Duration.ofMillis(300))));
+                node(nodeKeys().policy(fast).pollInterval(Duration.ofMillis(200)).timeout(Duration.ofMillis(500))),
+                node(nodeKeys().policy(fast).pollInterval(Duration.ofMillis(200)).timeout(Duration.ofMillis(500))));
         try (Load load = new Load(nodes)) {
             Thread.sleep(1500);
             redis.pause();
@@ -282,6 +285,9 @@ class RedisTicketKeysIT {
             Thread.sleep(500);
             load.assertNoFailures();
             assertTrue(load.resumed.get() > 20, load.toString());
+            // Nearly all resume. Not all: a pause just after a node published a key, before the other read
+            // it, leaves the other without it until Redis is back (full handshakes, never failures).
+            assertTrue(load.resumed.get() >= 0.9 * load.handshakes.get(), "resumptions: " + load);
             System.err.println("outage: " + load + "; " + nodes.get(0).keys.stats() + "; " + nodes.get(1).keys.stats());
         }
         for (Node node : nodes) {
@@ -293,10 +299,28 @@ class RedisTicketKeysIT {
     }
 
     @Test
+    void aKeyPublishedLateStillGetsItsHeadStart() {
+        ManualClock clock = new ManualClock(T0);
+        Node a = node(nodeKeys().clock(clock).policy(TEN_MINUTES).pollInterval(Duration.ofMinutes(1)));
+        Node b = node(nodeKeys().clock(clock).policy(TEN_MINUTES).pollInterval(Duration.ofMinutes(1)));
+        // No poll at T0+5 min, when the second key was due (as in an outage); the first seals until T0+20 min.
+        clock.set(T0.plus(Duration.ofMinutes(12)));
+        assertTrue(a.keys.pollNow());
+        assertEquals(T0.plus(Duration.ofMinutes(17)), newest(inRedis()).encryptsFrom(),
+                "the late key seals publishAhead after it is published, not at once");
+        SslContext client = client(TlsVersion.TLS1_3);
+        assertTrue(connect(b, client, connect(a, client, null).session).reused,
+                "node b, which has not read the new key yet, opens node a's tickets");
+        clock.set(T0.plus(Duration.ofMinutes(17)));
+        pollAll(a, b);
+        assertEquals(hex(newest(inRedis()).key()), hex(a.keys.ring().keys().active()), "then it seals");
+    }
+
+    @Test
     void aRedisThatComesBackEmptyGetsTheFleetsScheduleBack() {
         ManualClock clock = new ManualClock(T0);
-        Node a = node(nodeKeys().clock(clock).policy(TEN_SECONDS).pollInterval(Duration.ofSeconds(1)));
-        Node b = node(nodeKeys().clock(clock).policy(TEN_SECONDS).pollInterval(Duration.ofSeconds(1)));
+        Node a = node(nodeKeys().clock(clock).policy(TEN_MINUTES).pollInterval(Duration.ofMinutes(1)));
+        Node b = node(nodeKeys().clock(clock).policy(TEN_MINUTES).pollInterval(Duration.ofMinutes(1)));
         KeySchedule before = inRedis();
         SslSession ticket = connect(a, client(TlsVersion.TLS1_2), null).session;
         admin.del(key); // as a restart without persistence leaves it
@@ -310,7 +334,7 @@ class RedisTicketKeysIT {
     @Test
     void hostileValuesKeepTheKeysAndAreReportedOnce() {
         ManualClock clock = new ManualClock(T0);
-        Node node = node(nodeKeys().clock(clock).policy(TEN_SECONDS).pollInterval(Duration.ofSeconds(1)));
+        Node node = node(nodeKeys().clock(clock).policy(TEN_MINUTES).pollInterval(Duration.ofMinutes(1)));
         KeySchedule held = node.keys.schedule();
         String active = hex(node.keys.ring().keys().active());
         SslContext client = client(TlsVersion.TLS1_2);
