@@ -176,17 +176,36 @@ class RedisTicketKeysIT {
             sleep(5);
             return TicketKey.random();
         };
+        ExecutorService racers = Executors.newFixedThreadPool(3);
+        CyclicBarrier start = new CyclicBarrier(3);
         List<Node> nodes = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            nodes.add(node(nodeKeys().clock(clock).policy(TEN_MINUTES).pollInterval(Duration.ofMinutes(1))
-                    .newKeys(slowKeys)));
+        try {
+            // Three nodes start at once on an empty key: one publishes the first schedule.
+            List<Future<RedisTicketKeys>> starts = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                starts.add(racers.submit(() -> {
+                    start.await();
+                    return nodeKeys().clock(clock).policy(TEN_MINUTES).pollInterval(Duration.ofMinutes(1))
+                            .newKeys(slowKeys).start();
+                }));
+            }
+            for (Future<RedisTicketKeys> started : starts) {
+                Node node = new Node(started.get());
+                toClose.add(node);
+                nodes.add(node);
+            }
+        } finally {
+            racers.shutdown();
         }
+        assertEquals(1, totalPublished(nodes), "one first schedule, by one node");
         Map<Instant, Set<String>> namesBySealingStart = new HashMap<>();
         record(namesBySealingStart, inRedis());
+        for (Node node : nodes) {
+            assertEquals(inRedis(), node.keys.schedule(), "every node holds what Redis holds");
+        }
         try (Load load = new Load(nodes)) {
-            ExecutorService racers = Executors.newFixedThreadPool(nodes.size());
+            racers = Executors.newFixedThreadPool(nodes.size());
             try {
-                CyclicBarrier start = new CyclicBarrier(nodes.size());
                 for (int period = 1; period <= 10; period++) {
                     // Each step is a publication time: the next key falls due 5 min before it seals.
                     clock.set(T0.plus(Duration.ofMinutes(5 + 10L * (period - 1))));
