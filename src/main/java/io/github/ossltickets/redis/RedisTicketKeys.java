@@ -338,7 +338,10 @@ public final class RedisTicketKeys implements AutoCloseable {
         }
         StringBuilder out = new StringBuilder(String.valueOf(e.getMessage()));
         for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
-            out.append(": ").append(cause.getMessage());
+            String message = cause.getMessage();
+            if (message != null && out.indexOf(message) < 0) { // clients repeat their cause's message
+                out.append(": ").append(message);
+            }
         }
         return out.toString();
     }

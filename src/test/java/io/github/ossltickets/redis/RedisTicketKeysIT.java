@@ -437,6 +437,12 @@ class RedisTicketKeysIT {
         assertTrue(untrusted.getMessage().contains("rediss://localhost:" + tls.port()), untrusted.getMessage());
         assertTrue(untrusted.getMessage().contains("PKIX"), "the certificate is checked: " + untrusted.getMessage());
 
+        String byAddress = "rediss://:tls-pw-51d2@127.0.0.1:" + tls.port(); // the certificate names localhost only
+        RedisUnavailableException wrongName = assertThrows(RedisUnavailableException.class,
+                () -> RedisTicketKeys.builder(byAddress).key(key).trustedCertificates(dir.resolve("redis.crt")).start());
+        assertTrue(wrongName.getMessage().contains("No subject alternative names"),
+                "the host name is checked: " + wrongName.getMessage());
+
         Node a = node(RedisTicketKeys.builder(uri).key(key).trustedCertificates(dir.resolve("redis.crt")));
         Node b = node(RedisTicketKeys.builder(uri).key(key).trustedCertificates(dir.resolve("redis.crt")));
         assertEquals(a.keys.schedule(), b.keys.schedule());
