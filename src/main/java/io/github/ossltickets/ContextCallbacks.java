@@ -58,6 +58,8 @@ final class ContextCallbacks {
     final LongAdder failures = new LongAdder();
     private final LongAdder[] byStatus = adders(TicketStatus.values().length);
     private final LongAdder[] byReturn = adders(TicketReturn.values().length);
+    /** What the key bridge did, by key name, for SslContext.ticketKeyStats(). */
+    final KeyCounters keyCounters = new KeyCounters();
 
     private ContextCallbacks() {}
 
@@ -166,6 +168,10 @@ final class ContextCallbacks {
             returns.put(value, byReturn[value.code()].sum());
         }
         return new TicketStats(generated.sum(), statuses, returns, failures.sum());
+    }
+
+    TicketKeyStats keyStats() {
+        return keyCounters.stats();
     }
 
     /** Hands a failure that no Java call will rethrow to the listener; a listener that throws is ignored. */

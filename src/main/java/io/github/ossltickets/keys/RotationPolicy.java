@@ -40,11 +40,11 @@ public record RotationPolicy(Duration period, Duration publishAhead, Duration re
      * <ul>
      * <li>Go's crypto/tls rotates its automatic keys every 24 hours and keeps each for 7 days from its
      * creation: the same period and lifetime.</li>
-     * <li>rustls's {@code Ticketer} keeps the current key and one previous, rotating every 6 hours by
-     * default: a shorter window, which means more full handshakes for clients that return after a
-     * day.</li>
-     * <li>BoringSSL's automatic keys rotate every 48 hours (the previous key still opens tickets for
-     * another 48 hours).</li>
+     * <li>rustls's {@code Ticketer::new()} switches keys every 6 hours and keeps the current key and one
+     * previous, so a ticket lives at most 12 hours: fewer keys, more full handshakes for clients that
+     * come back the next day.</li>
+     * <li>BoringSSL's automatic keys rotate every 48 hours ({@code SSL_DEFAULT_TICKET_KEY_ROTATION_INTERVAL}),
+     * and the previous key opens tickets for one more interval.</li>
      * </ul>
      * The 24-hour head start lets a fleet that shares the schedule pick up each key a full period before
      * any member seals with it.
