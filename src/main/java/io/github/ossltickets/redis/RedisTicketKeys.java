@@ -59,7 +59,7 @@ import java.util.function.Supplier;
  * the first server to see it publishes the schedule it holds, so the fleet keeps its keys.
  *
  * <p><b>A value this class did not write</b> (garbage, another encoding version, more than
- * {@value RedisKeyStore#MAX_VALUE_BYTES} bytes, not a string) is never read whole, never overwritten, and
+ * 64 KiB, not a string) is never read whole, never overwritten, and
  * never empties the ring: the server keeps its keys, counts it ({@link RedisKeysStats#refusedValues()})
  * and logs it at WARNING, once until the value changes.
  *
