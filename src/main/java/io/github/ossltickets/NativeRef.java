@@ -136,30 +136,12 @@ final class NativeRef implements Runnable {
         }
     }
 
-    /** {@link #use} for a call that returns nothing. */
+    /** {@link #use} for a call that returns nothing (none of these is on a handshake's path). */
     void perform(Object handle, LongConsumer call) {
-        boolean byLender = isLender();
-        long address = acquire(byLender);
-        try {
+        use(handle, address -> {
             call.accept(address);
-        } finally {
-            boolean closedMeanwhile; // inline, as in use()
-            synchronized (this) {
-                if (byLender) {
-                    lenderUses--;
-                    closedMeanwhile = false;
-                } else {
-                    closedMeanwhile = --users == 0 && closing;
-                }
-                if (waiting > 0) {
-                    notifyAll(); // after the count: an Error here loses a wake-up, and waits are timed
-                }
-            }
-            if (closedMeanwhile) {
-                finishClose();
-            }
-            Reference.reachabilityFence(handle);
-        }
+            return null;
+        });
     }
 
     /** A call into OpenSSL's state machine, for {@link #drive}. */
