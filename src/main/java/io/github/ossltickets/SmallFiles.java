@@ -77,7 +77,7 @@ public final class SmallFiles {
     }
 
     private static byte[] readAtMost(Path path, int maxBytes, String what) throws IOException {
-        try (SeekableByteChannel channel = Files.newByteChannel(path, StandardOpenOption.READ)) {
+        try (SeekableByteChannel channel = openWithoutHanging(path)) {
             int capacity = (int) Math.min((long) maxBytes + 1, Math.max(channel.size() + 1, 1));
             ByteBuffer buffer = ByteBuffer.allocate(Math.max(capacity, 1));
             while (true) {
@@ -101,6 +101,44 @@ public final class SmallFiles {
             throw new IOException("cannot read " + what + " " + path + ": permission denied", e);
         } catch (NoSuchFileException e) {
             throw new IOException("cannot read " + what + " " + path + ": it was removed while it was opened", e);
+        }
+    }
+
+    /** How long an open may take before it is taken for an open of a FIFO that no writer will come to. */
+    private static final long OPEN_TIMEOUT_MILLIS = 2000;
+
+    /**
+     * Opens for reading. The path was a regular file a moment ago, but someone who can write its
+     * directory may have swapped in a FIFO since, and opening a FIFO blocks until a writer comes: no
+     * Java API opens without blocking. So a watchdog that sees the open last too long opens the same
+     * path for writing (no create, no truncate: a regular file is left as it is), which releases a
+     * reader blocked on a FIFO; the read then ends at once and the check after it refuses the file.
+     */
+    static SeekableByteChannel openWithoutHanging(Path path) throws IOException {
+        Thread opener = Thread.currentThread();
+        java.util.concurrent.atomic.AtomicBoolean opened = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread watchdog = new Thread(() -> {
+            long deadline = System.nanoTime() + OPEN_TIMEOUT_MILLIS * 1_000_000;
+            while (!opened.get() && System.nanoTime() < deadline) {
+                java.util.concurrent.locks.LockSupport.parkNanos(10_000_000);
+            }
+            while (!opened.get() && opener.isAlive()) {
+                try (java.nio.channels.FileChannel writer = java.nio.channels.FileChannel.open(path,
+                        StandardOpenOption.WRITE)) {
+                    // Opening is all it takes; closing it gives the blocked reader its end of file.
+                } catch (IOException | RuntimeException notAFifoAnyMore) {
+                    // Not something we can open for writing: nothing a reader could be blocked on.
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(100_000_000);
+            }
+        }, "ossl-tickets-open-watchdog");
+        watchdog.setDaemon(true);
+        watchdog.start();
+        try {
+            return Files.newByteChannel(path, StandardOpenOption.READ);
+        } finally {
+            opened.set(true);
+            java.util.concurrent.locks.LockSupport.unpark(watchdog);
         }
     }
 

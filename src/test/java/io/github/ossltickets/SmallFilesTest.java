@@ -38,6 +38,21 @@ class SmallFilesTest {
         assertTrue(message.contains("not a regular file"), message);
     }
 
+    /**
+     * A FIFO swapped in between the check and the open (someone who can write the directory): the
+     * open would block until a writer came; the watchdog releases it, and the read ends at once.
+     */
+    @Test
+    void anOpenOfAFifoIsReleased() throws Exception {
+        Path fifo = dir.resolve("swapped");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        long start = System.nanoTime();
+        try (var channel = SmallFiles.openWithoutHanging(fifo)) {
+            assertEquals(-1, channel.read(java.nio.ByteBuffer.allocate(16)), "end of file, not a wait");
+        }
+        assertTrue(System.nanoTime() - start < 10_000_000_000L, "released within the watchdog's time");
+    }
+
     @Test
     void refusesDevZeroADirectoryAndAMissingFile() {
         assertTrue(refused(Paths.get("/dev/zero"), 100).contains("not a regular file"));
