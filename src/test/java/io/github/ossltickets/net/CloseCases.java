@@ -25,7 +25,7 @@ final class CloseCases {
 
     /** What a call run on another thread threw, once {@code interrupter} has run. */
     private static Throwable failureOf(Call call, Runnable interrupter) throws Exception {
-        CompletableFuture<Void> running = CompletableFuture.runAsync(() -> {
+        CompletableFuture<Void> running = Async.run(() -> {
             try {
                 call.run();
             } catch (Exception e) {
@@ -106,14 +106,14 @@ final class CloseCases {
 
             for (int round = 0; round < 20; round++) {
                 try (Loopback.Pair pair = loopback.connect()) {
-                    CompletableFuture<Void> reader = CompletableFuture.runAsync(() -> {
+                    CompletableFuture<Void> reader = Async.run(() -> {
                         try {
                             pair.client.read(new byte[100]);
                         } catch (Exception expected) {
                             // ended by the close
                         }
                     });
-                    CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+                    CompletableFuture<Void> writer = Async.run(() -> {
                         try {
                             while (true) {
                                 pair.client.write(new byte[1000]);
@@ -123,8 +123,8 @@ final class CloseCases {
                         }
                     });
                     Thread.sleep(20);
-                    CompletableFuture<Void> one = CompletableFuture.runAsync(pair.client::close);
-                    CompletableFuture<Void> other = CompletableFuture.runAsync(pair.client::close);
+                    CompletableFuture<Void> one = Async.run(pair.client::close);
+                    CompletableFuture<Void> other = Async.run(pair.client::close);
                     CompletableFuture.allOf(one, other, reader, writer).get(10, TimeUnit.SECONDS);
                 }
             }

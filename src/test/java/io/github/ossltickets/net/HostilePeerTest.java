@@ -43,7 +43,7 @@ class HostilePeerTest {
     @Test
     void aReadWaitingOnASilentPeerDoesNotHoldUpWrites() throws Exception {
         try (Loopback.Pair pair = loopback.connect()) {
-            CompletableFuture<Integer> reader = CompletableFuture.supplyAsync(() -> {
+            CompletableFuture<Integer> reader = Async.supply(() -> {
                 try {
                     return pair.client.read(new byte[10]);
                 } catch (Exception e) {
@@ -53,7 +53,7 @@ class HostilePeerTest {
             Thread.sleep(200); // the reader now waits on the socket
             byte[] data = new byte[4 << 20];
             new Random(1).nextBytes(data);
-            CompletableFuture<byte[]> received = CompletableFuture.supplyAsync(() -> {
+            CompletableFuture<byte[]> received = Async.supply(() -> {
                 try {
                     return new DataInputStream(pair.server.inputStream()).readNBytes(data.length);
                 } catch (Exception e) {
@@ -104,7 +104,7 @@ class HostilePeerTest {
     @Test
     void theStreamViewsCarryDataAndClosingOneClosesTheConnection() throws Exception {
         try (Loopback.Pair pair = loopback.connect()) {
-            CompletableFuture<Void> echo = CompletableFuture.runAsync(() -> {
+            CompletableFuture<Void> echo = Async.run(() -> {
                 try (InputStream in = pair.server.inputStream(); OutputStream out = pair.server.outputStream()) {
                     in.transferTo(out); // until the client's close_notify
                 } catch (Exception e) {
@@ -113,7 +113,7 @@ class HostilePeerTest {
             });
             byte[] data = new byte[100_000];
             new Random(3).nextBytes(data);
-            CompletableFuture<byte[]> back = CompletableFuture.supplyAsync(() -> {
+            CompletableFuture<byte[]> back = Async.supply(() -> {
                 try {
                     return pair.client.inputStream().readNBytes(data.length);
                 } catch (Exception e) {
@@ -140,7 +140,7 @@ class HostilePeerTest {
     @Test
     void closeReturnsWithinTheReadTimeoutWhenThePeerStoppedReading() throws Exception {
         try (Loopback.Pair pair = loopback.connect(Duration.ofMillis(300))) {
-            CompletableFuture<Void> filler = CompletableFuture.runAsync(() -> {
+            CompletableFuture<Void> filler = Async.run(() -> {
                 try { // raw bytes that fill the socket until it blocks: the peer reads nothing
                     OutputStream raw = pair.client.socket().getOutputStream();
                     while (true) {
@@ -151,7 +151,7 @@ class HostilePeerTest {
                 }
             });
             Thread.sleep(300);
-            CompletableFuture<Void> closing = CompletableFuture.runAsync(pair.client::close); // close_notify cannot get out
+            CompletableFuture<Void> closing = Async.run(pair.client::close); // close_notify cannot get out
             try {
                 closing.get(5, TimeUnit.SECONDS);
             } catch (TimeoutException e) {

@@ -51,7 +51,7 @@ final class Loopback implements AutoCloseable {
     /** A connected pair whose handshake has finished on both ends, whose reads wait at most {@code readTimeout}. */
     Pair connect(Duration readTimeout) throws Exception {
         Pair pair = connectWithoutHandshake(readTimeout);
-        CompletableFuture<Void> serverSide = CompletableFuture.runAsync(() -> {
+        CompletableFuture<Void> serverSide = Async.run(() -> {
             try {
                 pair.server.handshake(TIMEOUT);
             } catch (IOException e) {
@@ -71,7 +71,7 @@ final class Loopback implements AutoCloseable {
     /** A connected pair before its handshake, whose reads wait at most {@code readTimeout}. */
     Pair connectWithoutHandshake(Duration readTimeout) throws IOException, InterruptedException, ExecutionException,
             TimeoutException {
-        CompletableFuture<Socket> accepted = CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<Socket> accepted = Async.supply(() -> {
             try {
                 return listener.accept();
             } catch (IOException e) {
@@ -87,7 +87,7 @@ final class Loopback implements AutoCloseable {
 
     /** A plain socket whose peer accepted and stays silent; close the returned pair's sockets when done. */
     Socket[] silentPeer() throws Exception {
-        CompletableFuture<Socket> accepted = CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<Socket> accepted = Async.supply(() -> {
             try {
                 return listener.accept();
             } catch (IOException e) {

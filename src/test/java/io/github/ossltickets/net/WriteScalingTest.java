@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class WriteScalingTest {
     private static final int CHUNK = 16 * 1024;
-    private static final double FACTOR = 3;
+    private static final double FACTOR = 8.0; // quadratic writes were 20 to 100 times slower; a busy machine gives 3 to 5 at worst
     /** Timer noise on a busy machine, added to the allowance so that the 1 MiB case is not flaky. */
     private static final long SLACK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
@@ -52,7 +52,7 @@ class WriteScalingTest {
     /** Time from the first write until the server has read every byte (checked afterwards by CRC). */
     private static long timed(Loopback.Pair pair, byte[] data, boolean inChunks) throws Exception {
         CRC32 crc = new CRC32();
-        CompletableFuture<Long> received = CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<Long> received = Async.supply(() -> {
             byte[] buffer = new byte[64 * 1024];
             long total = 0;
             try {
