@@ -14,6 +14,8 @@ import java.util.Objects;
  *     {@code period}, and zero for a single process that needs no head start
  * @param retain how long a key still opens tickets after it stops sealing; make it at least the
  *     ticket lifetime the server advertises, or tickets issued just before a rotation die early
+ * @throws IllegalArgumentException also when the policy would keep more than {@link KeySchedule#MAX_KEYS}
+ *     keys alive at once (about {@code (publishAhead + retain) / period + 2})
  */
 public record RotationPolicy(Duration period, Duration publishAhead, Duration retain) {
 
@@ -31,6 +33,27 @@ public record RotationPolicy(Duration period, Duration publishAhead, Duration re
         if (retain.isNegative()) {
             throw new IllegalArgumentException("retain cannot be negative: " + retain);
         }
+        long needed = keysNeeded(period, publishAhead, retain);
+        if (needed > KeySchedule.MAX_KEYS) {
+            throw new IllegalArgumentException("a policy with period " + period + ", publishAhead " + publishAhead
+                    + " and retain " + retain + " needs up to " + needed + " live keys, more than a key schedule"
+                    + " holds (" + KeySchedule.MAX_KEYS + "): make the period longer or retain shorter");
+        }
+    }
+
+    /**
+     * The most keys a schedule under this policy holds at once: the sealing key, the published ones
+     * ahead of it, the retained ones behind it, and one more for the moment a rotation overlaps an
+     * expiry. Computed without adding durations, so huge values cannot overflow.
+     */
+    private static long keysNeeded(Duration period, Duration publishAhead, Duration retain) {
+        return 2 + periodsIn(publishAhead, period) + periodsIn(retain, period);
+    }
+
+    /** {@code span / period}, rounded up, capped well below overflow. */
+    private static long periodsIn(Duration span, Duration period) {
+        long whole = Math.min(span.dividedBy(period), Long.MAX_VALUE / 4);
+        return span.minus(period.multipliedBy(whole)).isZero() ? whole : whole + 1;
     }
 
     /**

@@ -100,6 +100,32 @@ class RotationTest {
         assertEquals(Duration.ofDays(7), defaults.keyLifetimeAfterActivation(), "Go keeps a key 7 days");
     }
 
+    /** A policy that would need more live keys than a schedule holds is refused, not left to jam later. */
+    @Test
+    void policiesThatNeedMoreThanMaxKeysAreRefused() {
+        IllegalArgumentException tooMany = assertThrows(IllegalArgumentException.class,
+                () -> new RotationPolicy(Duration.ofHours(1), Duration.ofHours(1), Duration.ofDays(3)));
+        assertTrue(tooMany.getMessage().contains("needs up to 75 live keys")
+                && tooMany.getMessage().contains("(" + KeySchedule.MAX_KEYS + ")"), tooMany.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> new RotationPolicy(Duration.ofHours(1), Duration.ofHours(1), Duration.ofHours(62)));
+        assertThrows(IllegalArgumentException.class, () -> new RotationPolicy(Duration.ofSeconds(1),
+                Duration.ZERO, Duration.ofSeconds(Long.MAX_VALUE)));
+        // The largest accepted policy keeps rotating: steps of odd sizes, and an outage, never overfill the schedule.
+        RotationPolicy largest = new RotationPolicy(Duration.ofHours(1), Duration.ofHours(1), Duration.ofHours(61));
+        KeySchedule schedule = KeySchedule.empty();
+        Instant now = T0;
+        for (int step = 0; step < 3000; step++) {
+            now = now.plus(Duration.ofSeconds(step % 7 == 0 ? 3600 : 17 * (step % 13) + 1));
+            if (step == 1500) {
+                now = now.plus(Duration.ofHours(5).plusMinutes(13));
+            }
+            schedule = schedule.rotatedIfDue(now, largest, TicketKey::random);
+            assertTrue(schedule.keys().size() <= KeySchedule.MAX_KEYS);
+            schedule.keySetAt(now);
+        }
+    }
+
     @Test
     void encodingRoundTripsAndRefusesMalformedInput() {
         KeySchedule schedule = KeySchedule.of(List.of(
