@@ -100,6 +100,22 @@ class RotationTest {
         assertEquals(Duration.ofDays(7), defaults.keyLifetimeAfterActivation(), "Go keeps a key 7 days");
     }
 
+    /** A well-formed schedule with times no writer of ours makes (near Instant.MAX, before 2000) is malformed. */
+    @Test
+    void decodingRefusesTimesOutsideTheYears2000To9999() {
+        for (Instant start : new Instant[] {Instant.MAX.minusSeconds(10), Instant.parse("1999-12-31T23:59:59Z"),
+                Instant.EPOCH}) {
+            byte[] encoded = KeySchedule.of(List.of(new ScheduledKey(TicketKey.random(), start, start.plusSeconds(5))))
+                    .toBytes();
+            IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                    () -> KeySchedule.fromBytes(encoded), start.toString());
+            assertTrue(refused.getMessage().contains("out of range (years 2000 to 9999)"), refused.getMessage());
+        }
+        Instant last = Instant.parse("9999-12-31T23:00:00Z");
+        KeySchedule latest = KeySchedule.of(List.of(new ScheduledKey(TicketKey.random(), T0, last)));
+        assertEquals(latest, KeySchedule.fromBytes(latest.toBytes()));
+    }
+
     /** A policy that would need more live keys than a schedule holds is refused, not left to jam later. */
     @Test
     void policiesThatNeedMoreThanMaxKeysAreRefused() {
