@@ -234,6 +234,10 @@ public final class KeySchedule {
             byte[] hmac = key.key().hmacKey();
             byte[] aes = key.key().aesKey();
             out.put(key.key().name());
+            // Each length takes one byte; TicketKey keeps them far below 256, and this checks it.
+            if (hmac.length > 0xFF || aes.length > 0xFF) {
+                throw new IllegalStateException("a key's HMAC or AES key is too long to encode: " + key.key());
+            }
             out.put((byte) hmac.length).put(hmac);
             out.put((byte) aes.length).put(aes);
             putInstant(out, key.encryptsFrom());

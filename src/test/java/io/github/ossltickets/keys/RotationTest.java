@@ -116,6 +116,26 @@ class RotationTest {
         assertEquals(latest, KeySchedule.fromBytes(latest.toBytes()));
     }
 
+    /** The encoding writes an HMAC key's length in one byte: TicketKey keeps it to 16..64 so it round-trips. */
+    @Test
+    void hmacKeysAre16To64BytesAndRoundTripWhole() {
+        TicketKey random = TicketKey.random();
+        for (int length : new int[] {15, 65, 256, 300}) {
+            IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                    () -> new TicketKey(random.name(), new byte[length], random.aesKey()), "HMAC key " + length);
+            assertTrue(refused.getMessage().contains("16 to 64 bytes") && refused.getMessage().contains("" + length),
+                    refused.getMessage());
+        }
+        for (int length : new int[] {16, 32, 64}) {
+            byte[] hmac = new byte[length];
+            java.util.Arrays.fill(hmac, (byte) length);
+            KeySchedule schedule = KeySchedule.of(List.of(new ScheduledKey(new TicketKey(random.name(), hmac,
+                    random.aesKey()), T0, T0.plusSeconds(60))));
+            KeySchedule decoded = KeySchedule.fromBytes(schedule.toBytes());
+            assertArrayEquals(hmac, decoded.keys().get(0).key().hmacKey(), "HMAC key " + length);
+        }
+    }
+
     /** A policy that would need more live keys than a schedule holds is refused, not left to jam later. */
     @Test
     void policiesThatNeedMoreThanMaxKeysAreRefused() {
