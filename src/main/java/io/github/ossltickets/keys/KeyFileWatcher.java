@@ -31,7 +31,8 @@ import java.util.function.Consumer;
  * their times.
  *
  * <p>A file that cannot be read or parsed on a reload changes nothing: the current keys stay, a WARNING
- * naming the path and the reason goes to {@link System.Logger} (once per bad content), and
+ * naming the path and the reason goes to {@link System.Logger} (once per bad content, or once while a
+ * file stays missing or unreadable for the same reason), and
  * {@link #failedReloads()} and {@link #lastError()} say so. The first load, in {@link #start}, fails
  * instead: a server never runs with no keys.
  */
@@ -163,8 +164,10 @@ public final class KeyFileWatcher implements AutoCloseable {
             // unreadable: compared as null below
         }
         String reason = e.getMessage() != null ? e.getMessage() : e.toString();
-        boolean repeated = reason.equals(lastError) && attempted != null && failedContents != null
-                && sameContents(attempted, failedContents);
+        // Same reason as last time: no new WARNING, unless readable contents changed (a new bad file).
+        // A missing or unreadable file has no contents, and warns once for as long as it stays so.
+        boolean newContents = attempted != null && failedContents != null && !sameContents(attempted, failedContents);
+        boolean repeated = reason.equals(lastError) && !newContents;
         if (!repeated) {
             LOG.log(System.Logger.Level.WARNING, "not reloading the session-ticket keys from " + paths
                     + ", keeping the current ones: " + reason);
