@@ -14,24 +14,29 @@ import java.util.Objects;
  *     {@code period}, and zero for a single process that needs no head start
  * @param retain how long a key still opens tickets after it stops sealing; make it at least the
  *     ticket lifetime the server advertises, or tickets issued just before a rotation die early
- * @throws IllegalArgumentException also when the policy would keep more than {@link KeySchedule#MAX_KEYS}
- *     keys alive at once (about {@code (publishAhead + retain) / period + 2})
+ * @throws IllegalArgumentException if the period is not positive or over 10 years, publishAhead is not
+ *     between zero and the period, retain is negative or over 10 years, or the policy would keep more
+ *     than {@link KeySchedule#MAX_KEYS} keys alive at once (about {@code (publishAhead + retain) / period + 2})
  */
 public record RotationPolicy(Duration period, Duration publishAhead, Duration retain) {
+    /** The longest period or retention: 10 years keeps every schedule time and timer delay far from overflow. */
+    private static final Duration MAX_DURATION = Duration.ofDays(3653);
 
     public RotationPolicy {
         Objects.requireNonNull(period, "period");
         Objects.requireNonNull(publishAhead, "publishAhead");
         Objects.requireNonNull(retain, "retain");
-        if (period.isNegative() || period.isZero()) {
-            throw new IllegalArgumentException("the rotation period must be positive, not " + period);
+        if (period.isNegative() || period.isZero() || period.compareTo(MAX_DURATION) > 0) {
+            throw new IllegalArgumentException("the rotation period must be positive and at most "
+                    + MAX_DURATION + " (10 years), not " + period);
         }
         if (publishAhead.isNegative() || publishAhead.compareTo(period) > 0) {
             throw new IllegalArgumentException("publishAhead must be between zero and the period (" + period
                     + "), not " + publishAhead);
         }
-        if (retain.isNegative()) {
-            throw new IllegalArgumentException("retain cannot be negative: " + retain);
+        if (retain.isNegative() || retain.compareTo(MAX_DURATION) > 0) {
+            throw new IllegalArgumentException("retain must be zero to " + MAX_DURATION + " (10 years), not "
+                    + retain);
         }
         long needed = keysNeeded(period, publishAhead, retain);
         if (needed > KeySchedule.MAX_KEYS) {

@@ -245,6 +245,23 @@ class KeyFileWatcherTest {
         }
     }
 
+    /** A poll interval under 1 ms would busy-loop, one over a day overflowed the wait: both refused. */
+    @Test
+    void pollIntervalsOutside1MsTo1DayAreRefused() throws Exception {
+        Path file = dir.resolve("tls-ticket-keys");
+        Files.write(file, TicketKeyFiles.haproxyBytes(List.of(TicketKey.random(), TicketKey.random(), TicketKey.random())));
+        for (Duration bad : new Duration[] {Duration.ZERO, Duration.ofNanos(500), Duration.ofDays(1).plusNanos(1),
+                Duration.ofSeconds(Long.MAX_VALUE)}) {
+            IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                    () -> KeyFileWatcher.start(List.of(file), TicketKeyFormat.HAPROXY, keys -> { }, bad), bad.toString());
+            assertTrue(refused.getMessage().contains("PT0.001S to PT24H"), refused.getMessage());
+        }
+        try (KeyFileWatcher fastest = KeyFileWatcher.start(List.of(file), TicketKeyFormat.HAPROXY, keys -> { },
+                Duration.ofMillis(1))) {
+            assertTrue(fastest.lastError().isEmpty());
+        }
+    }
+
     @Test
     void theFirstLoadFailsInsteadOfServingWithNoKeys() throws IOException {
         Path file = dir.resolve("bad.key");

@@ -136,6 +136,21 @@ class RotationTest {
         }
     }
 
+    /** Periods and retention are bounded (10 years), so no timer delay or schedule time overflows. */
+    @Test
+    void periodsOver10YearsAreRefusedAndTheLongestStillStarts() {
+        IllegalArgumentException centuries = assertThrows(IllegalArgumentException.class,
+                () -> new RotationPolicy(Duration.ofDays(400 * 365), Duration.ZERO, Duration.ZERO));
+        assertTrue(centuries.getMessage().contains("at most PT87672H (10 years)"), centuries.getMessage());
+        IllegalArgumentException retain = assertThrows(IllegalArgumentException.class,
+                () -> new RotationPolicy(Duration.ofDays(365), Duration.ZERO, Duration.ofDays(3654)));
+        assertTrue(retain.getMessage().contains("retain must be zero to PT87672H"), retain.getMessage());
+        RotationPolicy longest = new RotationPolicy(Duration.ofDays(3653), Duration.ofDays(3653), Duration.ofDays(3653));
+        try (RotatingKeyRing rotating = RotatingKeyRing.start(longest)) {
+            assertEquals(2, rotating.schedule().keys().size(), "the sealing key and the next, published ahead");
+        }
+    }
+
     /** A policy that would need more live keys than a schedule holds is refused, not left to jam later. */
     @Test
     void policiesThatNeedMoreThanMaxKeysAreRefused() {
