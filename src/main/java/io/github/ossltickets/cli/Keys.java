@@ -7,7 +7,13 @@ import io.github.ossltickets.keys.TicketKeyFormat;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -86,10 +92,36 @@ final class Keys {
                 }
             }
         } catch (IOException | RuntimeException e) {
-            err.println("ossl-tickets keys " + action + " failed: " + e.getMessage());
+            err.println("ossl-tickets keys " + action + " failed: " + describe(e));
             return 1;
         }
         return 0;
+    }
+
+    /**
+     * What went wrong, naming the path: the JDK's file exceptions often carry only the path as their
+     * message ("/proc/.x.key.tmp"), so their type says what happened.
+     */
+    static String describe(Exception e) {
+        if (e instanceof FileSystemException failure && failure.getReason() == null) {
+            String what;
+            if (failure instanceof NoSuchFileException) {
+                what = "no such file or directory";
+            } else if (failure instanceof AccessDeniedException) {
+                what = "permission denied";
+            } else if (failure instanceof FileAlreadyExistsException) {
+                what = "already exists";
+            } else if (failure instanceof DirectoryNotEmptyException) {
+                what = "directory not empty";
+            } else if (failure instanceof NotDirectoryException) {
+                what = "not a directory";
+            } else {
+                what = "file system error (" + failure.getClass().getSimpleName() + ")";
+            }
+            String other = failure.getOtherFile() == null ? "" : " -> " + failure.getOtherFile();
+            return failure.getFile() + other + ": " + what;
+        }
+        return e.getMessage() != null ? e.getMessage() : e.toString();
     }
 
     private static TicketKey newKey(boolean aes128) {

@@ -105,4 +105,18 @@ class KeysCommandTest {
         assertEquals(1, run("keys", "show", "--format", "nginx", "/dev/zero"));
         assertTrue(lastOutput.contains("/dev/zero"), lastOutput);
     }
+
+    /** File errors whose JDK message is only a path are described by what happened, with the path. */
+    @Test
+    void fileErrorsSayWhatHappenedNotJustThePath() {
+        Path missingDir = dir.resolve("missing").resolve("x.key");
+        assertEquals(1, run("keys", "new", "--format", "nginx", missingDir.toString()));
+        assertTrue(lastOutput.contains(dir.resolve("missing").toString()) && lastOutput.contains("no such file or directory"),
+                lastOutput);
+        assertEquals(1, run("keys", "new", "--format", "nginx", "/proc/x.key"));
+        assertTrue(lastOutput.matches("(?s).*failed: /proc/\\S*: \\S.*"), "a reason after the path: " + lastOutput);
+        assertEquals(1, run("keys", "rotate", "--format", "haproxy", dir.resolve("absent").toString()));
+        assertTrue(lastOutput.contains(dir.resolve("absent").toString()) && lastOutput.matches("(?s).*absent\\S*: \\S.*"),
+                lastOutput);
+    }
 }
