@@ -14,14 +14,19 @@ import java.util.Objects;
  *     {@code period}, and zero for a single process that needs no head start
  * @param retain how long a key still opens tickets after it stops sealing; make it at least the
  *     ticket lifetime the server advertises, or tickets issued just before a rotation die early
- * @throws IllegalArgumentException if the period is not positive or over 10 years, publishAhead is not
- *     between zero and the period, retain is negative or over 10 years, or the policy would keep more
- *     than {@link KeySchedule#MAX_KEYS} keys alive at once (about {@code (publishAhead + retain) / period + 2})
  */
 public record RotationPolicy(Duration period, Duration publishAhead, Duration retain) {
     /** The longest period or retention: 10 years keeps every schedule time and timer delay far from overflow. */
     private static final Duration MAX_DURATION = Duration.ofDays(3653);
 
+    /**
+     * Checks the policy.
+     *
+     * @throws IllegalArgumentException if the period is not positive or over 10 years, publishAhead is not
+     *     between zero and the period, retain is negative or over 10 years, or the policy would keep more
+     *     than {@link KeySchedule#MAX_KEYS} keys alive at once (about
+     *     {@code (publishAhead + retain) / period + 2})
+     */
     public RotationPolicy {
         Objects.requireNonNull(period, "period");
         Objects.requireNonNull(publishAhead, "publishAhead");
