@@ -6,12 +6,18 @@ import java.util.Objects;
 
 /**
  * One session-ticket key for a {@link TicketKeyCallback}: a 16-byte name written at the start of
- * each ticket, an HMAC-SHA256 key, and an AES-CBC key of 16 bytes (AES-128) or 32 bytes (AES-256).
- * OpenSSL's built-in keys are AES-256 with a 32-byte HMAC key. The arrays are copied in and out.
+ * each ticket, an HMAC-SHA256 key of 16 to 64 bytes, and an AES-CBC key of 16 bytes (AES-128) or 32
+ * bytes (AES-256). OpenSSL's built-in keys are AES-256 with a 32-byte HMAC key. HMAC-SHA256 hashes a key
+ * longer than its 64-byte block down to 32 bytes, so a longer key adds no strength and is refused. The
+ * arrays are copied in and out.
  */
 public final class TicketKey {
     /** The length of a key name, {@code TLSEXT_KEYNAME_LENGTH}. */
     public static final int NAME_LENGTH = 16;
+    /** The shortest HMAC key accepted. */
+    public static final int MIN_HMAC_KEY_LENGTH = 16;
+    /** The longest HMAC key accepted: HMAC-SHA256's block size; a longer key would be hashed down. */
+    public static final int MAX_HMAC_KEY_LENGTH = 64;
 
     private final byte[] name;
     private final byte[] hmacKey;
@@ -19,6 +25,12 @@ public final class TicketKey {
     /** The name in hex, made once: what {@link KeyCounters} counts under without allocating per ticket. */
     final String statsName;
 
+    /**
+     * A key from its parts, each copied.
+     *
+     * @throws IllegalArgumentException if the name is not 16 bytes, the HMAC key not 16 to 64 bytes, or the
+     *     AES key not 16 or 32 bytes
+     */
     public TicketKey(byte[] name, byte[] hmacKey, byte[] aesKey) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(hmacKey, "hmacKey");
@@ -26,8 +38,9 @@ public final class TicketKey {
         if (name.length != NAME_LENGTH) {
             throw new IllegalArgumentException("a ticket key name is 16 bytes, not " + name.length);
         }
-        if (hmacKey.length < 16) {
-            throw new IllegalArgumentException("an HMAC key needs at least 16 bytes, not " + hmacKey.length);
+        if (hmacKey.length < MIN_HMAC_KEY_LENGTH || hmacKey.length > MAX_HMAC_KEY_LENGTH) {
+            throw new IllegalArgumentException("an HMAC key is 16 to 64 bytes (HMAC-SHA256 hashes a longer key"
+                    + " down to 32), not " + hmacKey.length);
         }
         if (aesKey.length != 16 && aesKey.length != 32) {
             throw new IllegalArgumentException("an AES key is 16 (AES-128-CBC) or 32 (AES-256-CBC) bytes, not "

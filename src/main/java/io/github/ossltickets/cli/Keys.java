@@ -7,7 +7,17 @@ import io.github.ossltickets.keys.TicketKeyFormat;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -69,10 +79,16 @@ final class Keys {
                     if (paths.size() != 1) {
                         return usageError(err, "keys rotate takes one DIR (nginx) or FILE (haproxy)");
                     }
-                    if (format == TicketKeyFormat.NGINX) {
-                        rotateNginx(paths.get(0), aes128, out);
-                    } else {
-                        rotateHaproxy(paths.get(0), out);
+                    Path target = paths.get(0);
+                    Path dir = format == TicketKeyFormat.NGINX ? target
+                            : target.toAbsolutePath().getParent();
+                    Files.createDirectories(dir);
+                    try (FileChannel lock = rotationLock(dir)) {
+                        if (format == TicketKeyFormat.NGINX) {
+                            rotateNginx(target, aes128, out);
+                        } else {
+                            rotateHaproxy(target, out);
+                        }
                     }
                 }
                 case "show" -> {
@@ -86,10 +102,63 @@ final class Keys {
                 }
             }
         } catch (IOException | RuntimeException e) {
-            err.println("ossl-tickets keys " + action + " failed: " + e.getMessage());
+            err.println("ossl-tickets keys " + action + " failed: " + describe(e));
             return 1;
         }
         return 0;
+    }
+
+    /** The file that {@code keys rotate} locks in the key directory, so two rotations never interleave. */
+    static final String LOCK_FILE = ".ossl-tickets-rotate.lock";
+
+    /**
+     * Takes the exclusive lock of rotations in {@code dir}, held until the channel closes: two rotations at
+     * once would each read the same keys and the slower would overwrite the key the faster published.
+     */
+    private static FileChannel rotationLock(Path dir) throws IOException {
+        Path lockFile = dir.resolve(LOCK_FILE);
+        FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock;
+        try {
+            lock = channel.tryLock();
+        } catch (OverlappingFileLockException heldHere) {
+            lock = null;
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+        if (lock == null) {
+            channel.close();
+            throw new IOException("another keys rotate is running on " + dir + " (it holds " + lockFile
+                    + "); try again when it has finished");
+        }
+        return channel;
+    }
+
+    /**
+     * What went wrong, naming the path: the JDK's file exceptions often carry only the path as their
+     * message ("/proc/.x.key.tmp"), so their type says what happened.
+     */
+    static String describe(Exception e) {
+        if (e instanceof FileSystemException failure && failure.getReason() == null) {
+            String what;
+            if (failure instanceof NoSuchFileException) {
+                what = "no such file or directory";
+            } else if (failure instanceof AccessDeniedException) {
+                what = "permission denied";
+            } else if (failure instanceof FileAlreadyExistsException) {
+                what = "already exists";
+            } else if (failure instanceof DirectoryNotEmptyException) {
+                what = "directory not empty";
+            } else if (failure instanceof NotDirectoryException) {
+                what = "not a directory";
+            } else {
+                what = "file system error (" + failure.getClass().getSimpleName() + ")";
+            }
+            String other = failure.getOtherFile() == null ? "" : " -> " + failure.getOtherFile();
+            return failure.getFile() + other + ": " + what;
+        }
+        return e.getMessage() != null ? e.getMessage() : e.toString();
     }
 
     private static TicketKey newKey(boolean aes128) {

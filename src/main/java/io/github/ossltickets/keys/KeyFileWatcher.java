@@ -31,7 +31,8 @@ import java.util.function.Consumer;
  * their times.
  *
  * <p>A file that cannot be read or parsed on a reload changes nothing: the current keys stay, a WARNING
- * naming the path and the reason goes to {@link System.Logger} (once per bad content), and
+ * naming the path and the reason goes to {@link System.Logger} (once per bad content, or once while a
+ * file stays missing or unreadable for the same reason), and
  * {@link #failedReloads()} and {@link #lastError()} say so. The first load, in {@link #start}, fails
  * instead: a server never runs with no keys.
  */
@@ -39,6 +40,9 @@ public final class KeyFileWatcher implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(KeyFileWatcher.class.getName());
     /** How long to let a burst of file events settle before reading, so a rewrite in progress is read whole. */
     private static final long SETTLE_MILLIS = 50;
+    /** Shorter would busy-loop (the wait is in whole milliseconds); longer is no poll at all. */
+    private static final Duration MIN_POLL_INTERVAL = Duration.ofMillis(1);
+    private static final Duration MAX_POLL_INTERVAL = Duration.ofDays(1);
 
     private final List<Path> paths;
     private final TicketKeyFormat format;
@@ -85,7 +89,8 @@ public final class KeyFileWatcher implements AutoCloseable {
      * Loads the keys from {@code paths}, hands them to {@code onChange}, and then hands over each change.
      * {@code onChange} runs on the watcher's thread after the first call, which runs on the caller's.
      *
-     * @param pollInterval how often the files are re-read even without a file event
+     * @param pollInterval how often the files are re-read even without a file event: 1 ms to 1 day
+     * @throws IllegalArgumentException if {@code pollInterval} is outside 1 ms to 1 day
      * @throws IOException if the files cannot be loaded now, naming the file and the reason
      */
     public static KeyFileWatcher start(List<Path> paths, TicketKeyFormat format, Consumer<KeySet> onChange,
@@ -93,8 +98,9 @@ public final class KeyFileWatcher implements AutoCloseable {
         Objects.requireNonNull(format, "format");
         Objects.requireNonNull(onChange, "onChange");
         Objects.requireNonNull(pollInterval, "pollInterval");
-        if (pollInterval.isNegative() || pollInterval.isZero()) {
-            throw new IllegalArgumentException("the poll interval must be positive, not " + pollInterval);
+        if (pollInterval.compareTo(MIN_POLL_INTERVAL) < 0 || pollInterval.compareTo(MAX_POLL_INTERVAL) > 0) {
+            throw new IllegalArgumentException("the key file poll interval is " + MIN_POLL_INTERVAL + " to "
+                    + MAX_POLL_INTERVAL + ", not " + pollInterval);
         }
         KeyFileWatcher watcher = new KeyFileWatcher(paths, format, onChange, pollInterval);
         watcher.thread.start();
@@ -163,8 +169,10 @@ public final class KeyFileWatcher implements AutoCloseable {
             // unreadable: compared as null below
         }
         String reason = e.getMessage() != null ? e.getMessage() : e.toString();
-        boolean repeated = reason.equals(lastError) && attempted != null && failedContents != null
-                && sameContents(attempted, failedContents);
+        // Same reason as last time: no new WARNING, unless readable contents changed (a new bad file).
+        // A missing or unreadable file has no contents, and warns once for as long as it stays so.
+        boolean newContents = attempted != null && failedContents != null && !sameContents(attempted, failedContents);
+        boolean repeated = reason.equals(lastError) && !newContents;
         if (!repeated) {
             LOG.log(System.Logger.Level.WARNING, "not reloading the session-ticket keys from " + paths
                     + ", keeping the current ones: " + reason);

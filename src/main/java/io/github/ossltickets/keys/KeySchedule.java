@@ -27,6 +27,12 @@ public final class KeySchedule {
     private static final int VERSION = 1;
     /** A schedule holds a handful of keys; this bounds what {@link #fromBytes} allocates. */
     public static final int MAX_KEYS = 64;
+    /**
+     * The times {@link #fromBytes} accepts: a schedule from another writer with a key near
+     * {@link Instant#MAX} would overflow the arithmetic of rotation, so it is refused as malformed.
+     */
+    private static final Instant EARLIEST = Instant.parse("2000-01-01T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999999Z");
 
     private static final Comparator<ScheduledKey> BY_START = Comparator.comparing(ScheduledKey::encryptsFrom)
             .thenComparing(ScheduledKey::expiresAt);
@@ -228,6 +234,10 @@ public final class KeySchedule {
             byte[] hmac = key.key().hmacKey();
             byte[] aes = key.key().aesKey();
             out.put(key.key().name());
+            // Each length takes one byte; TicketKey keeps them far below 256, and this checks it.
+            if (hmac.length > 0xFF || aes.length > 0xFF) {
+                throw new IllegalStateException("a key's HMAC or AES key is too long to encode: " + key.key());
+            }
             out.put((byte) hmac.length).put(hmac);
             out.put((byte) aes.length).put(aes);
             putInstant(out, key.encryptsFrom());
@@ -242,7 +252,8 @@ public final class KeySchedule {
      * Decodes what {@link #toBytes} wrote.
      *
      * @throws IllegalArgumentException naming what is wrong: another format or version, a bad length,
-     *     truncated or trailing bytes, duplicate names, a key that expires before it starts
+     *     truncated or trailing bytes, duplicate names, a key that expires before it starts, a time
+     *     outside the years 2000 to 9999
      */
     public static KeySchedule fromBytes(byte[] encoded) {
         Objects.requireNonNull(encoded, "encoded");
@@ -295,6 +306,10 @@ public final class KeySchedule {
         int nanos = in.getInt();
         if (nanos < 0 || nanos > 999_999_999) {
             throw new IllegalArgumentException("an encoded key schedule has a bad nanosecond field: " + nanos);
+        }
+        if (seconds < EARLIEST.getEpochSecond() || seconds > LATEST.getEpochSecond()) {
+            throw new IllegalArgumentException("an encoded key schedule has a time out of range (years 2000 to"
+                    + " 9999): " + seconds + " seconds since the epoch");
         }
         return Instant.ofEpochSecond(seconds, nanos);
     }

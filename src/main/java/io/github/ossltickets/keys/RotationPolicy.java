@@ -16,21 +16,54 @@ import java.util.Objects;
  *     ticket lifetime the server advertises, or tickets issued just before a rotation die early
  */
 public record RotationPolicy(Duration period, Duration publishAhead, Duration retain) {
+    /** The longest period or retention: 10 years keeps every schedule time and timer delay far from overflow. */
+    private static final Duration MAX_DURATION = Duration.ofDays(3653);
 
+    /**
+     * Checks the policy.
+     *
+     * @throws IllegalArgumentException if the period is not positive or over 10 years, publishAhead is not
+     *     between zero and the period, retain is negative or over 10 years, or the policy would keep more
+     *     than {@link KeySchedule#MAX_KEYS} keys alive at once (about
+     *     {@code (publishAhead + retain) / period + 2})
+     */
     public RotationPolicy {
         Objects.requireNonNull(period, "period");
         Objects.requireNonNull(publishAhead, "publishAhead");
         Objects.requireNonNull(retain, "retain");
-        if (period.isNegative() || period.isZero()) {
-            throw new IllegalArgumentException("the rotation period must be positive, not " + period);
+        if (period.isNegative() || period.isZero() || period.compareTo(MAX_DURATION) > 0) {
+            throw new IllegalArgumentException("the rotation period must be positive and at most "
+                    + MAX_DURATION + " (10 years), not " + period);
         }
         if (publishAhead.isNegative() || publishAhead.compareTo(period) > 0) {
             throw new IllegalArgumentException("publishAhead must be between zero and the period (" + period
                     + "), not " + publishAhead);
         }
-        if (retain.isNegative()) {
-            throw new IllegalArgumentException("retain cannot be negative: " + retain);
+        if (retain.isNegative() || retain.compareTo(MAX_DURATION) > 0) {
+            throw new IllegalArgumentException("retain must be zero to " + MAX_DURATION + " (10 years), not "
+                    + retain);
         }
+        long needed = keysNeeded(period, publishAhead, retain);
+        if (needed > KeySchedule.MAX_KEYS) {
+            throw new IllegalArgumentException("a policy with period " + period + ", publishAhead " + publishAhead
+                    + " and retain " + retain + " needs up to " + needed + " live keys, more than a key schedule"
+                    + " holds (" + KeySchedule.MAX_KEYS + "): make the period longer or retain shorter");
+        }
+    }
+
+    /**
+     * The most keys a schedule under this policy holds at once: the sealing key, the published ones
+     * ahead of it, the retained ones behind it, and one more for the moment a rotation overlaps an
+     * expiry. Computed without adding durations, so huge values cannot overflow.
+     */
+    private static long keysNeeded(Duration period, Duration publishAhead, Duration retain) {
+        return 2 + periodsIn(publishAhead, period) + periodsIn(retain, period);
+    }
+
+    /** {@code span / period}, rounded up, capped well below overflow. */
+    private static long periodsIn(Duration span, Duration period) {
+        long whole = Math.min(span.dividedBy(period), Long.MAX_VALUE / 4);
+        return span.minus(period.multipliedBy(whole)).isZero() ? whole : whole + 1;
     }
 
     /**

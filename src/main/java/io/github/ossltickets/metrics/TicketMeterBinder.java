@@ -76,6 +76,14 @@ public final class TicketMeterBinder implements MeterBinder, AutoCloseable {
             throw new IllegalStateException("cannot bind the ticket meters of context \"" + contextName
                     + "\": the SslContext was garbage-collected");
         }
+        // The check and the registration are one step: two binders of one name bound at once would both
+        // pass a check made alone. Binders of other registries do not wait on each other.
+        synchronized (registry) {
+            register(registry, context);
+        }
+    }
+
+    private void register(MeterRegistry registry, SslContext context) {
         if (registry.find(PREFIX + "generated").tag("context", contextName).meter() != null) {
             // Micrometer would hand back the existing meters, silently counting the other context.
             throw new IllegalArgumentException("the registry already has the ticket meters of a context named \""

@@ -169,36 +169,51 @@ final class RedisKeyStore implements AutoCloseable {
         } catch (NumberFormatException notANumber) {
             // refused below
         }
-        throw new IllegalArgumentException("the Redis URI's path is a database number (/0), not "
-                + path + ": " + description);
+        throw new IllegalArgumentException("the Redis URI's path must be a database number such as /0: "
+                + description);
     }
 
     private static String decode(String text) {
         return URLDecoder.decode(text, StandardCharsets.UTF_8);
     }
 
-    /** {@code uri} with the password left out, whatever else it holds. */
+    /**
+     * {@code uri} for messages, with nothing that could hold a password: everything between "//" and the
+     * last '@' of the raw string is hidden (the user is shown only when the URI parsed it as a plain
+     * user:password), and so are a query and a fragment. A string that cannot be split so shows only its
+     * scheme. Parsing alone is not enough: in {@code redis://:pa/ss@host} the URI sees no user info.
+     */
     static String redacted(URI uri) {
-        if (uri.getRawUserInfo() == null) {
-            String authority = uri.getRawAuthority();
-            if (authority != null && authority.contains("@")) { // not host:port: may hide a password
-                return uri.getScheme() + "://(an authority that is not user:password@host:port)";
+        String prefix = (uri.getScheme() == null ? "" : uri.getScheme()) + "://";
+        String raw = uri.toString();
+        if (!raw.startsWith(prefix)) {
+            return prefix + "\u2026";
+        }
+        String rest = raw.substring(prefix.length());
+        int at = rest.lastIndexOf('@');
+        if (at < 0) {
+            // No '@': no user info, unless a mistyped one left the authority unparsed (redis://user:pass).
+            return uri.getHost() == null ? prefix + "\u2026" : prefix + withoutQuery(rest);
+        }
+        String hidden = rest.substring(0, at);
+        String shown;
+        if (hidden.equals(uri.getRawUserInfo())) {
+            String user = hidden.split(":", 2)[0];
+            shown = user.isEmpty() ? "" : user + "@";
+        } else {
+            shown = "\u2026@";
+        }
+        return prefix + shown + withoutQuery(rest.substring(at + 1));
+    }
+
+    private static String withoutQuery(String authorityAndPath) {
+        for (int i = 0; i < authorityAndPath.length(); i++) {
+            char c = authorityAndPath.charAt(i);
+            if (c == '?' || c == '#') {
+                return authorityAndPath.substring(0, i) + c + "\u2026";
             }
-            return uri.toString();
         }
-        String userInfo = uri.getRawUserInfo();
-        int colon = userInfo.indexOf(':');
-        String user = colon < 0 ? userInfo : userInfo.substring(0, colon);
-        StringBuilder out = new StringBuilder();
-        out.append(uri.getScheme()).append("://");
-        if (!user.isEmpty()) {
-            out.append(user).append('@');
-        }
-        out.append(uri.getRawAuthority().substring(uri.getRawAuthority().lastIndexOf('@') + 1));
-        if (uri.getRawPath() != null) {
-            out.append(uri.getRawPath());
-        }
-        return out.toString();
+        return authorityAndPath;
     }
 
     private static byte[] script(String... lines) {

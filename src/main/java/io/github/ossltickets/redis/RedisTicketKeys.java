@@ -103,6 +103,22 @@ public final class RedisTicketKeys implements AutoCloseable {
         this.pollInterval = builder.pollInterval;
         this.clock = builder.clock;
         this.newKeys = builder.newKeys;
+        try {
+            this.ring = firstRing(builder);
+        } catch (RuntimeException | Error e) {
+            store.close(); // a start that fails leaves no connection open
+            throw e;
+        }
+        this.poller = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "ossl-tickets-redis-keys");
+            thread.setDaemon(true);
+            return thread;
+        });
+        poller.schedule(this::tick, delayMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Reads (or publishes) the first schedule, or falls back to local keys if allowed. */
+    private TicketKeyRing firstRing(Builder builder) {
         Instant now = clock.instant();
         KeySchedule first;
         synchronized (pollLock) {
@@ -111,7 +127,6 @@ public final class RedisTicketKeys implements AutoCloseable {
                 first = synchronize(now, null);
             } catch (JedisException | RefusedValueException e) {
                 if (!builder.fallbackToLocalKeys) {
-                    store.close();
                     throw new RedisUnavailableException("cannot start with ticket keys from Redis at " + where
                             + ": " + reason(e) + "; start Redis or fix the value, or allow local keys with"
                             + " fallbackToLocalKeys(true)", e);
@@ -122,14 +137,8 @@ public final class RedisTicketKeys implements AutoCloseable {
                         + " used; servers that use Redis do not open this server''s tickets", where);
             }
             this.schedule = first;
-            this.ring = TicketKeyRing.of(first.keySetAt(now));
+            return TicketKeyRing.of(first.keySetAt(now));
         }
-        this.poller = Executors.newSingleThreadScheduledExecutor(task -> {
-            Thread thread = new Thread(task, "ossl-tickets-redis-keys");
-            thread.setDaemon(true);
-            return thread;
-        });
-        poller.schedule(this::tick, delayMillis(), TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -223,7 +232,16 @@ public final class RedisTicketKeys implements AutoCloseable {
             RedisKeyStore.Value value = store.read(redisKey);
             KeySchedule shared = decode(value);
             KeySchedule base = shared != null ? shared : held != null ? held : KeySchedule.empty();
-            KeySchedule wanted = withHeadStart(base, base.rotatedIfDue(now, policy, newKeys), now);
+            KeySchedule wanted;
+            try {
+                wanted = withHeadStart(base, base.rotatedIfDue(now, policy, newKeys), now);
+            } catch (RuntimeException e) {
+                if (shared == null) {
+                    throw e; // the schedule held or a new one: not Redis's value
+                }
+                // A well-formed schedule that cannot be rotated is refused like a malformed one.
+                throw new RefusedValueException("a schedule this server cannot rotate (" + e + ")");
+            }
             if (shared != null && wanted == shared) {
                 return shared; // nothing due
             }

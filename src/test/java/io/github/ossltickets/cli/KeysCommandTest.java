@@ -105,4 +105,44 @@ class KeysCommandTest {
         assertEquals(1, run("keys", "show", "--format", "nginx", "/dev/zero"));
         assertTrue(lastOutput.contains("/dev/zero"), lastOutput);
     }
+
+    /** A rotation refuses to run while another holds the key directory's lock, and runs once it is free. */
+    @Test
+    void aSecondConcurrentRotationIsRefused() throws IOException {
+        Path keys = dir.resolve("keys");
+        assertEquals(0, run("keys", "rotate", "--format", "nginx", keys.toString()), lastOutput);
+        byte[] next = Files.readAllBytes(keys.resolve("next.key"));
+        Path haproxy = dir.resolve("haproxy.keys");
+        assertEquals(0, run("keys", "new", "--format", "haproxy", haproxy.toString()), lastOutput);
+        for (Path lockFile : List.of(keys.resolve(".ossl-tickets-rotate.lock"), dir.resolve(".ossl-tickets-rotate.lock"))) {
+            try (java.nio.channels.FileChannel other = java.nio.channels.FileChannel.open(lockFile,
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+                 java.nio.channels.FileLock held = other.lock()) {
+                Path target = lockFile.getParent().equals(keys) ? keys : haproxy;
+                String format = target == keys ? "nginx" : "haproxy";
+                byte[] before = Files.readAllBytes(target == keys ? keys.resolve("next.key") : haproxy);
+                assertEquals(1, run("keys", "rotate", "--format", format, target.toString()));
+                assertTrue(lastOutput.contains("another keys rotate is running on") && lastOutput.contains(lockFile.toString()),
+                        lastOutput);
+                assertArrayEquals(before, Files.readAllBytes(target == keys ? keys.resolve("next.key") : haproxy),
+                        "nothing rotated");
+            }
+        }
+        assertEquals(0, run("keys", "rotate", "--format", "nginx", keys.toString()), lastOutput);
+        assertArrayEquals(next, Files.readAllBytes(keys.resolve("current.key")), "a free lock rotates");
+    }
+
+    /** File errors whose JDK message is only a path are described by what happened, with the path. */
+    @Test
+    void fileErrorsSayWhatHappenedNotJustThePath() {
+        Path missingDir = dir.resolve("missing").resolve("x.key");
+        assertEquals(1, run("keys", "new", "--format", "nginx", missingDir.toString()));
+        assertTrue(lastOutput.contains(dir.resolve("missing").toString()) && lastOutput.contains("no such file or directory"),
+                lastOutput);
+        assertEquals(1, run("keys", "new", "--format", "nginx", "/proc/x.key"));
+        assertTrue(lastOutput.matches("(?s).*failed: /proc/\\S*: \\S.*"), "a reason after the path: " + lastOutput);
+        assertEquals(1, run("keys", "rotate", "--format", "haproxy", dir.resolve("absent").toString()));
+        assertTrue(lastOutput.contains(dir.resolve("absent").toString()) && lastOutput.matches("(?s).*absent\\S*: \\S.*"),
+                lastOutput);
+    }
 }

@@ -199,6 +199,69 @@ class KeyFileWatcherTest {
         }
     }
 
+    /** A missing file, or a directory in its place, warns once per reason however often it is polled. */
+    @Test
+    void aMissingFileOrADirectoryInItsPlaceWarnsOncePerReason() throws Exception {
+        Path file = dir.resolve("tls-ticket-keys");
+        TicketKey kept = TicketKey.random();
+        Files.write(file, TicketKeyFiles.haproxyBytes(List.of(TicketKey.random(), kept, TicketKey.random())));
+        List<String> warnings = Collections.synchronizedList(new ArrayList<>());
+        Logger logger = Logger.getLogger(KeyFileWatcher.class.getName());
+        Handler handler = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
+                    warnings.add(record.getMessage());
+                }
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        logger.addHandler(handler);
+        TicketKeyRing ring = TicketKeyRing.of(KeySet.of(TicketKey.random()));
+        try (KeyFileWatcher watcher = KeyFileWatcher.start(List.of(file), TicketKeyFormat.HAPROXY, ring::update,
+                Duration.ofHours(1))) {
+            Files.delete(file);
+            for (int i = 0; i < 5; i++) {
+                watcher.checkNow();
+            }
+            assertTrue(watcher.failedReloads() >= 5, "each poll is counted: " + watcher.failedReloads());
+            assertEquals(1, warnings.size(), "one warning while the file stays missing: " + warnings);
+            Files.createDirectory(file);
+            long failed = watcher.failedReloads();
+            for (int i = 0; i < 5; i++) {
+                watcher.checkNow();
+            }
+            assertTrue(watcher.failedReloads() >= failed + 5);
+            assertEquals(2, warnings.size(), "a new reason warns once more: " + warnings);
+            assertTrue(warnings.get(1).contains(file.toString()), warnings.get(1));
+            assertEquals(hex(kept), hex(ring.keys().active()), "the old keys stay");
+        } finally {
+            logger.removeHandler(handler);
+        }
+    }
+
+    /** A poll interval under 1 ms would busy-loop, one over a day overflowed the wait: both refused. */
+    @Test
+    void pollIntervalsOutside1MsTo1DayAreRefused() throws Exception {
+        Path file = dir.resolve("tls-ticket-keys");
+        Files.write(file, TicketKeyFiles.haproxyBytes(List.of(TicketKey.random(), TicketKey.random(), TicketKey.random())));
+        for (Duration bad : new Duration[] {Duration.ZERO, Duration.ofNanos(500), Duration.ofDays(1).plusNanos(1),
+                Duration.ofSeconds(Long.MAX_VALUE)}) {
+            IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                    () -> KeyFileWatcher.start(List.of(file), TicketKeyFormat.HAPROXY, keys -> { }, bad), bad.toString());
+            assertTrue(refused.getMessage().contains("PT0.001S to PT24H"), refused.getMessage());
+        }
+        try (KeyFileWatcher fastest = KeyFileWatcher.start(List.of(file), TicketKeyFormat.HAPROXY, keys -> { },
+                Duration.ofMillis(1))) {
+            assertTrue(fastest.lastError().isEmpty());
+        }
+    }
+
     @Test
     void theFirstLoadFailsInsteadOfServingWithNoKeys() throws IOException {
         Path file = dir.resolve("bad.key");

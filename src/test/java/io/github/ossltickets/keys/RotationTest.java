@@ -100,6 +100,83 @@ class RotationTest {
         assertEquals(Duration.ofDays(7), defaults.keyLifetimeAfterActivation(), "Go keeps a key 7 days");
     }
 
+    /** A well-formed schedule with times no writer of ours makes (near Instant.MAX, before 2000) is malformed. */
+    @Test
+    void decodingRefusesTimesOutsideTheYears2000To9999() {
+        for (Instant start : new Instant[] {Instant.MAX.minusSeconds(10), Instant.parse("1999-12-31T23:59:59Z"),
+                Instant.EPOCH}) {
+            byte[] encoded = KeySchedule.of(List.of(new ScheduledKey(TicketKey.random(), start, start.plusSeconds(5))))
+                    .toBytes();
+            IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                    () -> KeySchedule.fromBytes(encoded), start.toString());
+            assertTrue(refused.getMessage().contains("out of range (years 2000 to 9999)"), refused.getMessage());
+        }
+        Instant last = Instant.parse("9999-12-31T23:00:00Z");
+        KeySchedule latest = KeySchedule.of(List.of(new ScheduledKey(TicketKey.random(), T0, last)));
+        assertEquals(latest, KeySchedule.fromBytes(latest.toBytes()));
+    }
+
+    /** The encoding writes an HMAC key's length in one byte: TicketKey keeps it to 16..64 so it round-trips. */
+    @Test
+    void hmacKeysAre16To64BytesAndRoundTripWhole() {
+        TicketKey random = TicketKey.random();
+        for (int length : new int[] {15, 65, 256, 300}) {
+            IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                    () -> new TicketKey(random.name(), new byte[length], random.aesKey()), "HMAC key " + length);
+            assertTrue(refused.getMessage().contains("16 to 64 bytes") && refused.getMessage().contains("" + length),
+                    refused.getMessage());
+        }
+        for (int length : new int[] {16, 32, 64}) {
+            byte[] hmac = new byte[length];
+            java.util.Arrays.fill(hmac, (byte) length);
+            KeySchedule schedule = KeySchedule.of(List.of(new ScheduledKey(new TicketKey(random.name(), hmac,
+                    random.aesKey()), T0, T0.plusSeconds(60))));
+            KeySchedule decoded = KeySchedule.fromBytes(schedule.toBytes());
+            assertArrayEquals(hmac, decoded.keys().get(0).key().hmacKey(), "HMAC key " + length);
+        }
+    }
+
+    /** Periods and retention are bounded (10 years), so no timer delay or schedule time overflows. */
+    @Test
+    void periodsOver10YearsAreRefusedAndTheLongestStillStarts() {
+        IllegalArgumentException centuries = assertThrows(IllegalArgumentException.class,
+                () -> new RotationPolicy(Duration.ofDays(400 * 365), Duration.ZERO, Duration.ZERO));
+        assertTrue(centuries.getMessage().contains("at most PT87672H (10 years)"), centuries.getMessage());
+        IllegalArgumentException retain = assertThrows(IllegalArgumentException.class,
+                () -> new RotationPolicy(Duration.ofDays(365), Duration.ZERO, Duration.ofDays(3654)));
+        assertTrue(retain.getMessage().contains("retain must be zero to PT87672H"), retain.getMessage());
+        RotationPolicy longest = new RotationPolicy(Duration.ofDays(3653), Duration.ofDays(3653), Duration.ofDays(3653));
+        try (RotatingKeyRing rotating = RotatingKeyRing.start(longest)) {
+            assertEquals(2, rotating.schedule().keys().size(), "the sealing key and the next, published ahead");
+        }
+    }
+
+    /** A policy that would need more live keys than a schedule holds is refused, not left to jam later. */
+    @Test
+    void policiesThatNeedMoreThanMaxKeysAreRefused() {
+        IllegalArgumentException tooMany = assertThrows(IllegalArgumentException.class,
+                () -> new RotationPolicy(Duration.ofHours(1), Duration.ofHours(1), Duration.ofDays(3)));
+        assertTrue(tooMany.getMessage().contains("needs up to 75 live keys")
+                && tooMany.getMessage().contains("(" + KeySchedule.MAX_KEYS + ")"), tooMany.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> new RotationPolicy(Duration.ofHours(1), Duration.ofHours(1), Duration.ofHours(62)));
+        assertThrows(IllegalArgumentException.class, () -> new RotationPolicy(Duration.ofSeconds(1),
+                Duration.ZERO, Duration.ofSeconds(Long.MAX_VALUE)));
+        // The largest accepted policy keeps rotating: steps of odd sizes, and an outage, never overfill the schedule.
+        RotationPolicy largest = new RotationPolicy(Duration.ofHours(1), Duration.ofHours(1), Duration.ofHours(61));
+        KeySchedule schedule = KeySchedule.empty();
+        Instant now = T0;
+        for (int step = 0; step < 3000; step++) {
+            now = now.plus(Duration.ofSeconds(step % 7 == 0 ? 3600 : 17 * (step % 13) + 1));
+            if (step == 1500) {
+                now = now.plus(Duration.ofHours(5).plusMinutes(13));
+            }
+            schedule = schedule.rotatedIfDue(now, largest, TicketKey::random);
+            assertTrue(schedule.keys().size() <= KeySchedule.MAX_KEYS);
+            schedule.keySetAt(now);
+        }
+    }
+
     @Test
     void encodingRoundTripsAndRefusesMalformedInput() {
         KeySchedule schedule = KeySchedule.of(List.of(

@@ -59,6 +59,38 @@ class TicketMeterBinderTest {
         }
     }
 
+    /** Two binders of one context name bound at once: exactly one is accepted, every time. */
+    @Test
+    void concurrentBindersOfOneNameAcceptExactlyOne() throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try (SslContext first = Traffic.server(TicketKey.random()); SslContext second = Traffic.server(TicketKey.random())) {
+            for (int trial = 0; trial < 300; trial++) {
+                MeterRegistry registry = new SimpleMeterRegistry();
+                java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+                List<java.util.concurrent.Future<Boolean>> bound = new ArrayList<>();
+                for (SslContext context : List.of(first, second)) {
+                    TicketMeterBinder binder = new TicketMeterBinder(context, "x");
+                    bound.add(pool.submit(() -> {
+                        start.await();
+                        try {
+                            binder.bindTo(registry);
+                            return true;
+                        } catch (IllegalArgumentException duplicate) {
+                            return false;
+                        }
+                    }));
+                }
+                int accepted = 0;
+                for (java.util.concurrent.Future<Boolean> result : bound) {
+                    accepted += result.get() ? 1 : 0;
+                }
+                assertEquals(1, accepted, "trial " + trial + ": binders accepted for one context name");
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     /** A ring that rotates: the per-key meters follow the names the context lists, 32 at most. */
     @Test
     void keyMetersFollowRotationAndStayBounded() {

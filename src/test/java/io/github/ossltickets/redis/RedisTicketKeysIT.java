@@ -365,6 +365,9 @@ class RedisTicketKeysIT {
         hostile.put("no \"OTKS\" header", () -> admin.set(bytes(key), bytes("garbage")));
         hostile.put("version 2", () -> admin.set(bytes(key), otherVersion));
         hostile.put("over the 65536", () -> admin.set(bytes(key), huge));
+        byte[] farFuture = KeySchedule.of(List.of(held.keys().get(0), new ScheduledKey(TicketKey.random(),
+                Instant.MAX.minusSeconds(10), Instant.MAX))).toBytes();
+        hostile.put("out of range (years 2000 to 9999)", () -> admin.set(bytes(key), farFuture));
         hostile.put("Redis list", () -> {
             admin.del(key);
             admin.lpush(key, "a", "b");
@@ -385,6 +388,19 @@ class RedisTicketKeysIT {
             assertEquals(active, hex(node.keys.ring().keys().active()), "the ring keeps its keys");
             assertTrue(connect(node, client, ticket).reused, "tickets still resume");
         }
+        admin.del(key);
+        admin.set(bytes(key), farFuture);
+        long clients = admin.clientList().lines().count();
+        RedisUnavailableException farFutureAtStart = assertThrows(RedisUnavailableException.class,
+                () -> nodeKeys().clock(clock).policy(TEN_MINUTES).pollInterval(Duration.ofMinutes(1)).start());
+        assertTrue(farFutureAtStart.getMessage().contains("out of range"), farFutureAtStart.getMessage());
+        assertEquals(clients, admin.clientList().lines().count(), "a refused start closes its connection");
+        Node fallback = node(nodeKeys().clock(clock).policy(TEN_MINUTES).pollInterval(Duration.ofMinutes(1))
+                .fallbackToLocalKeys(true));
+        assertEquals(1, fallback.keys.stats().refusedValues(), "a far-future schedule is a refused value");
+        assertArrayEquals(farFuture, admin.get(bytes(key)), "and is not overwritten");
+        admin.del(key);
+        admin.lpush(key, "a", "b");
         assertEquals(2L, admin.llen(key), "the list was not overwritten");
         assertTrue(node.keys.stats().redisAvailable(), "a refused value is not an outage");
         admin.del(key);

@@ -35,8 +35,31 @@ class RedisTicketKeysTest {
         assertFalse(syntax.getMessage().contains("ret-2"), syntax.getMessage());
         IllegalArgumentException database = assertThrows(IllegalArgumentException.class, () -> RedisTicketKeys
                 .builder("redis://:secret-3@localhost/x").policy(POLICY).pollInterval(Duration.ofMinutes(1)).start());
-        assertEquals("the Redis URI's path is a database number (/0), not /x: redis://localhost/x", database.getMessage());
-        assertEquals("redis://(an authority that is not user:password@host:port)",
-                RedisKeyStore.redacted(java.net.URI.create("redis://u:p@ss@host")));
+        assertEquals("the Redis URI's path must be a database number such as /0: redis://localhost/x",
+                database.getMessage());
+        assertEquals("redis://\u2026@host", RedisKeyStore.redacted(java.net.URI.create("redis://u:p@ss@host")));
+    }
+
+    /** Passwords with characters that end a URI's user info early: none of them may reach a message. */
+    @Test
+    void passwordsThatBreakTheAuthorityNeverReachAMessage() {
+        for (String uri : new String[] {"redis://:s3cr3t/PASS@127.0.0.1:16399", "redis://:s3cr3t#PASS@127.0.0.1:16399",
+                "redis://:s3cr3t?PASS@127.0.0.1:16399", "redis://user:1234/PASS@127.0.0.1:16399",
+                "redis://user:1234/PASS@127.0.0.1:16399/0", "rediss://:a/b?c#PASS@host/0", "redis://default:PASS",
+                "redis://host/0?password=PASS", "redis://host/0#PASS"}) {
+            IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> RedisTicketKeys
+                    .builder(uri).policy(POLICY).pollInterval(Duration.ofMinutes(1)).start(), uri);
+            assertFalse(refused.getMessage().contains("PASS"), refused.getMessage());
+            assertFalse(RedisKeyStore.redacted(java.net.URI.create(uri)).contains("PASS"), uri);
+        }
+        assertEquals("redis://\u2026@127.0.0.1:16399",
+                RedisKeyStore.redacted(java.net.URI.create("redis://:s3cr3t/PASS@127.0.0.1:16399")));
+        assertEquals("redis://\u2026@127.0.0.1:16399/0",
+                RedisKeyStore.redacted(java.net.URI.create("redis://user:1234/PASS@127.0.0.1:16399/0")));
+        // + and = are legal in user info: parsed as a password, and left out like any other.
+        assertEquals("redis://user@127.0.0.1:16399/0",
+                RedisKeyStore.redacted(java.net.URI.create("redis://user:a+b=PASS@127.0.0.1:16399/0")));
+        assertEquals("redis://127.0.0.1:16399", RedisKeyStore.redacted(java.net.URI.create("redis://:a+b=PASS@127.0.0.1:16399")));
+        assertEquals("redis://host/0?\u2026", RedisKeyStore.redacted(java.net.URI.create("redis://host/0?password=PASS")));
     }
 }
