@@ -292,4 +292,76 @@ class ServeKeysIT {
             assertTrue(Long.parseLong(Peers.fields(server.stats()).get("keys-unknown-name")) >= 1, server.stats());
         }
     }
+
+    @Test
+    void redisDownWithFallbackStartsOnLocalKeysAndSaysSo() throws Exception {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = socket.getLocalPort(); // nothing listens there once closed
+        }
+        try (Serve.Running server = serve("--redis", "redis://127.0.0.1:" + port, "--redis-fallback")) {
+            Map<String, String> stats = httpStats(server.port());
+            assertEquals("redis", stats.get("key-source"));
+            assertEquals("no", stats.get("redis-available"));
+            assertEquals("1", stats.get("redis-unavailable"));
+            assertEquals("0", stats.get("redis-rotations"));
+            assertTrue(keyUse(server.stats(), stats.get("key-active"))[0] >= 1, "local keys seal: " + server.stats());
+        }
+    }
+
+    /** Threads this project names, for the leak check. */
+    private static List<String> ourThreads() {
+        return Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
+                .filter(name -> name.startsWith("ossl-tickets")).sorted().toList();
+    }
+
+    @Test
+    void stoppingServeStopsEveryKeySourcesThreadAndClosesItsFiles(@TempDir Path dir) throws Exception {
+        Path file = Files.write(dir.resolve("ticket.key"), nginxKey());
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        List<String[]> sources = List.of(new String[] {"--ticket-keys", file.toString()},
+                new String[] {"--rotate", "1s"},
+                new String[] {"--redis", "redis://127.0.0.1:" + closedPort, "--redis-fallback"});
+        List<String> threadsBefore = ourThreads();
+        long filesBefore = ProcessChecks.openFileDescriptors();
+        for (String[] source : sources) {
+            try (Serve.Running server = serve(source)) {
+                Peers.sClient(server.port(), "-tls1_3");
+                assertNotEquals(threadsBefore, ourThreads(), "the source's thread runs while serving");
+            }
+            waitFor("no thread or file left by " + String.join(" ", source), Duration.ofSeconds(10),
+                    () -> ourThreads().equals(threadsBefore) && ProcessChecks.openFileDescriptors() == filesBefore);
+        }
+    }
+
+    @Test
+    void serveRunsWithoutJedisUnlessRedisIsAsked(@TempDir Path dir) throws Exception {
+        String classPath = Arrays.stream(System.getProperty("surefire.test.class.path",
+                        System.getProperty("java.class.path")).split(java.io.File.pathSeparator))
+                .filter(entry -> !entry.contains("jedis")).collect(Collectors.joining(java.io.File.pathSeparator));
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process refused = new ProcessBuilder(java, "-cp", classPath, Main.class.getName(), "serve", "--port", "0",
+                "--redis", "redis://127.0.0.1:1").start();
+        String err = new String(refused.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(refused.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(1, refused.exitValue(), err);
+        assertEquals(1, err.lines().count(), err);
+        assertTrue(err.contains("--redis needs the Jedis client (redis.clients:jedis)"), err);
+
+        Process serving = new ProcessBuilder(java, "-cp", classPath, Main.class.getName(), "serve", "--port", "0",
+                "--rotate", "1h").redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(serving.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            String started = out.readLine();
+            Matcher port = Pattern.compile("https://127\\.0\\.0\\.1:(\\d+)/").matcher(String.valueOf(started));
+            assertTrue(port.find(), "serve started: " + started);
+            assertEquals("rotation", httpStats(Integer.parseInt(port.group(1))).get("key-source"));
+        } finally {
+            serving.destroy();
+            assertTrue(serving.waitFor(30, TimeUnit.SECONDS));
+        }
+    }
 }
