@@ -38,6 +38,17 @@ class ServeKeyOptionsTest {
     }
 
     @Test
+    void helpListsEveryKeyOption() {
+        ServeOptionsTest.Run help = serve("--help");
+        assertEquals(0, help.exit());
+        for (String option : List.of("--ticket-keys FILE...", "--ticket-keys-format nginx|haproxy",
+                "--rotate PERIOD[,RETAIN]", "--redis URI", "--redis-password-env NAME", "--redis-password-file FILE",
+                "--redis-key NAME", "--redis-fallback", "--redis-ca FILE")) {
+            assertTrue(help.out().contains(option), option + " in\n" + help.out());
+        }
+    }
+
+    @Test
     void badDurationsAreRefusedWithTheirSpelling() {
         String takes = "--rotate takes PERIOD[,RETAIN], durations such as 500ms, 10s, 5m, 1h or 7d";
         for (String bad : List.of("1", "1x", "10 s", "1.5s", "-1s", "1s,", ",1s", "1s,2s,3s", "s", "1S",
