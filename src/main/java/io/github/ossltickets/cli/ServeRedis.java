@@ -51,7 +51,7 @@ final class ServeRedis implements ServeKeys.Source {
         if (redis.ca() != null) {
             try {
                 builder.trustedCertificates(redis.ca());
-            } catch (IllegalArgumentException e) {
+            } catch (IOException | IllegalArgumentException e) {
                 throw new IOException("--redis-ca: " + e.getMessage(), e);
             }
         }

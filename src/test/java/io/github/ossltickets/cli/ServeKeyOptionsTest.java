@@ -151,6 +151,11 @@ class ServeKeyOptionsTest {
         assertFalse(line.contains("s3cret"), line);
         fails("the --redis-password-file file " + dir.resolve("none") + ": no such file", "--port", "0", "--redis", uri,
                 "--redis-password-file", dir.resolve("none").toString());
+        String tls = "rediss://127.0.0.1:" + port;
+        fails("--redis-ca: cannot read Redis CA certificate file " + dir.resolve("none.pem") + ": no such file",
+                "--port", "0", "--redis", tls, "--redis-ca", dir.resolve("none.pem").toString());
+        fails("--redis-ca: no certificate in " + password, "--port", "0", "--redis", tls, "--redis-ca",
+                password.toString());
         fails("--redis-password-env OSSL_TICKETS_TEST_UNSET_VARIABLE: the environment variable is not set",
                 "--port", "0", "--redis", uri, "--redis-password-env", "OSSL_TICKETS_TEST_UNSET_VARIABLE");
     }
