@@ -154,7 +154,7 @@ class ServeKeyOptionsTest {
         String tls = "rediss://127.0.0.1:" + port;
         fails("--redis-ca: cannot read Redis CA certificate file " + dir.resolve("none.pem") + ": no such file",
                 "--port", "0", "--redis", tls, "--redis-ca", dir.resolve("none.pem").toString());
-        fails("--redis-ca: no certificate in " + password, "--port", "0", "--redis", tls, "--redis-ca",
+        fails("--redis-ca: cannot use the certificates in " + password, "--port", "0", "--redis", tls, "--redis-ca",
                 password.toString());
         fails("--redis-password-env OSSL_TICKETS_TEST_UNSET_VARIABLE: the environment variable is not set",
                 "--port", "0", "--redis", uri, "--redis-password-env", "OSSL_TICKETS_TEST_UNSET_VARIABLE");
