@@ -82,7 +82,9 @@ final class Keys {
                     Path target = paths.get(0);
                     Path dir = format == TicketKeyFormat.NGINX ? target
                             : target.toAbsolutePath().getParent();
-                    Files.createDirectories(dir);
+                    if (format == TicketKeyFormat.NGINX) {
+                        Files.createDirectories(dir); // a first rotation makes the directory
+                    }
                     try (FileChannel lock = rotationLock(dir)) {
                         if (format == TicketKeyFormat.NGINX) {
                             rotateNginx(target, aes128, out);
