@@ -343,16 +343,18 @@ class ServeKeysIT {
                         System.getProperty("java.class.path")).split(java.io.File.pathSeparator))
                 .filter(entry -> !entry.contains("jedis")).collect(Collectors.joining(java.io.File.pathSeparator));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process refused = new ProcessBuilder(java, "-cp", classPath, Main.class.getName(), "serve", "--port", "0",
-                "--redis", "redis://127.0.0.1:1").start();
+        // JDK 22+ warns on stderr about JNA's native access without the flag; this test counts stderr's lines.
+        Process refused = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp", classPath,
+                Main.class.getName(), "serve", "--port", "0", "--redis", "redis://127.0.0.1:1").start();
         String err = new String(refused.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(refused.waitFor(30, TimeUnit.SECONDS));
         assertEquals(1, refused.exitValue(), err);
         assertEquals(1, err.lines().count(), err);
         assertTrue(err.contains("--redis needs the Jedis client (redis.clients:jedis)"), err);
 
-        Process serving = new ProcessBuilder(java, "-cp", classPath, Main.class.getName(), "serve", "--port", "0",
-                "--rotate", "1h").redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Process serving = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp", classPath,
+                Main.class.getName(), "serve", "--port", "0", "--rotate", "1h")
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
         try (BufferedReader out = new BufferedReader(new InputStreamReader(serving.getInputStream(),
                 StandardCharsets.UTF_8))) {
             String started = out.readLine();
