@@ -297,6 +297,76 @@ class TlsServerHostileTest {
         assertLiveObjectsReturnTo(before);
     }
 
+    /**
+     * Twice as many peers as workers finish their handshake and then trickle one request record a byte
+     * every 100 ms: each holds a worker at most one read timeout, so a good client is still answered.
+     */
+    @Test
+    void peersTricklingARecordDoNotLockOutAGoodClient() throws Exception {
+        int workers = 2;
+        try (TlsServer server = server(TlsServerHostileTest::echo).workers(workers)
+                .readTimeout(Duration.ofMillis(700)).start();
+             TlsClient client = new TlsClient(clientContext, Duration.ofSeconds(8))) {
+            AtomicBoolean stop = new AtomicBoolean();
+            List<Thread> tricklers = new ArrayList<>();
+            CountDownLatch started = new CountDownLatch(2 * workers);
+            for (int i = 0; i < 2 * workers; i++) {
+                Thread trickler = new Thread(() -> trickleARecord(server.port(), started, stop));
+                trickler.setDaemon(true);
+                trickler.start();
+                tricklers.add(trickler);
+            }
+            try {
+                assertTrue(started.await(10, TimeUnit.SECONDS), "the trickling peers began their records");
+                Thread.sleep(300); // their first bytes reach the workers
+                long start = System.nanoTime();
+                assertEquals("hello", roundTrip(client, server.port(), "hello"));
+                long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+                assertTrue(millis < 5_000, "the good client waited " + millis + " ms");
+                waitFor(() -> server.stats().failures() >= 2 * workers, "every trickling peer was timed out");
+            } finally {
+                stop.set(true);
+                for (Thread trickler : tricklers) {
+                    trickler.join(5_000);
+                }
+            }
+        }
+    }
+
+    /** Completes a handshake through our own client, then sends one application record a byte at a time. */
+    private static void trickleARecord(int port, CountDownLatch started, AtomicBoolean stop) {
+        io.github.ossltickets.Ssl ssl = clientContext.newSsl();
+        try (ssl; Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            socket.setSoTimeout(5_000);
+            io.github.ossltickets.NetworkBio network = ssl.attachNetworkBio(0);
+            byte[] buffer = new byte[17 * 1024];
+            OutputStream out = socket.getOutputStream();
+            while (true) {
+                boolean finished = ssl.handshake();
+                for (int n; (n = network.read(buffer)) > 0; ) {
+                    out.write(buffer, 0, n);
+                }
+                if (finished) {
+                    break;
+                }
+                int n = socket.getInputStream().read(buffer, 0, Math.min(buffer.length, network.room()));
+                if (n < 0) {
+                    return;
+                }
+                network.write(buffer, n);
+            }
+            ssl.write(new byte[2000]);
+            int length = network.read(buffer);
+            started.countDown();
+            for (int i = 0; i < length - 1 && !stop.get(); i++) {
+                out.write(buffer[i]);
+                Thread.sleep(100);
+            }
+        } catch (IOException | InterruptedException | RuntimeException peerCutOff) {
+            // the server closed the connection: what it should do
+        }
+    }
+
     private static Socket connect(String from, int port) throws IOException {
         Socket socket = new Socket();
         socket.bind(new InetSocketAddress(from, 0));
