@@ -182,6 +182,10 @@ final class Serve {
             this.server = server;
         }
 
+        boolean isRunning() {
+            return server.isRunning();
+        }
+
         int port() {
             return server.port();
         }
@@ -224,7 +228,7 @@ final class Serve {
                 .toString();
     }
 
-    /** Runs the command until the JVM is stopped; returns an exit code for bad options or a failed start. */
+    /** Runs the command until the JVM is stopped (0) or the server dies (1); returns 2 for bad options, 1 for a failed start. */
     static int run(String[] args, PrintStream out, PrintStream err) {
         Options options;
         try {
@@ -264,13 +268,15 @@ final class Serve {
             err.flush();
             running.close();
         }, "ossl-tickets-serve-shutdown"));
-        while (true) {
+        while (running.isRunning()) { // a server whose selector thread died (out of memory) ends the command
             try {
-                Thread.sleep(Long.MAX_VALUE);
+                Thread.sleep(1_000);
             } catch (InterruptedException e) {
                 return 0;
             }
         }
+        err.println("ossl-tickets serve: the server stopped (its selector thread died; the log says why)");
+        return 1;
     }
 
     /** ADDRESS:PORT as a URL writes it: [::1]:8443 for IPv6. */

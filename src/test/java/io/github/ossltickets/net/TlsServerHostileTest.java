@@ -298,6 +298,64 @@ class TlsServerHostileTest {
     }
 
     /**
+     * An Error on the selector thread (here the logger's, at a refusal; out of memory in the field) stops
+     * the server: its port refuses connections, the connections it held are closed and freed, and
+     * {@code isRunning()} says so, with the Error logged at ERROR.
+     */
+    @Test
+    void aSelectorThreadThatDiesClosesThePortAndFreesItsConnections() throws Exception {
+        OpenSsl.LiveObjects before = settledLiveObjects();
+        AtomicBoolean failedOnce = new AtomicBoolean();
+        System.Logger failing = new System.Logger() {
+            @Override
+            public String getName() {
+                return "failing";
+            }
+
+            @Override
+            public boolean isLoggable(Level level) {
+                return true;
+            }
+
+            @Override
+            public void log(Level level, java.util.ResourceBundle bundle, String message, Throwable thrown) {
+                logger.log(level, bundle, message, thrown);
+                if (message.contains("refused") && failedOnce.compareAndSet(false, true)) {
+                    throw new OutOfMemoryError("the test's logger fails on the selector thread");
+                }
+            }
+
+            @Override
+            public void log(Level level, java.util.ResourceBundle bundle, String format, Object... params) {
+                logger.log(level, bundle, format, params);
+                if (format.contains("refused") && failedOnce.compareAndSet(false, true)) {
+                    throw new OutOfMemoryError("the test's logger fails on the selector thread");
+                }
+            }
+        };
+        try (TlsServer server = server(TlsServerHostileTest::echo).maxPerClient(1).logger(failing).start();
+             TlsClient client = new TlsClient(clientContext, Duration.ofSeconds(10))) {
+            assertTrue(server.isRunning());
+            try (TlsConnection waiting = client.connect("127.0.0.1", server.port())) {
+                waitFor(() -> server.stats().handshakes() == 1, "the first connection waits for its request");
+                try (Socket refused = connect("127.0.0.1", server.port())) {
+                    waitFor(() -> !server.isRunning(), "the server reports that it stopped");
+                }
+                waitFor(() -> refuses(server.port()), "the port is closed");
+                waitFor(() -> server.stats().open() == 0, "the waiting connection was freed");
+                assertThrows(Exception.class, () -> { // unexpected EOF: the server closed the socket
+                    if (waiting.read(new byte[16]) < 0) {
+                        throw new java.io.EOFException("closed");
+                    }
+                });
+            }
+            assertTrue(logger.entries.stream().anyMatch(entry -> entry.level() == System.Logger.Level.ERROR
+                    && entry.thrown() instanceof OutOfMemoryError), "the Error was logged");
+        }
+        assertLiveObjectsReturnTo(before);
+    }
+
+    /**
      * Twice as many peers as workers finish their handshake and then trickle one request record a byte
      * every 100 ms: each holds a worker at most one read timeout, so a good client is still answered.
      */
