@@ -1,6 +1,7 @@
 package io.github.ossltickets.net;
 
 import io.github.ossltickets.NetworkBio;
+import io.github.ossltickets.OpenSslException;
 import io.github.ossltickets.SslContext;
 
 import java.io.EOFException;
@@ -331,7 +332,13 @@ final class HandshakeSelector implements Runnable {
     /** Runs the handshake until it needs the peer, sending what OpenSSL writes. */
     private void drive(ServerConnection connection, SelectionKey key) throws IOException {
         while (true) {
-            boolean finished = connection.ssl.handshake();
+            boolean finished;
+            try {
+                finished = connection.ssl.handshake();
+            } catch (OpenSslException failed) { // its alert waits in the BIO: the peer should learn why
+                sendAlert(connection, key, failed);
+                throw failed;
+            }
             int sent = send(connection, key);
             if (connection.unsent != null) {
                 return; // the socket is full: go on when it is writable
@@ -347,6 +354,15 @@ final class HandshakeSelector implements Runnable {
                 }
                 return; // OpenSSL waits for the peer
             }
+        }
+    }
+
+    /** Sends the alert OpenSSL wrote when the handshake failed, so that the peer learns why; a gone peer adds nothing. */
+    private void sendAlert(ServerConnection connection, SelectionKey key, RuntimeException failure) {
+        try {
+            send(connection, key);
+        } catch (IOException | RuntimeException e) {
+            failure.addSuppressed(e);
         }
     }
 
