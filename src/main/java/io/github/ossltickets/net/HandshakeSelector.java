@@ -175,6 +175,7 @@ final class HandshakeSelector implements Runnable {
                 oldest.release();
             } else {
                 refusal = "the server holds its maximum of connections, none of them still in its handshake";
+                server.refusedAtCap();
             }
         }
         if (refusal != null) {

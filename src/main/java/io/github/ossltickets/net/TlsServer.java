@@ -238,6 +238,11 @@ public final class TlsServer implements AutoCloseable {
         return null;
     }
 
+    /** Counts a connection refused because every one open at {@link Builder#maxConnections} is past its handshake. */
+    void refusedAtCap() {
+        rejected.increment();
+    }
+
     boolean atConnectionCap() {
         return open.get() >= maxConnections;
     }

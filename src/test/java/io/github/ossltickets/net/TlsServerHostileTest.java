@@ -268,6 +268,23 @@ class TlsServerHostileTest {
         }
     }
 
+    /** At the cap with no handshake to displace, a new connection is refused, and counted as refused. */
+    @Test
+    void aConnectionRefusedAtTheCapIsCounted() throws Exception {
+        try (TlsServer server = server(TlsServerHostileTest::echo).maxConnections(2).start();
+             TlsClient client = new TlsClient(clientContext, Duration.ofSeconds(10));
+             TlsConnection first = client.connect("127.0.0.1", server.port());
+             TlsConnection second = client.connect("127.0.0.1", server.port())) {
+            waitFor(() -> server.stats().handshakes() == 2, "two connections wait for their requests");
+            try (Socket third = connect("127.0.0.1", server.port())) {
+                assertEquals(-1, third.getInputStream().read(), "the third connection is closed at once");
+            }
+            waitFor(() -> server.stats().rejected() == 1, "the refusal is counted");
+            assertEquals(0, server.stats().evicted());
+            assertEquals(0, server.stats().rejectedPerClient());
+        }
+    }
+
     /** A first record that claims 64 KB and then a flood of bytes: cut off at once, nothing kept. */
     @Test
     void aPeerFloodingBytesIsCutOff() throws Exception {
