@@ -236,7 +236,7 @@ final class Serve {
         } catch (UsageException e) {
             if (e.getMessage() == null) {
                 out.println(USAGE);
-                return 0;
+                return out.checkError() ? Main.CLOSED_PIPE : 0; // the reader went away, as for every command
             }
             err.println("ossl-tickets serve: " + oneLine(e.getMessage()) + " (ossl-tickets serve --help lists the options)");
             return 2;
@@ -260,9 +260,14 @@ final class Serve {
             err.println("ossl-tickets serve failed to start: " + oneLine(e.toString()));
             return 1;
         }
-        out.println("ossl-tickets serve on " + OpenSsl.version() + ": https://" + options.bind() + ":" + running.port()
+        out.println("ossl-tickets serve on " + OpenSsl.version() + ": https://"
+                + hostAndPort(options.bind(), running.port())
                 + "/ (generation " + options.generation() + "; Ctrl-C stops it)");
         out.flush();
+        if (out.checkError()) { // nobody reads the banner: end as every command does when its reader left
+            running.close();
+            return Main.CLOSED_PIPE;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             err.print("ossl-tickets serve stopping; counters:\n" + running.stats());
             err.flush();
