@@ -391,6 +391,11 @@ public final class TlsConnection implements AutoCloseable {
                 try {
                     result = step.run();
                 } catch (OpenSslException e) {
+                    if (closeStarted.get()) { // close() said goodbye as this call began: closed, not failed
+                        SocketException closed = new SocketException("the connection was closed by another thread");
+                        closed.initCause(e);
+                        throw closed;
+                    }
                     failure = e;
                     result = Ssl.WANT_IO;
                 } catch (IllegalStateException e) {
