@@ -199,6 +199,10 @@ final class Serve {
             this.keys = keys;
         }
 
+        boolean isRunning() {
+            return server.isRunning();
+        }
+
         int port() {
             return server.port();
         }
@@ -243,7 +247,7 @@ final class Serve {
                 .toString();
     }
 
-    /** Runs the command until the JVM is stopped; returns an exit code for bad options or a failed start. */
+    /** Runs the command until the JVM is stopped (0) or the server dies (1); returns 2 for bad options, 1 for a failed start. */
     static int run(String[] args, PrintStream out, PrintStream err) {
         Options options;
         try {
@@ -251,7 +255,7 @@ final class Serve {
         } catch (UsageException e) {
             if (e.getMessage() == null) {
                 out.println(USAGE);
-                return 0;
+                return out.checkError() ? Main.CLOSED_PIPE : 0; // the reader went away, as for every command
             }
             err.println("ossl-tickets serve: " + oneLine(e.getMessage()) + " (ossl-tickets serve --help lists the options)");
             return 2;
@@ -275,21 +279,28 @@ final class Serve {
             err.println("ossl-tickets serve failed to start: " + oneLine(e.toString()));
             return 1;
         }
-        out.println("ossl-tickets serve on " + OpenSsl.version() + ": https://" + options.bind() + ":" + running.port()
+        out.println("ossl-tickets serve on " + OpenSsl.version() + ": https://"
+                + hostAndPort(options.bind(), running.port())
                 + "/ (generation " + options.generation() + "; Ctrl-C stops it)");
         out.flush();
+        if (out.checkError()) { // nobody reads the banner: end as every command does when its reader left
+            running.close();
+            return Main.CLOSED_PIPE;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             err.print("ossl-tickets serve stopping; counters:\n" + running.stats());
             err.flush();
             running.close();
         }, "ossl-tickets-serve-shutdown"));
-        while (true) {
+        while (running.isRunning()) { // a server whose selector thread died (out of memory) ends the command
             try {
-                Thread.sleep(Long.MAX_VALUE);
+                Thread.sleep(1_000);
             } catch (InterruptedException e) {
                 return 0;
             }
         }
+        err.println("ossl-tickets serve: the server stopped (its selector thread died; the log says why)");
+        return 1;
     }
 
     /** ADDRESS:PORT as a URL writes it: [::1]:8443 for IPv6. */

@@ -1,6 +1,7 @@
 package io.github.ossltickets.net;
 
 import io.github.ossltickets.NetworkBio;
+import io.github.ossltickets.OpenSslException;
 import io.github.ossltickets.SslContext;
 
 import java.io.EOFException;
@@ -27,7 +28,8 @@ import java.util.concurrent.TimeUnit;
  * The server's one selector thread: it accepts, applies the connection limits, runs every handshake
  * without blocking, and hands a connection to a worker only when its handshake is done and its first
  * request bytes are there. A peer that connects and says nothing, or sends its ClientHello a byte at a
- * time, therefore costs a socket and a few hundred bytes of heap until its handshake deadline, never a
+ * time, therefore costs a socket and about a kilobyte of heap (plus the bytes of its partial first record,
+ * within {@link #HELLO_BUDGET} for all of them) until its handshake deadline, never a
  * thread and never native memory (the {@code SSL} is made when the first record is complete).
  *
  * <p>Deadlines: each phase on this thread has a fixed timeout, so connections enter each phase's queue
@@ -40,6 +42,8 @@ final class HandshakeSelector implements Runnable {
     /** A TLS record header: type, version (2), length (2). */
     private static final int RECORD_HEADER = 5;
     private static final int HANDSHAKE_RECORD = 22;
+    /** The heap all partial first records may hold together: about 480 of the largest, thousands of usual ones. */
+    static final long HELLO_BUDGET = 8L * 1024 * 1024;
     /** How long accepting pauses after accept() fails (out of file descriptors): the listener stays readable. */
     private static final long ACCEPT_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
@@ -95,7 +99,7 @@ final class HandshakeSelector implements Runnable {
                 } catch (IOException | RuntimeException e) {
                     logger.log(Level.ERROR, "the server's selector loop failed; it goes on", e);
                 } catch (Error e) {
-                    logger.log(Level.ERROR, "the server's selector thread died; the server accepts no more", e);
+                    server.selectorDied(e); // first: logging may fail too (out of memory)
                     throw e;
                 }
             }
@@ -171,6 +175,7 @@ final class HandshakeSelector implements Runnable {
                 oldest.release();
             } else {
                 refusal = "the server holds its maximum of connections, none of them still in its handshake";
+                server.refusedAtCap();
             }
         }
         if (refusal != null) {
@@ -197,6 +202,32 @@ final class HandshakeSelector implements Runnable {
         } catch (IOException | RuntimeException e) {
             server.failed(connection, e);
             connection.release();
+        }
+    }
+
+    /** The whole record's length from its header, split between what was kept and what just arrived. */
+    private static int declaredLength(byte[] kept, byte[] arrived, int keptLength) {
+        int high = 3 < keptLength ? kept[3] : arrived[3 - keptLength];
+        int low = 4 < keptLength ? kept[4] : arrived[4 - keptLength];
+        return RECORD_HEADER + ((high & 0xff) << 8 | (low & 0xff));
+    }
+
+    /**
+     * Past {@link #HELLO_BUDGET} bytes of partial first records in all, the oldest connections still
+     * sending theirs are closed, as at the connection cap: thousands of peers that each send most of a
+     * 16 KB record and stop cannot exhaust the heap.
+     */
+    private void keepHellosWithinBudget(ServerConnection growing) {
+        Iterator<ServerConnection> oldestFirst = handshaking.iterator();
+        while (server.helloBuffered(0) > HELLO_BUDGET && oldestFirst.hasNext()) {
+            ServerConnection candidate = oldestFirst.next();
+            if (candidate != growing && candidate.phase == ServerConnection.Phase.HELLO && candidate.hello != null) {
+                oldestFirst.remove();
+                server.evicted();
+                logger.log(Level.INFO, "connection from " + candidate.remote + " closed before its ClientHello was"
+                        + " complete: partial ClientHellos hold their maximum of " + HELLO_BUDGET + " bytes in all");
+                candidate.release();
+            }
         }
     }
 
@@ -251,10 +282,17 @@ final class HandshakeSelector implements Runnable {
         }
         int length = connection.helloLength + n;
         byte[] hello = connection.hello;
-        if (hello == null || hello.length < length) { // doubling: a peer sending byte by byte costs no quadratic copying
-            hello = Arrays.copyOf(hello == null ? new byte[0] : hello,
-                    Math.min(BIO_SIZE, Math.max(length, Math.max(64, 2 * (hello == null ? 0 : hello.length)))));
-            connection.hello = hello;
+        if (hello == null || hello.length < length) {
+            // Doubling (a peer sending byte by byte costs no quadratic copying), but never past the length
+            // the record's header declares: the buffer holds about what arrived.
+            int limit = length >= RECORD_HEADER ? Math.max(length, declaredLength(hello, buffer, connection.helloLength))
+                    : BIO_SIZE;
+            int size = Math.min(Math.min(BIO_SIZE, limit),
+                    Math.max(length, Math.max(64, 2 * (hello == null ? 0 : hello.length))));
+            byte[] grown = Arrays.copyOf(hello == null ? new byte[0] : hello, size);
+            server.helloBuffered(size - (hello == null ? 0 : hello.length));
+            connection.hello = hello = grown;
+            keepHellosWithinBudget(connection);
         }
         System.arraycopy(buffer, 0, hello, connection.helloLength, n);
         connection.helloLength = length;
@@ -270,7 +308,7 @@ final class HandshakeSelector implements Runnable {
         connection.ssl = context.newSsl();
         connection.network = connection.ssl.attachNetworkBio(BIO_SIZE);
         connection.network.write(hello, length);
-        connection.hello = null;
+        connection.dropHello();
         connection.phase = ServerConnection.Phase.HANDSHAKE;
         drive(connection, key);
     }
@@ -295,7 +333,13 @@ final class HandshakeSelector implements Runnable {
     /** Runs the handshake until it needs the peer, sending what OpenSSL writes. */
     private void drive(ServerConnection connection, SelectionKey key) throws IOException {
         while (true) {
-            boolean finished = connection.ssl.handshake();
+            boolean finished;
+            try {
+                finished = connection.ssl.handshake();
+            } catch (OpenSslException failed) { // its alert waits in the BIO: the peer should learn why
+                sendAlert(connection, key, failed);
+                throw failed;
+            }
             int sent = send(connection, key);
             if (connection.unsent != null) {
                 return; // the socket is full: go on when it is writable
@@ -311,6 +355,15 @@ final class HandshakeSelector implements Runnable {
                 }
                 return; // OpenSSL waits for the peer
             }
+        }
+    }
+
+    /** Sends the alert OpenSSL wrote when the handshake failed, so that the peer learns why; a gone peer adds nothing. */
+    private void sendAlert(ServerConnection connection, SelectionKey key, RuntimeException failure) {
+        try {
+            send(connection, key);
+        } catch (IOException | RuntimeException e) {
+            failure.addSuppressed(e);
         }
     }
 
@@ -461,24 +514,24 @@ final class HandshakeSelector implements Runnable {
         return Math.max(1, TimeUnit.NANOSECONDS.toMillis(next) + 1);
     }
 
-    /** On the way out: stop listening and free every connection this thread still holds. */
+    /**
+     * On the way out, also after an Error (out of memory): stop listening and free every connection this
+     * thread still holds. The listener's socket closes only once its key leaves the selector, so the
+     * selector closes first of all: a thread that died must not leave a port that accepts and never answers.
+     */
     private void releaseEverything() {
-        closeQuietly(listener);
-        for (SelectionKey key : selector.keys()) {
-            if (key.attachment() instanceof ServerConnection connection) {
-                connection.release();
+        try {
+            closeQuietly(selector); // deregisters every key, so that closing the listener closes its socket
+            closeQuietly(listener);
+        } finally {
+            server.releaseSelectorConnections();
+            for (ServerConnection never : readyForWorkers) { // handed over, but never reached the pool
+                never.release();
             }
+            readyForWorkers.clear();
+            handshaking.clear();
+            awaitingRequest.clear();
         }
-        readyForWorkers.forEach(ServerConnection::release);
-        readyForWorkers.clear();
-        handshaking.forEach(connection -> {
-            if (isHandshaking(connection)) {
-                connection.release();
-            }
-        });
-        handshaking.clear();
-        awaitingRequest.clear();
-        closeQuietly(selector);
     }
 
     private static void closeQuietly(java.io.Closeable closeable) {

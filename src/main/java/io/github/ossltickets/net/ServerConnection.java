@@ -71,6 +71,7 @@ final class ServerConnection {
             return;
         }
         phase = Phase.RELEASED;
+        dropHello();
         try {
             channel.close();
         } catch (IOException ignored) {
@@ -85,6 +86,15 @@ final class ServerConnection {
             network.close();
         }
         server.released(this);
+    }
+
+    /** Lets go of the partial first record, and of its share of the server's budget for them. */
+    void dropHello() {
+        byte[] partial = hello;
+        hello = null;
+        if (partial != null) {
+            server.helloBuffered(-partial.length);
+        }
     }
 
     boolean isReleased() {

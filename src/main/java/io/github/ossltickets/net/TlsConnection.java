@@ -148,7 +148,8 @@ public final class TlsConnection implements AutoCloseable {
      * also when this method throws (a null or refused argument, a socket that is closed or not
      * connected). {@code ssl} must be fresh: one that already has a transport
      * ({@link Ssl#hasTransport()}) is refused with {@link IllegalArgumentException}.
-     * A read that waits longer than {@code readTimeout} for the peer throws {@link SocketTimeoutException};
+     * A read that does not complete within {@code readTimeout} throws {@link SocketTimeoutException} (the
+     * timeout bounds the whole call, however the peer trickles its bytes);
      * {@code readTimeout} must be positive, and is cut to {@link #MAX_TIMEOUT} (24.8 days) if longer.
      */
     public static TlsConnection over(Ssl ssl, Socket socket, Duration readTimeout) throws IOException {
@@ -213,8 +214,8 @@ public final class TlsConnection implements AutoCloseable {
 
     /**
      * Reads application data into the start of {@code buffer}; returns how many bytes, or -1 when the
-     * peer closed the connection with close_notify. Waits for the peer at most the read timeout for
-     * each record.
+     * peer closed the connection with close_notify. Returns or throws {@link SocketTimeoutException}
+     * within the read timeout: a peer that trickles a record a byte at a time cannot hold the call longer.
      */
     public int read(byte[] buffer) throws IOException {
         return read(buffer, 0, buffer.length);
@@ -230,21 +231,28 @@ public final class TlsConnection implements AutoCloseable {
         if (length == 0) {
             return 0;
         }
+        // A deadline for the whole call, not per socket read: one byte per wait would keep it going forever.
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(readTimeoutMillis);
         readers.lock();
         try {
             enter();
             try {
                 if (length < Ssl.RECORD_SIZE) {
-                    return run(() -> ssl.read(buffer, offset, length), PER_WAIT, "a read");
+                    return run(() -> ssl.read(buffer, offset, length), deadline, "a read");
                 }
                 if (readRecord == null) {
                     readRecord = new byte[Ssl.RECORD_SIZE];
                 }
-                int read = run(() -> ssl.read(readRecord), PER_WAIT, "a read");
+                int read = run(() -> ssl.read(readRecord), deadline, "a read");
                 if (read > 0) {
                     System.arraycopy(readRecord, 0, buffer, offset, read);
                 }
                 return read;
+            } catch (SocketTimeoutException e) {
+                SocketTimeoutException late = new SocketTimeoutException("a read did not complete within the read"
+                        + " timeout of " + readTimeoutMillis + " ms");
+                late.initCause(e);
+                throw late;
             } finally {
                 callsInProgress.decrementAndGet();
             }
@@ -383,6 +391,11 @@ public final class TlsConnection implements AutoCloseable {
                 try {
                     result = step.run();
                 } catch (OpenSslException e) {
+                    if (closeStarted.get()) { // close() said goodbye as this call began: closed, not failed
+                        SocketException closed = new SocketException("the connection was closed by another thread");
+                        closed.initCause(e);
+                        throw closed;
+                    }
                     failure = e;
                     result = Ssl.WANT_IO;
                 } catch (IllegalStateException e) {

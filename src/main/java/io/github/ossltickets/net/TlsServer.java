@@ -23,6 +23,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -99,9 +100,13 @@ public final class TlsServer implements AutoCloseable {
     private final LongAdder handshakes = new LongAdder();
     private final LongAdder resumptions = new LongAdder();
     private final LongAdder failures = new LongAdder();
+    /** Heap held by partial first records (ServerConnection.hello), all connections together. */
+    private final AtomicLong helloBytes = new AtomicLong();
     private final AtomicBoolean closeStarted = new AtomicBoolean();
     private final CountDownLatch closed = new CountDownLatch(1);
     private volatile boolean closing;
+    /** Why the selector thread died, if it did: the server then accepts nothing more. */
+    private volatile Throwable selectorFailure;
 
     private TlsServer(Builder builder) throws IOException {
         SslContext context = requireServerContext(builder.context);
@@ -186,8 +191,34 @@ public final class TlsServer implements AutoCloseable {
                 handshakes.sum(), resumptions.sum(), failures.sum(), open.get());
     }
 
+    /**
+     * True while the server accepts and handshakes: false once {@link #close()} began, or if its selector
+     * thread died of an {@link Error} (out of memory). A dead server has closed its port and its connections
+     * waiting for a handshake or a first request, and logged why at ERROR; a supervisor should close it and
+     * restart.
+     */
+    public boolean isRunning() {
+        return !closing && selectorFailure == null;
+    }
+
     boolean isClosing() {
         return closing;
+    }
+
+    /** The selector thread dies of {@code e}: record it first (logging may fail as well), then say so. */
+    void selectorDied(Throwable e) {
+        selectorFailure = e;
+        logger.log(Level.ERROR, "the server on port " + port + " stopped: its selector thread died; its port is"
+                + " closed and it accepts no more connections", e);
+    }
+
+    /** On the selector's way out: frees every connection no worker owns. */
+    void releaseSelectorConnections() {
+        for (ServerConnection connection : live) {
+            if (connection.phase != ServerConnection.Phase.WORKER) {
+                connection.release();
+            }
+        }
     }
 
     // ---- called by the selector thread ----
@@ -207,8 +238,18 @@ public final class TlsServer implements AutoCloseable {
         return null;
     }
 
+    /** Counts a connection refused because every one open at {@link Builder#maxConnections} is past its handshake. */
+    void refusedAtCap() {
+        rejected.increment();
+    }
+
     boolean atConnectionCap() {
         return open.get() >= maxConnections;
+    }
+
+    /** Adds {@code bytes} (negative: frees) to the heap held by partial first records; returns the new total. */
+    long helloBuffered(long bytes) {
+        return helloBytes.addAndGet(bytes);
     }
 
     void evicted() {

@@ -66,6 +66,22 @@ class MainProcessTest {
         assertEquals(Main.CLOSED_PIPE, process.exitValue());
     }
 
+    /** An IPv6 address in the banner's URL is bracketed, as a URL needs it: https://[::1]:PORT/. */
+    @Test
+    void serveBracketsAnIpv6AddressInItsBanner() throws Exception {
+        Process server = ossltickets("serve", "--bind", "::1", "--port", "0")
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            String started = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))
+                    .readLine();
+            assertTrue(Pattern.compile("https://\\[::1\\]:\\d+/ ").matcher(String.valueOf(started)).find(),
+                    "the start line: " + started);
+        } finally {
+            server.destroyForcibly();
+            server.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
     @Test
     void serveTakesTheKeyPasswordFromTheEnvironment(@TempDir Path dir) throws Exception {
         Peers.Certificate certificate = Peers.Certificate.in(dir);

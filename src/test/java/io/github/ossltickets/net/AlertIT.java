@@ -5,6 +5,7 @@ import io.github.ossltickets.SslContext;
 import io.github.ossltickets.TicketDecryptor;
 import io.github.ossltickets.TicketGenerator;
 import io.github.ossltickets.TicketReturn;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -115,6 +116,26 @@ class AlertIT {
             String second = sClient(server.listener.getLocalPort(), tls, "-sess_in", session.toString());
             assertHandshakeFailedOnTheServer(server);
             assertInternalErrorReceived(second, tls);
+        }
+    }
+
+    /**
+     * A handshake that fails on TlsServer's selector thread (TLS 1.1) sends its alert too; before, the
+     * alert stayed in the BIO and s_client saw only the close.
+     */
+    @Test
+    @Timeout(60)
+    void theServersSelectorSendsTheAlertOfAFailedHandshake() throws Exception {
+        try (SslContext context = SslContext.forServer().selfSignedCertificate().build();
+             TlsServer server = TlsServer.builder(context, connection -> { }).port(0).start()) {
+            String output = sClient(server.port(), "-tls1_1", "-cipher", "DEFAULT:@SECLEVEL=0");
+            // OpenSSL at the server chooses the alert (internal_error: no signature algorithm for TLS 1.1)
+            assertTrue(output.contains("<<< TLS 1.1, Alert [length 0002], fatal"),
+                    "s_client received the server's fatal alert:\n" + output);
+            for (int wait = 0; wait < 100 && server.stats().failures() == 0; wait++) {
+                Thread.sleep(50);
+            }
+            assertEquals(1, server.stats().failures(), "the server counted the failed handshake");
         }
     }
 

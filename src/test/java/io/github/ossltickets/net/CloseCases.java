@@ -91,6 +91,39 @@ final class CloseCases {
         }
     }
 
+    /**
+     * close() racing a write that is just starting: the write either completes or ends with the
+     * SocketException that says another thread closed the connection, never OpenSSL's "protocol is shutdown".
+     */
+    static void closeRacingAWriteThatStarts() throws Exception {
+        try (Loopback loopback = new Loopback()) {
+            long connections = OpenSsl.liveObjects().connections();
+            long bios = OpenSsl.liveObjects().networkBios();
+            for (int round = 0; round < 300; round++) {
+                try (Loopback.Pair pair = loopback.connect()) {
+                    java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+                    CompletableFuture<Throwable> writer = CompletableFuture.supplyAsync(() -> {
+                        try {
+                            go.await();
+                            pair.client.write(new byte[10]);
+                            return null;
+                        } catch (Exception e) {
+                            return e;
+                        }
+                    });
+                    go.countDown();
+                    pair.client.close();
+                    Throwable thrown = writer.get(10, TimeUnit.SECONDS);
+                    if (thrown != null) {
+                        assertInstanceOf(SocketException.class, thrown, "round " + round + ": " + thrown);
+                        assertTrue(thrown.getMessage().startsWith("the connection was closed"), thrown.getMessage());
+                    }
+                }
+            }
+            assertAllFreed(connections, bios);
+        }
+    }
+
     static void abortThenCloseAndCloseTwiceAtOnce() throws Exception {
         try (Loopback loopback = new Loopback()) {
             long connections = OpenSsl.liveObjects().connections();

@@ -14,6 +14,12 @@ class CloseTest {
 
     @Test
     @Timeout(120)
+    void closeRacingAWriteThatStartsEndsItWithSocketException() {
+        ProcessChecks.runInChildJvm(CloseCases.class, "closeRacingAWriteThatStarts");
+    }
+
+    @Test
+    @Timeout(120)
     void abortThenCloseAndTwoClosesAtOnceFreeEverything() {
         ProcessChecks.runInChildJvm(CloseCases.class, "abortThenCloseAndCloseTwiceAtOnce");
     }

@@ -268,6 +268,23 @@ class TlsServerHostileTest {
         }
     }
 
+    /** At the cap with no handshake to displace, a new connection is refused, and counted as refused. */
+    @Test
+    void aConnectionRefusedAtTheCapIsCounted() throws Exception {
+        try (TlsServer server = server(TlsServerHostileTest::echo).maxConnections(2).start();
+             TlsClient client = new TlsClient(clientContext, Duration.ofSeconds(10));
+             TlsConnection first = client.connect("127.0.0.1", server.port());
+             TlsConnection second = client.connect("127.0.0.1", server.port())) {
+            waitFor(() -> server.stats().handshakes() == 2, "two connections wait for their requests");
+            try (Socket third = connect("127.0.0.1", server.port())) {
+                assertEquals(-1, third.getInputStream().read(), "the third connection is closed at once");
+            }
+            waitFor(() -> server.stats().rejected() == 1, "the refusal is counted");
+            assertEquals(0, server.stats().evicted());
+            assertEquals(0, server.stats().rejectedPerClient());
+        }
+    }
+
     /** A first record that claims 64 KB and then a flood of bytes: cut off at once, nothing kept. */
     @Test
     void aPeerFloodingBytesIsCutOff() throws Exception {
@@ -295,6 +312,134 @@ class TlsServerHostileTest {
             waitFor(() -> server.stats().open() == 0, "the flood's connection was freed");
         }
         assertLiveObjectsReturnTo(before);
+    }
+
+    /**
+     * An Error on the selector thread (here the logger's, at a refusal; out of memory in the field) stops
+     * the server: its port refuses connections, the connections it held are closed and freed, and
+     * {@code isRunning()} says so, with the Error logged at ERROR.
+     */
+    @Test
+    void aSelectorThreadThatDiesClosesThePortAndFreesItsConnections() throws Exception {
+        OpenSsl.LiveObjects before = settledLiveObjects();
+        AtomicBoolean failedOnce = new AtomicBoolean();
+        System.Logger failing = new System.Logger() {
+            @Override
+            public String getName() {
+                return "failing";
+            }
+
+            @Override
+            public boolean isLoggable(Level level) {
+                return true;
+            }
+
+            @Override
+            public void log(Level level, java.util.ResourceBundle bundle, String message, Throwable thrown) {
+                logger.log(level, bundle, message, thrown);
+                if (message.contains("refused") && failedOnce.compareAndSet(false, true)) {
+                    throw new OutOfMemoryError("the test's logger fails on the selector thread");
+                }
+            }
+
+            @Override
+            public void log(Level level, java.util.ResourceBundle bundle, String format, Object... params) {
+                logger.log(level, bundle, format, params);
+                if (format.contains("refused") && failedOnce.compareAndSet(false, true)) {
+                    throw new OutOfMemoryError("the test's logger fails on the selector thread");
+                }
+            }
+        };
+        try (TlsServer server = server(TlsServerHostileTest::echo).maxPerClient(1).logger(failing).start();
+             TlsClient client = new TlsClient(clientContext, Duration.ofSeconds(10))) {
+            assertTrue(server.isRunning());
+            try (TlsConnection waiting = client.connect("127.0.0.1", server.port())) {
+                waitFor(() -> server.stats().handshakes() == 1, "the first connection waits for its request");
+                try (Socket refused = connect("127.0.0.1", server.port())) {
+                    waitFor(() -> !server.isRunning(), "the server reports that it stopped");
+                }
+                waitFor(() -> refuses(server.port()), "the port is closed");
+                waitFor(() -> server.stats().open() == 0, "the waiting connection was freed");
+                assertThrows(Exception.class, () -> { // unexpected EOF: the server closed the socket
+                    if (waiting.read(new byte[16]) < 0) {
+                        throw new java.io.EOFException("closed");
+                    }
+                });
+            }
+            assertTrue(logger.entries.stream().anyMatch(entry -> entry.level() == System.Logger.Level.ERROR
+                    && entry.thrown() instanceof OutOfMemoryError), "the Error was logged");
+        }
+        assertLiveObjectsReturnTo(before);
+    }
+
+    /**
+     * Twice as many peers as workers finish their handshake and then trickle one request record a byte
+     * every 100 ms: each holds a worker at most one read timeout, so a good client is still answered.
+     */
+    @Test
+    void peersTricklingARecordDoNotLockOutAGoodClient() throws Exception {
+        int workers = 2;
+        try (TlsServer server = server(TlsServerHostileTest::echo).workers(workers)
+                .readTimeout(Duration.ofMillis(700)).start();
+             TlsClient client = new TlsClient(clientContext, Duration.ofSeconds(8))) {
+            AtomicBoolean stop = new AtomicBoolean();
+            List<Thread> tricklers = new ArrayList<>();
+            CountDownLatch started = new CountDownLatch(2 * workers);
+            for (int i = 0; i < 2 * workers; i++) {
+                Thread trickler = new Thread(() -> trickleARecord(server.port(), started, stop));
+                trickler.setDaemon(true);
+                trickler.start();
+                tricklers.add(trickler);
+            }
+            try {
+                assertTrue(started.await(10, TimeUnit.SECONDS), "the trickling peers began their records");
+                Thread.sleep(300); // their first bytes reach the workers
+                long start = System.nanoTime();
+                assertEquals("hello", roundTrip(client, server.port(), "hello"));
+                long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+                assertTrue(millis < 5_000, "the good client waited " + millis + " ms");
+                waitFor(() -> server.stats().failures() >= 2 * workers, "every trickling peer was timed out");
+            } finally {
+                stop.set(true);
+                for (Thread trickler : tricklers) {
+                    trickler.join(5_000);
+                }
+            }
+        }
+    }
+
+    /** Completes a handshake through our own client, then sends one application record a byte at a time. */
+    private static void trickleARecord(int port, CountDownLatch started, AtomicBoolean stop) {
+        io.github.ossltickets.Ssl ssl = clientContext.newSsl();
+        try (ssl; Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            socket.setSoTimeout(5_000);
+            io.github.ossltickets.NetworkBio network = ssl.attachNetworkBio(0);
+            byte[] buffer = new byte[17 * 1024];
+            OutputStream out = socket.getOutputStream();
+            while (true) {
+                boolean finished = ssl.handshake();
+                for (int n; (n = network.read(buffer)) > 0; ) {
+                    out.write(buffer, 0, n);
+                }
+                if (finished) {
+                    break;
+                }
+                int n = socket.getInputStream().read(buffer, 0, Math.min(buffer.length, network.room()));
+                if (n < 0) {
+                    return;
+                }
+                network.write(buffer, n);
+            }
+            ssl.write(new byte[2000]);
+            int length = network.read(buffer);
+            started.countDown();
+            for (int i = 0; i < length - 1 && !stop.get(); i++) {
+                out.write(buffer[i]);
+                Thread.sleep(100);
+            }
+        } catch (IOException | InterruptedException | RuntimeException peerCutOff) {
+            // the server closed the connection: what it should do
+        }
     }
 
     private static Socket connect(String from, int port) throws IOException {
