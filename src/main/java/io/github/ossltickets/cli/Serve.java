@@ -304,7 +304,7 @@ final class Serve {
     }
 
     /** ADDRESS:PORT as a URL writes it: [::1]:8443 for IPv6. */
-    private static String hostAndPort(String bind, int port) {
+    static String hostAndPort(String bind, int port) {
         return (bind.contains(":") ? "[" + bind + "]" : bind) + ":" + port;
     }
 
