@@ -70,6 +70,8 @@ final class ContextCallbacks {
     final LongAdder failures = new LongAdder();
     private final LongAdder[] byStatus = adders(TicketStatus.values().length);
     private final LongAdder[] byReturn = adders(TicketReturn.values().length);
+    /** What the key bridge did, by key name, for SslContext.ticketKeyStats(). */
+    final KeyCounters keyCounters = new KeyCounters();
 
     private final long id;
     /** Borrowed handles' views of the context, ended when OpenSSL frees it. */
@@ -225,6 +227,10 @@ final class ContextCallbacks {
             returns.put(value, byReturn[value.code()].sum());
         }
         return new TicketStats(generated.sum(), statuses, returns, failures.sum());
+    }
+
+    TicketKeyStats keyStats() {
+        return keyCounters.stats();
     }
 
     /** Hands a failure that no Java call will rethrow to the listener; a listener that throws is ignored. */

@@ -293,6 +293,16 @@ public final class SslContext implements AutoCloseable {
     }
 
     /**
+     * What this native context's ticket key callback ({@link #setTicketKeyCallback}) has done so far,
+     * by key name: tickets sealed, opened and renewed under each key, and tickets under names the
+     * callback did not know. Shared by every handle on the same {@code SSL_CTX}; holds no key material.
+     */
+    public TicketKeyStats ticketKeyStats() {
+        ref.checkOpen();
+        return callbacks.keyStats();
+    }
+
+    /**
      * Receives each exception a ticket callback threw that did not fail a call of ours: one whose
      * fallback let the handshake go on, or one thrown while another library drove the handshake.
      * By default they are logged through {@link System.Logger} at WARNING. The listener belongs to the

@@ -175,9 +175,21 @@ final class TicketBridges {
         }
     }
 
-    /** The EVP ticket key callback → {@link TicketKeyCallback}. Failure returns -1, a fatal error. */
+    /**
+     * The EVP ticket key callback → {@link TicketKeyCallback}. Failure returns -1, a fatal error.
+     * Counts each key's use in {@link ContextCallbacks#keyCounters}. The per-ticket path allocates no
+     * arrays: the key name and the IV go through a per-thread scratch buffer.
+     */
     static final class Key extends Bridge implements TicketKeyEvpCallback {
         private static final int IV_LENGTH = 16; // AES-CBC
+
+        /** Per-thread buffers for the key name read from a ticket and the IV of a new one. */
+        private static final class Scratch {
+            final byte[] keyName = new byte[TicketKey.NAME_LENGTH];
+            final byte[] iv = new byte[IV_LENGTH];
+        }
+
+        private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
         Key(ContextCallbacks callbacks) {
             super(callbacks);
@@ -203,7 +215,7 @@ final class TicketBridges {
             }
         }
 
-        private static int seal(TicketKeyCallback keys, Ssl connection, Pointer keyName, Pointer iv, long cipherCtx,
+        private int seal(TicketKeyCallback keys, Ssl connection, Pointer keyName, Pointer iv, long cipherCtx,
                 long hmacCtx) {
             Optional<TicketKey> chosen = keys.keyForNewTicket(connection);
             if (chosen == null) {
@@ -211,33 +223,40 @@ final class TicketBridges {
                         + " Optional.empty() to send no ticket");
             }
             if (chosen.isEmpty()) {
+                callbacks.keyCounters.noTicket();
                 return 0;
             }
             TicketKey key = chosen.get();
-            byte[] freshIv = new byte[IV_LENGTH];
+            byte[] freshIv = SCRATCH.get().iv;
             if (LibCrypto.RAND_bytes(freshIv, IV_LENGTH) != 1) {
                 throw OpenSslException.fromErrorQueue("RAND_bytes for the ticket IV failed");
             }
             keyName.write(0, key.nameView(), 0, TicketKey.NAME_LENGTH);
             iv.write(0, freshIv, 0, IV_LENGTH);
             initialize(key, iv, cipherCtx, hmacCtx, 1);
+            callbacks.keyCounters.sealed(key);
             return 1;
         }
 
-        private static int open(TicketKeyCallback keys, Ssl connection, Pointer keyName, Pointer iv, long cipherCtx,
+        private int open(TicketKeyCallback keys, Ssl connection, Pointer keyName, Pointer iv, long cipherCtx,
                 long hmacCtx) {
-            TicketKeyCallback.Lookup lookup = keys.findKey(connection, keyName.getByteArray(0, TicketKey.NAME_LENGTH));
+            byte[] name = SCRATCH.get().keyName;
+            keyName.read(0, name, 0, TicketKey.NAME_LENGTH);
+            TicketKeyCallback.Lookup lookup = keys.findKey(connection, name);
             if (lookup == null) {
                 throw new TicketCallbackException("TicketKeyCallback.findKey returned null; return"
                         + " Lookup.notFound() for an unknown key");
             }
-            Optional<TicketKey> key = lookup.key();
-            if (key.isEmpty()) {
+            TicketKey key = lookup.keyOrNull();
+            if (key == null) {
+                callbacks.keyCounters.unknownName();
                 return 0;
             }
-            initialize(key.get(), iv, cipherCtx, hmacCtx, 0);
+            initialize(key, iv, cipherCtx, hmacCtx, 0);
+            callbacks.keyCounters.opened(key, lookup.renew());
             return lookup.renew() ? 2 : 1;
         }
+
         private static void initialize(TicketKey key, Pointer iv, long cipherCtx, long hmacCtx, int enc) {
             byte[] aes = key.aesKeyView();
             long cipher = aes.length == 32 ? LibCrypto.EVP_aes_256_cbc() : LibCrypto.EVP_aes_128_cbc();

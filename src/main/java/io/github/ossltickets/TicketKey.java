@@ -16,6 +16,8 @@ public final class TicketKey {
     private final byte[] name;
     private final byte[] hmacKey;
     private final byte[] aesKey;
+    /** The name in hex, made once: what {@link KeyCounters} counts under without allocating per ticket. */
+    final String statsName;
 
     public TicketKey(byte[] name, byte[] hmacKey, byte[] aesKey) {
         Objects.requireNonNull(name, "name");
@@ -34,6 +36,7 @@ public final class TicketKey {
         this.name = name.clone();
         this.hmacKey = hmacKey.clone();
         this.aesKey = aesKey.clone();
+        this.statsName = HexFormat.of().formatHex(name);
     }
 
     /** A fresh AES-256 key with random name, HMAC key and AES key. */
@@ -80,6 +83,6 @@ public final class TicketKey {
 
     @Override
     public String toString() {
-        return "TicketKey[name=" + HexFormat.of().formatHex(name) + ", AES-" + aesKey.length * 8 + "-CBC]";
+        return "TicketKey[name=" + statsName + ", AES-" + aesKey.length * 8 + "-CBC]";
     }
 }

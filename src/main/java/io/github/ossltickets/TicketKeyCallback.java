@@ -26,7 +26,12 @@ public interface TicketKeyCallback {
      */
     Optional<TicketKey> keyForNewTicket(Ssl connection);
 
-    /** Finds the key that sealed a ticket ({@code enc == 0}), by the 16-byte name at its start. */
+    /**
+     * Finds the key that sealed a ticket ({@code enc == 0}), by the 16-byte name at its start.
+     *
+     * @param keyName the name, in a buffer the binding reuses for the next ticket on this thread: read
+     *     it during the call, and copy it to keep it
+     */
     Lookup findKey(Ssl connection, byte[] keyName);
 
     /** The answer of {@link #findKey}: use the key, use it and renew the ticket, or not found. */
@@ -62,6 +67,11 @@ public interface TicketKeyCallback {
 
         public boolean renew() {
             return renew;
+        }
+
+        /** The key, or null for not found: what the key bridge reads without an {@link Optional} per ticket. */
+        TicketKey keyOrNull() {
+            return key;
         }
     }
 }

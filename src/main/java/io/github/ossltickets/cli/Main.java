@@ -92,6 +92,9 @@ public final class Main {
         if (command.equals("serve")) {
             return Serve.run(rest, out, err);
         }
+        if (command.equals("keys")) {
+            return Keys.run(rest, out, err);
+        }
         boolean known = command.equals("demo") || command.equals("matrix") || isHelp(command);
         if (!known || rest.length > 0) {
             err.println("ossl-tickets: " + (known ? command + " takes no arguments: "

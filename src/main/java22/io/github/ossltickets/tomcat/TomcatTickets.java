@@ -62,6 +62,17 @@ public final class TomcatTickets {
     }
 
     /**
+     * {@link #attach(Connector, Installer)} with {@code keys} as the ticket key callback of every
+     * context ({@link SslContext#setTicketKeyCallback}): a {@link io.github.ossltickets.keys.TicketKeyRing}
+     * gives Tomcat keys that rotate and are shared across a fleet, which Tomcat's own
+     * {@code OpenSSLSessionContext.setTicketKeys} (one key, replaced whole) cannot.
+     */
+    public static void attach(Connector connector, io.github.ossltickets.TicketKeyCallback keys) {
+        Objects.requireNonNull(keys, "keys");
+        attach(connector, (context, certificate) -> context.setTicketKeyCallback(keys));
+    }
+
+    /**
      * Makes {@code connector} use Tomcat's FFM OpenSSL with {@code installer} run on every context it
      * makes, for every {@link SSLHostConfig} it has now, every certificate of each, and every reload.
      * Call it after adding the host configurations and before the connector starts. Called again, the

@@ -1,0 +1,212 @@
+package io.github.ossltickets.keys;
+
+import io.github.ossltickets.SslContext;
+import io.github.ossltickets.SslSession;
+import io.github.ossltickets.TicketKey;
+import io.github.ossltickets.TlsVersion;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+import static io.github.ossltickets.keys.Handshakes.hex;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Key files replaced while clients resume continuously: by rename, by a Kubernetes-style {@code ..data}
+ * symbolic-link swap, and by a rewrite in place. Every handshake must resume; the new keys must take
+ * over; a corrupt replacement must keep the old keys and be reported.
+ */
+@Timeout(60)
+class KeyFileWatcherTest {
+    private static final Duration POLL = Duration.ofMillis(100);
+
+    @TempDir
+    Path dir;
+
+    /** Resumes one TLS 1.2 session (under the key every file set keeps) over and over on another thread. */
+    private static final class Load implements AutoCloseable {
+        final AtomicBoolean stop = new AtomicBoolean();
+        final AtomicInteger handshakes = new AtomicInteger();
+        final List<String> failures = Collections.synchronizedList(new ArrayList<>());
+        final Thread thread;
+
+        Load(SslContext server, SslContext client, SslSession session) {
+            thread = new Thread(() -> {
+                while (!stop.get()) {
+                    Handshakes.Outcome outcome = Handshakes.connect(server, client, session);
+                    handshakes.incrementAndGet();
+                    if (!outcome.ok() || !outcome.reused()) {
+                        failures.add(outcome.toString());
+                    }
+                }
+            });
+            thread.start();
+        }
+
+        void awaitMore(int count) throws InterruptedException {
+            int target = handshakes.get() + count;
+            while (handshakes.get() < target) {
+                Thread.sleep(5);
+            }
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            stop.set(true);
+            thread.join(10_000);
+        }
+    }
+
+    private static void awaitActive(KeyFileWatcher watcher, TicketKey expected) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!hex(watcher.current().active()).equals(hex(expected))) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the watcher did not load " + expected + "; it holds " + watcher.current()
+                        + ", last error " + watcher.lastError());
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    private static void replaceByRename(Path target, byte[] content) throws IOException {
+        Path temporary = target.resolveSibling(target.getFileName() + ".new");
+        Files.write(temporary, content);
+        Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    @Test
+    void reloadsOnRenameSymlinkSwapAndRewriteWithoutAFailedHandshake() throws Exception {
+        TicketKey kept = TicketKey.random();
+        // A Kubernetes Secret volume: files are links through ..data, which points at a timestamped directory.
+        Path version1 = Files.createDirectory(dir.resolve("..v1"));
+        Files.write(version1.resolve("current.key"), TicketKeyFiles.nginxBytes(kept));
+        Files.write(version1.resolve("kept.key"), TicketKeyFiles.nginxBytes(kept));
+        Files.createSymbolicLink(dir.resolve("..data"), Path.of("..v1"));
+        Path current = dir.resolve("current.key");
+        Path keptFile = dir.resolve("kept.key");
+        Files.createSymbolicLink(current, Path.of("..data/current.key"));
+        Files.createSymbolicLink(keptFile, Path.of("..data/kept.key"));
+
+        TicketKeyRing ring = TicketKeyRing.of(KeySet.of(TicketKey.random()));
+        try (SslContext server = Handshakes.server(TlsVersion.TLS1_2);
+             SslContext client = Handshakes.client(TlsVersion.TLS1_2);
+             KeyFileWatcher watcher = KeyFileWatcher.start(List.of(current, keptFile), TicketKeyFormat.NGINX,
+                     ring::update, POLL)) {
+            server.setTicketKeyCallback(ring);
+            assertEquals(hex(kept), hex(ring.keys().active()));
+            SslSession session = Handshakes.firstSession(server, client);
+            try (Load load = new Load(server, client, session)) {
+                load.awaitMore(20);
+
+                // 1. The ..data symbolic link swapped to a new directory, as the kubelet does.
+                TicketKey second = TicketKey.random();
+                Path version2 = Files.createDirectory(dir.resolve("..v2"));
+                Files.write(version2.resolve("current.key"), TicketKeyFiles.nginxBytes(second));
+                Files.write(version2.resolve("kept.key"), TicketKeyFiles.nginxBytes(kept));
+                Files.createSymbolicLink(dir.resolve("..data_tmp"), Path.of("..v2"));
+                Files.move(dir.resolve("..data_tmp"), dir.resolve("..data"), StandardCopyOption.ATOMIC_MOVE);
+                awaitActive(watcher, second);
+                load.awaitMore(20);
+
+                // 2. A regular file renamed over the link.
+                TicketKey third = TicketKey.random();
+                replaceByRename(current, TicketKeyFiles.nginxBytes(third));
+                awaitActive(watcher, third);
+                load.awaitMore(20);
+
+                // 3. The same file rewritten in place.
+                TicketKey fourth = Handshakes.randomAes128();
+                Files.write(current, TicketKeyFiles.nginxBytes(fourth), StandardOpenOption.TRUNCATE_EXISTING);
+                awaitActive(watcher, fourth);
+                load.awaitMore(20);
+                assertTrue(watcher.reloads() >= 3, "reloads: " + watcher.reloads());
+                assertTrue(load.failures.isEmpty(), load.failures.size() + " of " + load.handshakes
+                        + " handshakes did not resume: " + load.failures);
+            }
+        }
+    }
+
+    @Test
+    void aCorruptReplacementKeepsTheKeysAndIsReported() throws Exception {
+        TicketKey kept = TicketKey.random();
+        Path file = dir.resolve("tls-ticket-keys");
+        Files.write(file, TicketKeyFiles.haproxyBytes(List.of(TicketKey.random(), kept, TicketKey.random())));
+        List<LogRecord> warnings = Collections.synchronizedList(new ArrayList<>());
+        Logger logger = Logger.getLogger(KeyFileWatcher.class.getName());
+        Handler handler = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
+                    warnings.add(record);
+                }
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        logger.addHandler(handler);
+        TicketKeyRing ring = TicketKeyRing.of(KeySet.of(TicketKey.random()));
+        try (SslContext server = Handshakes.server(TlsVersion.TLS1_2);
+             SslContext client = Handshakes.client(TlsVersion.TLS1_2);
+             KeyFileWatcher watcher = KeyFileWatcher.start(List.of(file), TicketKeyFormat.HAPROXY, ring::update, POLL)) {
+            server.setTicketKeyCallback(ring);
+            SslSession session = Handshakes.firstSession(server, client);
+            try (Load load = new Load(server, client, session)) {
+                replaceByRename(file, "bm90IGEga2V5\n".repeat(3).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                while (watcher.failedReloads() == 0 && System.nanoTime() < deadline) {
+                    Thread.sleep(10);
+                }
+                load.awaitMore(20);
+                assertTrue(watcher.failedReloads() >= 1, "the bad file was refused");
+                String error = watcher.lastError().orElseThrow();
+                assertTrue(error.contains(file.toString()) && error.contains("line 1"), error);
+                assertEquals(hex(kept), hex(ring.keys().active()), "the old keys stay");
+                assertEquals(1, warnings.size(), "one warning for one bad file, however often it is polled: "
+                        + warnings.stream().map(LogRecord::getMessage).toList());
+                assertTrue(warnings.get(0).getMessage().contains(file.toString()), warnings.get(0).getMessage());
+                assertTrue(load.failures.isEmpty(), load.failures.toString());
+
+                // A good file afterwards is loaded and clears the error.
+                TicketKey next = TicketKey.random();
+                replaceByRename(file, TicketKeyFiles.haproxyBytes(List.of(kept, next, TicketKey.random())));
+                awaitActive(watcher, next);
+                assertTrue(watcher.lastError().isEmpty());
+            }
+        } finally {
+            logger.removeHandler(handler);
+        }
+    }
+
+    @Test
+    void theFirstLoadFailsInsteadOfServingWithNoKeys() throws IOException {
+        Path file = dir.resolve("bad.key");
+        Files.write(file, new byte[81]);
+        List<KeySet> handed = new ArrayList<>();
+        IOException e = assertThrows(IOException.class,
+                () -> KeyFileWatcher.start(List.of(file), TicketKeyFormat.NGINX, handed::add, POLL));
+        assertTrue(e.getMessage().contains(file.toString()) && e.getMessage().contains("81 bytes"), e.getMessage());
+        assertTrue(handed.isEmpty());
+    }
+}
