@@ -44,8 +44,17 @@ final class Serve {
             "  --key-password-env NAME   the --key file's password: environment variable NAME",
             "  --tls 1.2|1.3|both    protocol versions (default both)",
             "  --num-tickets N       TLS 1.3 tickets after a full handshake, 0 to 1000 (default 2)",
-            "  --ticket-keys FILE    80 bytes (name 16, HMAC 32, AES 32) shared by servers and restarts;",
-            "                        make one with: head -c 80 /dev/urandom > ticket.keys",
+            "  --ticket-keys FILE... ticket key files shared by servers and restarts, reloaded when they change;",
+            "                        nginx's order: the first seals, the rest only open (their tickets renew)",
+            "  --ticket-keys-format nginx|haproxy  nginx: one 80- or 48-byte key per file (default;",
+            "                        head -c 80 /dev/urandom > ticket.key); haproxy: base64 lines, one file",
+            "  --rotate PERIOD[,RETAIN]  a new random key every PERIOD, published a PERIOD ahead, opening",
+            "                        tickets RETAIN after (default 7 x PERIOD); 500ms, 10s, 5m, 1h, 7d",
+            "  --redis URI           keys shared and rotated through Redis: redis://[user@]host[:port][/db], rediss://",
+            "  --redis-password-env NAME, --redis-password-file FILE  its password (never in the URI)",
+            "  --redis-key NAME      the Redis key of the schedule (default " + ServeKeyOptions.DEFAULT_REDIS_KEY + ")",
+            "  --redis-fallback      start with local keys if Redis is down at start (default: refuse to start)",
+            "  --redis-ca FILE       PEM CA certificate that signs the Redis server's, for rediss://",
             "  --generation G        stamped in each ticket's app data; other generations' tickets get IGNORE_RENEW",
             "                        (default 1; up to " + Options.MAX_GENERATION_LENGTH + " printable characters)",
             "  --handshake-timeout S seconds a handshake may take, 1 to 3600 (default 10)",
@@ -60,12 +69,16 @@ final class Serve {
             .flag("--help").alias("-h", "--help")
             .option("--port").option("--bind").option("--cert").option("--key")
             .option("--key-password-file").option("--key-password-env")
-            .option("--tls").option("--num-tickets").option("--ticket-keys").option("--generation")
+            .option("--tls").option("--num-tickets").option("--generation")
             .option("--handshake-timeout").option("--read-timeout");
+
+    static {
+        ServeKeyOptions.declare(COMMAND_LINE); // the ticket-key options live with their parsing
+    }
 
     /** The options, parsed and checked. Files are only named here; {@link ServeFiles} reads them. */
     record Options(int port, String bind, Path cert, Path key, TlsVersion min, TlsVersion max, Integer numTickets,
-            Path ticketKeys, String generation, Duration handshakeTimeout, Duration readTimeout,
+            ServeKeyOptions ticketKeys, String generation, Duration handshakeTimeout, Duration readTimeout,
             Path keyPasswordFile, String keyPasswordEnv) {
 
         /**
@@ -88,7 +101,7 @@ final class Serve {
             Path keyPasswordFile = path(given, "--key-password-file");
             String keyPasswordEnv = given.value("--key-password-env").orElse(null);
             Integer numTickets = given.has("--num-tickets") ? number(given, "--num-tickets", 2, 0, 1000) : null;
-            Path ticketKeys = path(given, "--ticket-keys");
+            ServeKeyOptions ticketKeys = ServeKeyOptions.parse(given);
             String generation = given.value("--generation").orElse("1");
             int handshakeSeconds = number(given, "--handshake-timeout", 10, 1, 3600);
             int readSeconds = number(given, "--read-timeout", 30, 1, 3600);
@@ -129,9 +142,11 @@ final class Serve {
 
         private static Path path(CommandLine.Parsed given, String option) throws UsageException {
             String value = given.value(option).orElse(null);
-            if (value == null) {
-                return null;
-            }
+            return value == null ? null : fileName(option, value);
+        }
+
+        /** A file name given to {@code option}; NUL cannot be in one. */
+        static Path fileName(String option, String value) throws UsageException {
             if (value.indexOf('\0') >= 0) {
                 throw new UsageException(option + " takes a file name, not " + CommandLine.shown(value));
             }
@@ -174,10 +189,12 @@ final class Serve {
     static final class Running implements AutoCloseable {
         private final SslContext context;
         private final TlsServer server;
+        private final ServeKeys.Source keys;
 
-        private Running(SslContext context, TlsServer server) {
+        private Running(SslContext context, TlsServer server, ServeKeys.Source keys) {
             this.context = context;
             this.server = server;
+            this.keys = keys;
         }
 
         int port() {
@@ -185,7 +202,7 @@ final class Serve {
         }
 
         String stats() {
-            return Serve.stats(server, context);
+            return Serve.stats(server, context, keys);
         }
 
         /** Stops gracefully and frees everything. */
@@ -194,13 +211,14 @@ final class Serve {
             try {
                 server.close();
             } finally {
+                keys.close();
                 context.close();
             }
         }
     }
 
     /** The counters, as GET /stats shows them. */
-    private static String stats(TlsServer server, SslContext context) {
+    private static String stats(TlsServer server, SslContext context, ServeKeys.Source keys) {
         TlsServer.Stats connections = server.stats();
         TicketStats tickets = context.ticketStats();
         StringBuilder text = new StringBuilder()
@@ -216,6 +234,7 @@ final class Serve {
                 .append("connections-refused: ").append(connections.rejected()).append('\n')
                 .append("connections-failed: ").append(connections.failures()).append('\n')
                 .append("connections-open: ").append(connections.open()).append('\n')
+                .append(ServeKeys.stats(keys, context))
                 .toString();
     }
 
@@ -289,21 +308,24 @@ final class Serve {
         if (options.numTickets() != null) {
             builder.numTickets(options.numTickets());
         }
-        if (options.ticketKeys() != null) {
-            builder.ticketKeys(ServeFiles.ticketKeys(options.ticketKeys()));
-        }
         SslContext context = builder.build();
+        ServeKeys.Source keys = null;
         try {
+            keys = ServeKeys.start(options.ticketKeys(), context, events);
+            ServeKeys.Source installed = keys;
             installGenerationPolicy(context, options.generation(), events);
             AtomicReference<TlsServer> self = new AtomicReference<>(); // the handler's /stats reads its server
             TlsServer server = TlsServer.builder(context, connection -> respond(connection,
-                            options.readTimeout(), () -> stats(self.get(), context)))
+                            options.readTimeout(), () -> stats(self.get(), context, installed)))
                     .bind(InetAddress.getByName(options.bind())).port(options.port())
                     .handshakeTimeout(options.handshakeTimeout()).readTimeout(options.readTimeout())
                     .log(message -> event(events, message)).start();
             self.set(server);
-            return new Running(context, server);
+            return new Running(context, server, keys);
         } catch (IOException | RuntimeException e) {
+            if (keys != null) {
+                keys.close();
+            }
             context.close();
             throw e;
         }

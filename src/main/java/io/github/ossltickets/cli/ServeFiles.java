@@ -21,8 +21,6 @@ final class ServeFiles {
 
     /** Certificates and keys are a few kB; a chain of many certificates stays far below this. */
     static final int MAX_PEM_BYTES = 1 << 20;
-    /** One 80-byte key today; room for a file of several keys later. */
-    static final int MAX_TICKET_KEYS_BYTES = 64 << 10;
     static final int MAX_PASSWORD_BYTES = 4 << 10;
 
     /** The certificate and key PEM, and the key's password (null for none), checked by OpenSSL together. */
@@ -49,16 +47,6 @@ final class ServeFiles {
         }
     }
 
-    /** The --ticket-keys file: exactly {@link SslContext#TICKET_KEYS_LENGTH} bytes. */
-    static byte[] ticketKeys(Path file) throws IOException {
-        byte[] keys = SmallFiles.read(file, MAX_TICKET_KEYS_BYTES, "the --ticket-keys file");
-        if (keys.length != SslContext.TICKET_KEYS_LENGTH) {
-            throw new IOException("--ticket-keys " + file + " has " + keys.length + " bytes; ticket keys are 80"
-                    + " (name 16, HMAC 32, AES 32): head -c 80 /dev/urandom > " + file);
-        }
-        return keys;
-    }
-
     /**
      * PEM text from {@code file}. Refuses an empty file, and a binary one, saying how to convert DER
      * (which starts with an ASN.1 SEQUENCE, 0x30). Bytes outside the ASCII range are kept one char
@@ -79,24 +67,30 @@ final class ServeFiles {
 
     /** The password of --key from --key-password-file (its first line) or --key-password-env; null if neither. */
     private static char[] password(Serve.Options options) throws IOException {
-        if (options.keyPasswordFile() != null) {
-            Path file = options.keyPasswordFile();
-            byte[] bytes = SmallFiles.read(file, MAX_PASSWORD_BYTES, "the --key-password-file file");
+        return secret(options.keyPasswordFile(), "--key-password-file", options.keyPasswordEnv(), "--key-password-env");
+    }
+
+    /**
+     * A password from {@code file} (its first line) or else from the environment variable {@code env};
+     * null if both are null. The options are named in messages; the password never is.
+     */
+    static char[] secret(Path file, String fileOption, String env, String envOption) throws IOException {
+        if (file != null) {
+            byte[] bytes = SmallFiles.read(file, MAX_PASSWORD_BYTES, "the " + fileOption + " file");
             try {
                 char[] password = firstLine(bytes);
                 if (password.length == 0) {
-                    throw new IOException("--key-password-file " + file + " is empty; its first line is the password");
+                    throw new IOException(fileOption + " " + file + " is empty; its first line is the password");
                 }
                 return password;
             } finally {
                 Arrays.fill(bytes, (byte) 0);
             }
         }
-        if (options.keyPasswordEnv() != null) {
-            String name = options.keyPasswordEnv();
-            String value = System.getenv(name);
+        if (env != null) {
+            String value = System.getenv(env);
             if (value == null || value.isEmpty()) {
-                throw new IOException("--key-password-env " + name + ": the environment variable "
+                throw new IOException(envOption + " " + env + ": the environment variable "
                         + (value == null ? "is not set" : "is empty"));
             }
             return value.toCharArray();

@@ -140,6 +140,7 @@ public final class KeyFileWatcher implements AutoCloseable {
                 return;
             }
             loaded = TicketKeyFiles.keySet(paths, contents, format);
+            onChange.accept(loaded); // a consumer that throws refuses the reload like a bad file
         } catch (IOException | RuntimeException e) {
             refuse(e);
             return;
@@ -148,7 +149,6 @@ public final class KeyFileWatcher implements AutoCloseable {
         failedContents = null;
         current = loaded;
         lastError = null;
-        onChange.accept(loaded);
         reloads.incrementAndGet();
     }
 

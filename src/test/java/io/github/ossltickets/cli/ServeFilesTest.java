@@ -83,7 +83,7 @@ class ServeFilesTest {
     void aFifoIsRefusedForEveryFileOption() throws Exception {
         Path fifo = fifo("fifo");
         String notRegular = "it is not a regular file";
-        fails(List.of("the --ticket-keys file " + fifo, notRegular), "--port", "0", "--ticket-keys", fifo.toString());
+        fails(List.of("--ticket-keys: cannot read the ticket key file " + fifo, notRegular), "--port", "0", "--ticket-keys", fifo.toString());
         fails(List.of("the --cert file " + fifo, notRegular), "--cert", fifo.toString(), "--key", key());
         fails(List.of("the --key file " + fifo, notRegular), "--cert", cert(), "--key", fifo.toString());
         fails(List.of("the --key-password-file file " + fifo, notRegular), "--cert", cert(), "--key",
@@ -93,7 +93,7 @@ class ServeFilesTest {
     @Test
     void devZeroIsRefusedAtOnce() {
         fails(List.of("the --cert file /dev/zero", "not a regular file"), "--cert", "/dev/zero", "--key", key());
-        fails(List.of("the --ticket-keys file /dev/zero", "not a regular file"), "--ticket-keys", "/dev/zero");
+        fails(List.of("--ticket-keys: cannot read the ticket key file /dev/zero", "not a regular file"), "--ticket-keys", "/dev/zero");
     }
 
     @Test
@@ -128,8 +128,8 @@ class ServeFilesTest {
         Path bigPem = Files.write(dir.resolve("big.pem"), new byte[ServeFiles.MAX_PEM_BYTES + 1]);
         fails(List.of("the --cert file " + bigPem, "larger than 1048576 bytes"), "--cert", bigPem.toString(),
                 "--key", key());
-        Path bigKeys = Files.write(dir.resolve("big.keys"), new byte[ServeFiles.MAX_TICKET_KEYS_BYTES + 1]);
-        fails(List.of("the --ticket-keys file " + bigKeys, "larger than 65536 bytes"), "--ticket-keys",
+        Path bigKeys = Files.write(dir.resolve("big.keys"), new byte[io.github.ossltickets.keys.TicketKeyFiles.MAX_FILE_BYTES + 1]);
+        fails(List.of("--ticket-keys: cannot read the ticket key file " + bigKeys, "larger than 65536 bytes"), "--ticket-keys",
                 bigKeys.toString());
         Path bigPassword = Files.write(dir.resolve("big.password"), new byte[ServeFiles.MAX_PASSWORD_BYTES + 1]);
         fails(List.of("the --key-password-file file " + bigPassword, "larger than 4096 bytes"), "--cert", cert(),

@@ -209,4 +209,29 @@ class KeyFileWatcherTest {
         assertTrue(e.getMessage().contains(file.toString()) && e.getMessage().contains("81 bytes"), e.getMessage());
         assertTrue(handed.isEmpty());
     }
+
+    @Test
+    void aConsumerThatThrowsRefusesTheReloadAndTheWatcherGoesOn() throws Exception {
+        Path file = dir.resolve("ticket.key");
+        Files.write(file, TicketKeyFiles.nginxBytes(TicketKey.random()));
+        AtomicInteger calls = new AtomicInteger();
+        TicketKey third = TicketKey.random();
+        List<KeySet> accepted = Collections.synchronizedList(new ArrayList<>());
+        try (KeyFileWatcher watcher = KeyFileWatcher.start(List.of(file), TicketKeyFormat.NGINX, keys -> {
+            if (calls.incrementAndGet() == 2) {
+                throw new IllegalStateException("the consumer is busy");
+            }
+            accepted.add(keys);
+        }, POLL)) {
+            replaceByRename(file, TicketKeyFiles.nginxBytes(TicketKey.random()));
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (watcher.failedReloads() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertTrue(watcher.lastError().orElseThrow().contains("the consumer is busy"));
+            replaceByRename(file, TicketKeyFiles.nginxBytes(third));
+            awaitActive(watcher, third);
+            assertEquals(2, accepted.size(), "the first load and the third file");
+        }
+    }
 }

@@ -4,10 +4,10 @@ import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.PortBinding;
 import com.github.dockerjava.api.model.Ports;
 import org.testcontainers.DockerClientFactory;
-import org.testcontainers.containers.BindMode;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.wait.strategy.Wait;
 import org.testcontainers.utility.DockerImageName;
+import org.testcontainers.utility.MountableFile;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  * A real redis-server for the tests, listening on 127.0.0.1: Debian's, in the ossl-redis:bookworm image
  * (scripts/docker-images) when a Docker engine runs; otherwise Debian's redis-server binary on this
  * machine (.ci/run installs it), as a child process. {@link #unavailable()} says why there is neither.
- * Nothing is persisted. TLS files are mounted (container) or passed as paths (process).
+ * Nothing is persisted. TLS files are copied in (container) or passed as paths (process).
  */
 abstract class RedisServer implements AutoCloseable {
     static final String IMAGE = "ossl-redis:bookworm";
@@ -117,8 +117,10 @@ abstract class RedisServer implements AutoCloseable {
                     .withCommand(command.toArray(new String[0]))
                     .waitingFor(Wait.forLogMessage(".*Ready to accept connections.*", 1)
                             .withStartupTimeout(Duration.ofSeconds(30)));
-            if (tlsDir != null) {
-                redis.withFileSystemBind(tlsDir.toString(), "/tls", BindMode.READ_ONLY);
+            if (tlsDir != null) { // copied in: a bind mount makes Testcontainers pull an image to check it
+                for (String file : List.of("redis.crt", "redis.key")) {
+                    redis.withCopyFileToContainer(MountableFile.forHostPath(tlsDir.resolve(file), 0644), "/tls/" + file);
+                }
             }
             redis.start();
             this.container = redis;
