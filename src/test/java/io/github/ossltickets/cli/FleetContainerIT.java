@@ -170,6 +170,22 @@ class FleetContainerIT {
 
     /** Figures of a load run: every connection, the failed ones (no answer), the resumed ones. */
     record Load(int connections, int failed, int resumed, int fullAfterFirst, List<String> failures) {
+        static Load total(List<Load> loads) {
+            int connections = 0;
+            int failed = 0;
+            int resumed = 0;
+            int full = 0;
+            List<String> failures = new ArrayList<>();
+            for (Load load : loads) {
+                connections += load.connections();
+                failed += load.failed();
+                resumed += load.resumed();
+                full += load.fullAfterFirst();
+                failures.addAll(load.failures());
+            }
+            return new Load(connections, failed, resumed, full, failures);
+        }
+
         @Override
         public String toString() {
             return connections + " connections, " + failed + " failed, " + resumed + " resumed, "
@@ -221,23 +237,14 @@ class FleetContainerIT {
             return new Load(connections, failed, resumed, fullAfterFirst, failures);
         }
 
-        /** Stops the clients and adds up their figures. */
-        Load stop() throws Exception {
+        /** Stops the clients and returns each one's figures, client 0 (TLS 1.2) first. */
+        List<Load> stop() throws Exception {
             stop.set(true);
-            int connections = 0;
-            int failed = 0;
-            int resumed = 0;
-            int full = 0;
-            List<String> failures = new ArrayList<>();
+            List<Load> loads = new ArrayList<>();
             for (Future<Load> run : runs) {
-                Load load = run.get(1, TimeUnit.MINUTES);
-                connections += load.connections();
-                failed += load.failed();
-                resumed += load.resumed();
-                full += load.fullAfterFirst();
-                failures.addAll(load.failures());
+                loads.add(run.get(1, TimeUnit.MINUTES));
             }
-            return new Load(connections, failed, resumed, full, failures);
+            return loads;
         }
 
         @Override
@@ -374,7 +381,7 @@ class FleetContainerIT {
             String issued12 = issue(ports[0], "-tls1_2", old12).fields().get("ticket-issued-appdata");
             String issued13 = issue(ports[0], "-tls1_3", old13).fields().get("ticket-issued-appdata");
             long started = System.nanoTime();
-            Load load;
+            List<Load> perClient;
             try (Clients clients = new Clients(3, ports, dir)) {
                 Thread.sleep(2_500);
                 rotateAndAwaitReloads();
@@ -392,19 +399,30 @@ class FleetContainerIT {
                 Thread.sleep(2_500);
                 rotateAndAwaitReloads();
                 Thread.sleep(2_500);
-                load = clients.stop();
+                perClient = clients.stop();
             }
-            log("key directory, rotated twice under load in " + millis(started) + " ms: " + load);
+            Load load = Load.total(perClient);
+            log("key directory, rotated twice under load in " + millis(started) + " ms: " + load + "; per client "
+                    + perClient);
             assertEquals(0, load.failed(), String.join("\n", load.failures()));
-            assertEquals(load.connections() - 3, load.resumed(), "every connection after a client's first resumes: " + load);
+            for (Load tls13 : perClient.subList(1, perClient.size())) {
+                assertEquals(0, tls13.fullAfterFirst(), "a TLS 1.3 client gets each renewed ticket: " + tls13);
+            }
+            // s_client keeps the ticket it resumed with when a TLS 1.2 resumption renews it (OpenSSL calls no
+            // new-session callback then), so the TLS 1.2 client offers its first ticket until its key is gone:
+            // one full handshake after the second rotation, and it resumes again after that.
+            assertTrue(perClient.get(0).fullAfterFirst() <= 1, "the TLS 1.2 client: " + perClient.get(0));
             long renewed = 0;
             for (int port : ports) {
                 String stats = stats(port);
                 renewed += renewedByKey(stats).values().stream().mapToLong(Long::longValue).sum();
                 assertEquals(0, counter(stats, "key-reload-failures"), stats);
             }
-            log("key directory: " + renewed + " tickets renewed across the fleet");
-            assertTrue(renewed > 2, "the clients' tickets under the first key were renewed too: " + renewed);
+            log("key directory: " + renewed + " tickets renewed under the keys still held");
+            // /stats lists the keys held now: the first key's renewals are gone with it, but the TLS 1.3
+            // clients resumed after it was removed, which they could only do on renewed tickets. The
+            // key now previous renewed theirs after the second rotation.
+            assertTrue(renewed > 0, "renewals under the previous key after the second rotation: " + renewed);
             // Two rotations later the first key is in no file: its tickets get a full handshake.
             for (Path session : List.of(old12, old13)) {
                 Answer full = connect(ports[2], session == old12 ? "-tls1_2" : "-tls1_3", "-sess_in", session.toString());
@@ -424,7 +442,8 @@ class FleetContainerIT {
             for (int node = 0; node < 2; node++) {
                 for (String tls : List.of("-tls1_2", "-tls1_3")) {
                     Path session = dir.resolve("node-" + node + tls + ".sess");
-                    issued.put(session, issue(ports()[node], tls, session).fields().get("ticket-issued-appdata"));
+                    int port = nodes.get(node).getMappedPort(8443);
+                    issued.put(session, issue(port, tls, session).fields().get("ticket-issued-appdata"));
                 }
             }
             nodes.set(2, node());
@@ -520,11 +539,12 @@ class FleetContainerIT {
             issue(ports[0], "-tls1_3", old);
             Set<String> namesBefore = keyNames();
             long started = System.nanoTime();
-            Load load;
+            List<Load> perClient;
             try (Clients clients = new Clients(3, ports, dir)) {
                 Thread.sleep(10_000);
-                load = clients.stop();
+                perClient = clients.stop();
             }
+            Load load = Load.total(perClient);
             Set<String> namesAfter = keyNames();
             long renewed = 0;
             for (int port : ports) {
@@ -533,7 +553,12 @@ class FleetContainerIT {
             log("Redis, rotating every " + PERIOD.toSeconds() + " s, under load for " + millis(started) + " ms: " + load
                     + "; " + renewed + " renewed; key names before " + namesBefore.size() + ", after " + namesAfter.size());
             assertEquals(0, load.failed(), String.join("\n", load.failures()));
-            assertEquals(load.connections() - 3, load.resumed(), "every connection after a client's first resumes: " + load);
+            for (Load tls13 : perClient.subList(1, perClient.size())) {
+                assertEquals(0, tls13.fullAfterFirst(), "a TLS 1.3 client gets each renewed ticket: " + tls13);
+            }
+            // The TLS 1.2 client keeps its first ticket (see the key-directory test) until its key is retired,
+            // 8 s after it began sealing: at most two full handshakes in 10 s.
+            assertTrue(perClient.get(0).fullAfterFirst() <= 2, "the TLS 1.2 client: " + perClient.get(0));
             assertTrue(renewed > 0, "tickets under earlier keys were renewed");
             Set<String> added = new HashSet<>(namesAfter);
             added.removeAll(namesBefore);
@@ -580,7 +605,7 @@ class FleetContainerIT {
                     }
                 });
                 log("Redis back; rotation resumed " + millis(started) + " ms after the load began");
-                load = clients.stop();
+                load = Load.total(clients.stop());
             }
             log("Redis paused 6 s under load: " + load);
             assertEquals(0, load.failed(), String.join("\n", load.failures()));
