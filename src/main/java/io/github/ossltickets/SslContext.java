@@ -271,6 +271,31 @@ public final class SslContext implements AutoCloseable {
         }
     }
 
+    /** The longest session-ID context OpenSSL keeps ({@code SSL_MAX_SID_CTX_LENGTH}). */
+    public static final int MAX_SESSION_ID_CONTEXT_LENGTH = 32;
+
+    /**
+     * {@code SSL_CTX_set_session_id_context}, which copies the bytes: the label OpenSSL stores in every
+     * session this context makes, and compares on resumption. A ticket resumes only on a server whose
+     * context has the same bytes; otherwise OpenSSL decrypts it (the decrypt callback sees SUCCESS) and
+     * then does a full handshake. Servers that share ticket keys must therefore share this too: OpenSSL's
+     * default, and this library's, is empty; Tomcat sets {@code "default"}, Netty {@code "netty"}.
+     * Connections made before the call keep the value they copied.
+     *
+     * @throws IllegalArgumentException if longer than {@link #MAX_SESSION_ID_CONTEXT_LENGTH} bytes
+     */
+    public void setSessionIdContext(byte[] sessionIdContext) {
+        Objects.requireNonNull(sessionIdContext, "sessionIdContext");
+        if (sessionIdContext.length > MAX_SESSION_ID_CONTEXT_LENGTH) {
+            throw new IllegalArgumentException("a session-ID context has at most " + MAX_SESSION_ID_CONTEXT_LENGTH
+                    + " bytes, not " + sessionIdContext.length);
+        }
+        byte[] copy = sessionIdContext.clone();
+        if (ref.use(this, ctx -> LibSsl.SSL_CTX_set_session_id_context(ctx, copy, copy.length)) != 1) {
+            throw OpenSslException.fromErrorQueue("SSL_CTX_set_session_id_context failed");
+        }
+    }
+
     /** {@code SSL_CTX_get_num_tickets}. */
     public int numTickets() {
         return Math.toIntExact(ref.use(this, LibSsl::SSL_CTX_get_num_tickets));

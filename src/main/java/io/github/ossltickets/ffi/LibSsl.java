@@ -93,6 +93,11 @@ public final class LibSsl {
     public static native int SSL_CTX_use_PrivateKey(long ctx, long pkey);
     /** {@code int SSL_CTX_check_private_key(const SSL_CTX *ctx)}: 1 if the key matches the certificate. */
     public static native int SSL_CTX_check_private_key(long ctx);
+    /**
+     * {@code int SSL_CTX_set_session_id_context(SSL_CTX *ctx, const unsigned char *sid_ctx, unsigned int
+     * sid_ctx_len)}: copies at most 32 bytes into the context; 1 on success.
+     */
+    public static native int SSL_CTX_set_session_id_context(long ctx, byte[] sidCtx, int sidCtxLen);
     /** {@code int SSL_CTX_set_num_tickets(SSL_CTX *ctx, size_t num_tickets)}. */
     public static native int SSL_CTX_set_num_tickets(long ctx, long num_tickets);
     /** {@code size_t SSL_CTX_get_num_tickets(const SSL_CTX *ctx)}. */

@@ -21,6 +21,7 @@ public final class ExampleTickets {
     private final AtomicLong contexts = new AtomicLong();
     private final AtomicLong sequence = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
+    private final String appDataPrefix;
     /** A ticket issued to a client that asked for this server name makes the decryptor throw. */
     public static final String THROWS_FOR = "throw.example";
     private final Map<String, String> appDataBySession = new LinkedHashMap<>(16, 0.75f, false) {
@@ -29,6 +30,42 @@ public final class ExampleTickets {
             return size() > 10_000; // an example server: bounded, never a leak
         }
     };
+
+    /** serve's session-ID context: OpenSSL's default, empty, as serve sets none. Tomcat's is "default", Netty's "netty". */
+    public static final byte[] SERVE_SESSION_ID_CONTEXT = new byte[0];
+    /** What serve (generation 1) requires at the start of a ticket's app data to resume it. */
+    public static final String SERVE_APP_DATA_PREFIX = "generation=1;";
+
+    /** The ring of an nginx key file shared with serve ({@code --ticket-keys FILE}), or null without one. */
+    public static io.github.ossltickets.keys.TicketKeyRing ring(java.nio.file.Path keyFile) throws java.io.IOException {
+        return keyFile == null ? null : io.github.ossltickets.keys.TicketKeyRing.of(io.github.ossltickets.keys.TicketKeyFiles
+                .load(java.util.List.of(keyFile), io.github.ossltickets.keys.TicketKeyFormat.NGINX));
+    }
+
+    /**
+     * Installs the callbacks on one context and, with a {@code ring}, joins it to serve's fleet: the
+     * ring as its ticket key callback and serve's session-ID context, without which OpenSSL decrypts
+     * the other's tickets and still does a full handshake.
+     */
+    public void install(SslContext context, String label, io.github.ossltickets.keys.TicketKeyRing ring) {
+        install(context, label);
+        if (ring != null) {
+            context.setTicketKeyCallback(ring);
+            context.setSessionIdContext(SERVE_SESSION_ID_CONTEXT);
+        }
+    }
+
+    public ExampleTickets() {
+        this("");
+    }
+
+    /**
+     * Tickets whose app data starts with {@code appDataPrefix}: in a fleet with {@code serve}, the
+     * {@code generation=1;} that serve's policy requires of the tickets it resumes.
+     */
+    public ExampleTickets(String appDataPrefix) {
+        this.appDataPrefix = appDataPrefix;
+    }
 
     /** Installs the callbacks on one context; {@code label} names it in the tickets it issues. */
     public void install(SslContext context, String label) {
@@ -40,7 +77,7 @@ public final class ExampleTickets {
                 // from the client's ticket: the request will come with the new ID.
                 remember(session.id(), session.ticketAppData());
             }
-            String appData = "cert=" + label + ";sni=" + connection.serverName().orElse("none")
+            String appData = appDataPrefix + "cert=" + label + ";sni=" + connection.serverName().orElse("none")
                     + ";seq=" + sequence.incrementAndGet();
             session.setTicketAppData(appData.getBytes(StandardCharsets.UTF_8));
             generated.incrementAndGet();

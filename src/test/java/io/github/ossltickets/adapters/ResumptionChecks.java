@@ -38,6 +38,17 @@ public final class ResumptionChecks {
     /** {@code openssl s_client -connect 127.0.0.1:PORT -servername SNI TLS ARGS}, GET {@code path}. */
     public static Answer get(int port, String tls, String sni, String path, List<String> arguments)
             throws IOException, InterruptedException {
+        Answer answer = exchange(port, tls, sni, path, arguments);
+        assertTrue(answer.fields().containsKey("server"), "no report from the server:\n" + answer.output());
+        return answer;
+    }
+
+    /**
+     * As {@link #get}, from any server that answers with {@code name: value} lines (the example servers,
+     * serve): whether s_client resumed, and the lines.
+     */
+    public static Answer exchange(int port, String tls, String sni, String path, List<String> arguments)
+            throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + port,
                 "-servername", sni, tls, "-ign_eof"));
         command.addAll(arguments);
@@ -62,7 +73,6 @@ public final class ResumptionChecks {
         boolean reused = output.lines().anyMatch(line -> line.startsWith("Reused, "));
         boolean fresh = output.lines().anyMatch(line -> line.startsWith("New, "));
         assertTrue(reused != fresh, "s_client says neither New nor Reused:\n" + output);
-        assertTrue(fields.containsKey("server"), "no report from the server:\n" + output);
         return new Answer(reused, fields, output);
     }
 
