@@ -93,14 +93,7 @@ class CrossServerContainerIT {
         return container;
     }
 
-    /** The key name s_client printed: the first 16 bytes of the first ticket it received, in hex. */
-    static String ticketKeyName(ResumptionChecks.Answer answer) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("TLS session ticket:\\s+0000 - ([0-9a-f -]{47})")
-                .matcher(answer.output());
-        assertTrue(m.find(), "no ticket printed:\n" + answer.output());
-        return m.group(1).replaceAll("[ -]", "");
-    }
-
+    /** The key file's key name in hex: its first 16 bytes (nginx's layout). */
     static String keyName() throws java.io.IOException {
         return java.util.HexFormat.of().formatHex(java.nio.file.Files.readAllBytes(keyFile), 0, 16);
     }
@@ -109,53 +102,6 @@ class CrossServerContainerIT {
         int[] all = java.util.Arrays.copyOf(ports, ports.length + 1);
         all[ports.length] = port;
         return all;
-    }
-
-    /**
-     * A full handshake at {@code from}, whose ticket is sealed under the key file's key, and then resumes at
-     * {@code to}; returns what {@code to} answered.
-     */
-    static ResumptionChecks.Answer issueThenResume(int from, int to, String tls, List<String> options, Path dir)
-            throws Exception {
-        Path session = dir.resolve(from + "-" + to + tls + ".sess");
-        List<String> out = new ArrayList<>(options);
-        out.addAll(List.of("-sess_out", session.toString()));
-        ResumptionChecks.Answer full = ResumptionChecks.exchange(from, tls, "localhost", "/", out);
-        assertFalse(full.reused(), full.output());
-        assertEquals(keyName(), ticketKeyName(full), "the ticket is sealed under the shared file's key");
-        List<String> in = new ArrayList<>(options);
-        in.addAll(List.of("-sess_in", session.toString()));
-        ResumptionChecks.Answer resumed = ResumptionChecks.exchange(to, tls, "localhost", "/", in);
-        assertTrue(resumed.reused(), tls + ": a ticket from port " + from + " at port " + to + ":\n" + resumed.output());
-        return resumed;
-    }
-
-    /** From the example to serve: serve's decrypt callback read SUCCESS and the example's app data. */
-    static void fromExampleToServe(int example, int serve, String tls, List<String> options, String label, Path dir)
-            throws Exception {
-        ResumptionChecks.Answer atServe = issueThenResume(example, serve, tls, options, dir);
-        // SUCCESS_RENEW where serve's key is OpenSSL's built-in one (TLS 1.3), SUCCESS under a key ring.
-        assertTrue(atServe.fields().getOrDefault("ticket-status", "").startsWith("SUCCESS"), atServe.output());
-        assertTrue(atServe.fields().getOrDefault("ticket-return", "").startsWith("USE"), atServe.output());
-        assertTrue(atServe.fields().getOrDefault("ticket-appdata", "").startsWith(
-                ExampleTickets.SERVE_APP_DATA_PREFIX + "cert=" + label + ";sni=localhost;seq="), atServe.output());
-    }
-
-    /** From serve to the example: the example's decryptor ran and read back serve's app data. */
-    static void fromServeToExample(int serve, int example, String tls, List<String> options, Path dir)
-            throws Exception {
-        Path session = dir.resolve("serve-" + example + tls + ".sess");
-        List<String> out = new ArrayList<>(options);
-        out.addAll(List.of("-sess_out", session.toString()));
-        ResumptionChecks.Answer full = ResumptionChecks.exchange(serve, tls, "localhost", "/", out);
-        assertEquals(keyName(), ticketKeyName(full), "serve seals under the shared file's key");
-        String issued = full.fields().get("ticket-issued-appdata");
-        assertTrue(issued != null && issued.startsWith("generation=1;"), full.output());
-        List<String> in = new ArrayList<>(options);
-        in.addAll(List.of("-sess_in", session.toString()));
-        ResumptionChecks.Answer atExample = ResumptionChecks.get(example, tls, "localhost", "/", in);
-        assertTrue(atExample.reused(), tls + ": serve's ticket at the example:\n" + atExample.output());
-        assertEquals(issued, atExample.appData(), "the example read back serve's app data");
     }
 
     @Nested
@@ -184,12 +130,12 @@ class CrossServerContainerIT {
         @Test
         @Timeout(60)
         void aTicketFromTomcatResumesOnServeAndTheOtherWayRound(@TempDir Path dir) throws Exception {
-            fromExampleToServe(tomcat, serve, "-tls1_3", List.of(), "EC", dir);
+            CrossServerChecks.fromExampleToServe(keyName(), tomcat, serve, "-tls1_3", List.of(), "EC", dir);
             // serve's certificate is EC: in TLS 1.2 a suite both can use, so Tomcat answers with its EC context.
             List<String> ecdsa = List.of("-cipher", "ECDHE-ECDSA-AES128-GCM-SHA256");
-            fromExampleToServe(tomcat, serve, "-tls1_2", ecdsa, "EC", dir);
-            fromServeToExample(serve, tomcat, "-tls1_3", List.of(), dir);
-            fromServeToExample(serve, tomcat, "-tls1_2", ecdsa, dir);
+            CrossServerChecks.fromExampleToServe(keyName(), tomcat, serve, "-tls1_2", ecdsa, "EC", dir);
+            CrossServerChecks.fromServeToExample(keyName(), serve, tomcat, "-tls1_3", List.of(), dir);
+            CrossServerChecks.fromServeToExample(keyName(), serve, tomcat, "-tls1_2", ecdsa, dir);
             AdaptersContainerIT.assertLogClean(container);
         }
     }
@@ -228,10 +174,10 @@ class CrossServerContainerIT {
             // s_client's TLS_AES_256_GCM_SHA384: offered both, a Netty ticket gets a full handshake at
             // serve although it decrypts. A fleet agrees on its TLS 1.3 suites; here the client offers one.
             List<String> sha256 = List.of("-ciphersuites", "TLS_AES_128_GCM_SHA256");
-            fromExampleToServe(netty, serve, "-tls1_3", sha256, "RSA", dir);
-            fromServeToExample(serve, netty, "-tls1_3", sha256, dir);
-            fromExampleToServe(netty, serve, "-tls1_2", List.of(), "RSA", dir);
-            fromServeToExample(serve, netty, "-tls1_2", List.of(), dir);
+            CrossServerChecks.fromExampleToServe(keyName(), netty, serve, "-tls1_3", sha256, "RSA", dir);
+            CrossServerChecks.fromServeToExample(keyName(), serve, netty, "-tls1_3", sha256, dir);
+            CrossServerChecks.fromExampleToServe(keyName(), netty, serve, "-tls1_2", List.of(), "RSA", dir);
+            CrossServerChecks.fromServeToExample(keyName(), serve, netty, "-tls1_2", List.of(), dir);
             AdaptersContainerIT.assertLogClean(container);
         }
 
@@ -239,7 +185,7 @@ class CrossServerContainerIT {
         @Test
         @Timeout(60)
         void aRingAttachedAloneResumesTls12Tickets(@TempDir Path dir) throws Exception {
-            issueThenResume(nettyRingOnly, nettyRingOnly, "-tls1_2", List.of(), dir);
+            CrossServerChecks.issueThenResume(keyName(), nettyRingOnly, nettyRingOnly, "-tls1_2", List.of(), dir);
             AdaptersContainerIT.assertLogClean(container);
         }
     }

@@ -73,6 +73,11 @@ public final class TomcatExample implements AutoCloseable {
         return new TomcatExample(directory, port, plainPort, null);
     }
 
+    /** Starts Tomcat with its attached connector on the ring of this nginx key file, as serve's fleet does. */
+    static TomcatExample startWithKeyFile(Path directory, Path keyFile) throws IOException, LifecycleException {
+        return new TomcatExample(directory, 0, 0, keyFile);
+    }
+
     int port() {
         return attached.getLocalPort();
     }
