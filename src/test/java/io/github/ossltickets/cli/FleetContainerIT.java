@@ -43,12 +43,14 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -610,6 +612,52 @@ class FleetContainerIT {
             log("Redis paused 6 s under load: " + load);
             assertEquals(0, load.failed(), String.join("\n", load.failures()));
             assertTrue(load.resumed() > 0, load.toString());
+        }
+
+        /**
+         * Node 2 is replaced by a new container while the others go on issuing tickets; the newest ones,
+         * issued while it was starting, resume at it with their app data: it took the fleet's keys from
+         * Redis. (Keys live 8 s here, longer than a start, so the test keeps issuing until the node is up.)
+         */
+        @Test
+        @Order(4)
+        @Timeout(120)
+        void aRestartedNodeResumesTicketsTheOthersIssued(@TempDir Path dir) throws Exception {
+            long started = System.nanoTime();
+            nodes.get(2).stop();
+            GenericContainer<?> replacement = serve("--redis", "redis://redis:6379",
+                    "--rotate", PERIOD.toSeconds() + "s," + RETAIN.toSeconds() + "s").withNetwork(network);
+            nodes.set(2, replacement);
+            AtomicReference<Throwable> startFailure = new AtomicReference<>();
+            Thread starting = new Thread(() -> {
+                try {
+                    replacement.start();
+                } catch (Throwable e) {
+                    startFailure.set(e);
+                }
+            }, "restart node 2");
+            starting.start();
+            Map<Path, String> issued = new java.util.LinkedHashMap<>();
+            int rounds = 0;
+            do { // the newest tickets of nodes 0 and 1 while node 2 starts
+                for (int node = 0; node < 2; node++) {
+                    for (String tls : List.of("-tls1_2", "-tls1_3")) {
+                        Path session = dir.resolve("node-" + node + tls + ".sess");
+                        issued.put(session, issue(nodes.get(node).getMappedPort(8443), tls, session)
+                                .fields().get("ticket-issued-appdata"));
+                    }
+                }
+                rounds++;
+            } while (starting.isAlive());
+            starting.join();
+            assertNull(startFailure.get(), () -> "node 2 did not start again: " + startFailure.get());
+            log("node 2 replaced in " + millis(started) + " ms; nodes 0 and 1 issued tickets " + rounds + " times meanwhile");
+            for (Map.Entry<Path, String> ticket : issued.entrySet()) {
+                String tls = ticket.getKey().toString().contains("tls1_2") ? "-tls1_2" : "-tls1_3";
+                Answer resumed = connect(replacement.getMappedPort(8443), tls, "-sess_in", ticket.getKey().toString());
+                assertTrue(resumed.resumed(), ticket.getKey().getFileName() + " at the new node 2: " + resumed.output());
+                assertEquals(ticket.getValue(), resumed.fields().get("ticket-appdata"));
+            }
         }
     }
 
