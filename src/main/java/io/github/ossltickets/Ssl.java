@@ -471,11 +471,6 @@ public final class Ssl implements AutoCloseable {
         return new OpenSslException(what.toString(), OpenSslException.drainErrorQueue(), cause);
     }
 
-    /** Tickets above this size are named when a client's handshake fails: they may not fit in a ClientHello. */
-    private static final int LARGE_TICKET = 60_000;
-    /** TLS gives a ClientHello's extensions, an offered ticket among them, a 2-byte length (docs/openssl-behaviour.md#how-much-app-data-fits). */
-    private static final int MAX_EXTENSIONS = 0xFFFF;
-
     /**
      * OpenSSL's own error for a ClientHello whose extensions outgrow their 2-byte length is a bare
      * "internal error" on the client; say that the offered ticket is why.
@@ -488,11 +483,11 @@ public final class Ssl implements AutoCloseable {
         long[] ticket = new long[1];
         long[] length = new long[1];
         LibSsl.SSL_SESSION_get0_ticket(session, ticket, length);
-        if (length[0] <= LARGE_TICKET) {
+        if (length[0] <= TicketSizeLimits.LARGE_TICKET) {
             return null;
         }
         return "the offered session's ticket is " + length[0] + " bytes, and a ClientHello carries all its"
-                + " extensions, this ticket among them, in at most " + MAX_EXTENSIONS + " bytes: a ticket this"
+                + " extensions, this ticket among them, in at most " + TicketSizeLimits.MAX_CLIENT_HELLO_EXTENSIONS + " bytes: a ticket this"
                 + " large may leave the client unable to build its ClientHello (internal_error)";
     }
 

@@ -22,10 +22,6 @@ final class TicketBridges {
     private TicketBridges() {}
 
     private static final byte[] NO_KEY_NAME = new byte[0];
-    /** App data above this size is checked against OpenSSL's ticket limit, so a failure can say why. */
-    private static final int LARGE_APP_DATA = 32 * 1024;
-    /** OpenSSL sends no ticket for a session whose i2d encoding exceeds this (docs/openssl-behaviour.md#how-much-app-data-fits). */
-    private static final int MAX_ENCODED_SESSION = 0xFF00;
 
     /** What the three bridges share: their context, and where a failure goes. */
     private abstract static class Bridge {
@@ -59,7 +55,7 @@ final class TicketBridges {
             try {
                 callbacks.failures.increment();
                 if (frame != null) {
-                    frame.fail(failure, callbacks);
+                    frame.fail(failure, callbacks::report);
                 } else {
                     callbacks.report(failure);
                 }
@@ -113,11 +109,11 @@ final class TicketBridges {
         private static void explainOversizedTicket(CallFrame frame, SslSession session) {
             // Only app data set in this callback can be too large: what a renewed session carries fit before.
             int appDataLength = session.appDataLengthSetHere();
-            if (frame != null && appDataLength > LARGE_APP_DATA) {
+            if (frame != null && appDataLength > TicketSizeLimits.LARGE_APP_DATA) {
                 int encoded = session.encodedLength();
-                if (encoded > MAX_ENCODED_SESSION) {
+                if (encoded > TicketSizeLimits.MAX_ENCODED_SESSION) {
                     frame.diagnose("the session with " + appDataLength + " bytes of ticket app data encodes to "
-                            + encoded + " bytes, over the " + MAX_ENCODED_SESSION
+                            + encoded + " bytes, over the " + TicketSizeLimits.MAX_ENCODED_SESSION
                             + " bytes OpenSSL puts in a ticket, so OpenSSL sends no ticket (internal_error)");
                 }
             }

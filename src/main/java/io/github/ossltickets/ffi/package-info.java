@@ -13,7 +13,8 @@
  * <p>Only what the library itself calls is here. Bindings that only the tests use (the deprecated
  * {@code HMAC_CTX} ticket key callback) live in the test tree.
  *
- * <p>Nothing here checks arguments or owns memory. Use the handles in {@code io.github.ossltickets}.
+ * <p>Nothing here checks arguments or owns memory. Use the handles in {@code io.github.ossltickets},
+ * the only package that calls this one; the module does not export it (JNA may reflect on it).
  * The classes are registered by {@code io.github.ossltickets.OpenSsl}; calling a method before that
  * throws {@link UnsatisfiedLinkError}.
  */

@@ -90,7 +90,7 @@ class AdaptersContainerIT {
         @BeforeAll
         void start() throws Exception {
             assumeTrue(docker, "no Docker engine");
-            tomcat = example("sid", "target/test-classes:target/classes:target/tomcat/tomcat-coyote-ffm.jar:$(cat target/test.classpath)",
+            tomcat = example("sid", "target/test-classes:target/classes:target/classes/META-INF/versions/22:target/tomcat/tomcat-coyote-ffm.jar:$(cat target/test.classpath)",
                     "io.github.ossltickets.tomcat.TomcatExample", 8443, 8444);
             port = tomcat.getMappedPort(8443);
             long contexts = ResumptionChecks.get(port, "-tls1_3", "start.example", "/", List.of()).count("contexts");
