@@ -44,6 +44,12 @@ public final class TlsClient implements AutoCloseable {
         this.timeout = Objects.requireNonNull(timeout, "timeout");
     }
 
+    /** For logs: "{@code TlsClient[SslContext[client, owned, open 0x…], sessions for 2 servers]}". */
+    @Override
+    public String toString() {
+        return "TlsClient[" + context + ", sessions for " + newest.size() + " servers]";
+    }
+
     /** Connects, offers the newest session for this server if there is one, and runs the handshake. */
     public TlsConnection connect(String host, int port) throws IOException {
         String server = host + ":" + port;
