@@ -1,9 +1,13 @@
 package io.github.ossltickets;
 
 import io.github.ossltickets.net.InMemoryConnection;
+import io.github.ossltickets.net.TlsClient;
+import io.github.ossltickets.net.TlsConnection;
+import io.github.ossltickets.net.TlsServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -58,6 +62,32 @@ class HandleToStringTest {
             }
             assertTrue(lentSession.get().matches("SslSession\\[lent, open 0x[0-9a-f]+]"), lentSession.get());
             assertTrue(lentConnection.get().matches("Ssl\\[owned, open 0x[0-9a-f]+]"), lentConnection.get());
+        }
+    }
+
+    @Test
+    void theServerItsConnectionsAndTheClientSayWhereTheyAre() throws Exception {
+        try (SslContext server = Tls.server(TlsVersion.TLS1_3); SslContext client = Tls.client(TlsVersion.TLS1_3)) {
+            AtomicReference<String> served = new AtomicReference<>();
+            try (TlsServer tlsServer = TlsServer.builder(server, connection -> {
+                        served.set(connection.toString());
+                        connection.write(new byte[] {'!'});
+                    }).port(0).build();
+                 TlsClient tlsClient = new TlsClient(client, Duration.ofSeconds(10))) {
+                assertEquals("TlsServer[port " + tlsServer.port() + ", running, 0 connections open]", tlsServer.toString());
+                try (TlsConnection connection = tlsClient.connect("127.0.0.1", tlsServer.port())) {
+                    connection.write(new byte[] {'?'});
+                    assertEquals(1, connection.read(new byte[1]));
+                    assertTrue(connection.toString().matches("TlsConnection\\[peer /127.0.0.1:" + tlsServer.port()
+                            + ", Ssl\\[owned, open 0x[0-9a-f]+]]"), connection.toString());
+                }
+                assertTrue(served.get().matches("TlsConnection\\[peer /127.0.0.1:[0-9]+, Ssl\\[owned, open 0x[0-9a-f]+]]"),
+                        served.get());
+                assertTrue(tlsClient.toString().matches("TlsClient\\[SslContext\\[client, owned, open 0x[0-9a-f]+],"
+                        + " sessions for 1 servers]"), tlsClient.toString());
+                tlsServer.close();
+                assertEquals("TlsServer[port " + tlsServer.port() + ", stopped, 0 connections open]", tlsServer.toString());
+            }
         }
     }
 }
