@@ -488,8 +488,13 @@ public final class SslContext implements AutoCloseable {
 
         /**
          * Turns the server's session-ID cache on or off ({@code SSL_CTX_set_session_cache_mode} with
-         * {@code SSL_SESS_CACHE_SERVER} or {@code SSL_SESS_CACHE_OFF}); OpenSSL's default is on. Turn
-         * it off to make every TLS 1.2 resumption go through a ticket.
+         * {@code SSL_SESS_CACHE_SERVER} or {@code SSL_SESS_CACHE_OFF}). Not called, the context keeps
+         * OpenSSL's default: on (OpenSSL's own size and lifetime, 20,480 sessions for up to 2 hours, in
+         * this process's memory). The cache resumes TLS 1.2 clients that offer a session ID and no
+         * ticket (curl 7.88 is one), as nginx's {@code ssl_session_cache} does; such a resumption never
+         * reaches the ticket callbacks, so a policy in the decryptor does not apply to it. Turn the
+         * cache off to make every resumption go through a ticket and its callbacks. TLS 1.3 resumes
+         * through tickets either way. {@link SslContext#sessionCacheMode()} reads the mode back.
          */
         public Builder serverSessionCache(boolean enabled) {
             this.sessionCache = enabled;

@@ -84,7 +84,7 @@ class HandleToStringTest {
                 assertTrue(served.get().matches("TlsConnection\\[peer /127.0.0.1:[0-9]+, Ssl\\[owned, open 0x[0-9a-f]+]]"),
                         served.get());
                 assertTrue(tlsClient.toString().matches("TlsClient\\[SslContext\\[client, owned, open 0x[0-9a-f]+],"
-                        + " sessions for 1 servers]"), tlsClient.toString());
+                        + " servers with a session: 1]"), tlsClient.toString());
                 tlsServer.close();
                 assertEquals("TlsServer[port " + tlsServer.port() + ", stopped, 0 connections open]", tlsServer.toString());
             }
