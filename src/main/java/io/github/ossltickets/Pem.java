@@ -108,8 +108,9 @@ final class Pem {
     /** {@code PEM_read_bio_PrivateKey}; the caller frees the result. */
     private static long readKey(String pem, char[] password) {
         long bio = memoryBio(pem, "private key");
-        byte[] passwordC = password == null ? null : cPassword(password);
+        byte[] passwordC = null;
         try {
+            passwordC = password == null ? null : cPassword(password); // inside: a refused password frees the BIO
             long result = LibCrypto.PEM_read_bio_PrivateKey(bio, null, passwordC == null ? NO_PASSWORD : null, passwordC);
             if (result == 0) {
                 throw OpenSslException.fromErrorQueue("PEM_read_bio_PrivateKey failed: " + whyNoKey(pem, password != null));
