@@ -86,4 +86,10 @@ public final class NetworkBio implements AutoCloseable {
         cleanable.clean();
         ref.run(); // again: finishes a free that an Error interrupted in an earlier close()
     }
+
+    /** For logs: "{@code NetworkBio[owned, open 0x…|closed]}", the {@code BIO*} in hex while open. */
+    @Override
+    public String toString() {
+        return ref.describe("NetworkBio", null);
+    }
 }

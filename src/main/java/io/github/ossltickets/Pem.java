@@ -2,6 +2,7 @@ package io.github.ossltickets;
 
 import io.github.ossltickets.ffi.LibCrypto;
 import io.github.ossltickets.ffi.LibSsl;
+import io.github.ossltickets.ffi.SslMacros;
 
 import io.github.ossltickets.ffi.pem_password_cb;
 
@@ -22,48 +23,97 @@ final class Pem {
     private static final pem_password_cb NO_PASSWORD = (buf, size, rwflag, userdata) -> -1;
 
     /**
-     * Loads a certificate and its key into a context ({@code SSL_CTX_use_certificate}/{@code _PrivateKey},
-     * which take their own references). {@code password} decrypts an encrypted key; null for none.
+     * Loads a certificate chain and its key into a context, as {@code SSL_CTX_use_certificate_chain_file}
+     * does but from memory: the first certificate in {@code certificatePem} is the server's own (the
+     * leaf, {@code SSL_CTX_use_certificate}); each one after it, in order, joins the chain sent with it
+     * ({@code SSL_CTX_add1_chain_cert}). Both calls take their own reference to each {@code X509}, so
+     * ours is freed at once, whatever happens. Other PEM blocks (a private key in the same file) are
+     * skipped. {@code password} decrypts an encrypted key; null for none.
      */
     static void useCertificateAndKey(long ctx, String certificatePem, String privateKeyPem, char[] password) {
-        long x509 = read(certificatePem, true, null);
-        try {
-            if (LibSsl.SSL_CTX_use_certificate(ctx, x509) != 1) {
-                throw OpenSslException.fromErrorQueue("SSL_CTX_use_certificate failed");
-            }
-        } finally {
-            LibCrypto.X509_free(x509);
-        }
-        long key = read(privateKeyPem, false, password);
+        useCertificateChain(ctx, certificatePem);
+        long key = readKey(privateKeyPem, password);
         try {
             if (LibSsl.SSL_CTX_use_PrivateKey(ctx, key) != 1) {
                 throw OpenSslException.fromErrorQueue("SSL_CTX_use_PrivateKey failed: the private key does not match"
-                        + " the certificate, or OpenSSL cannot use it");
+                        + " the certificate" + FIRST_IS_THE_LEAF + ", or OpenSSL cannot use it");
             }
         } finally {
             LibCrypto.EVP_PKEY_free(key);
         }
         if (LibSsl.SSL_CTX_check_private_key(ctx) != 1) {
             throw OpenSslException.fromErrorQueue("SSL_CTX_check_private_key failed: the private key does not"
-                    + " match the certificate");
+                    + " match the certificate" + FIRST_IS_THE_LEAF);
         }
     }
 
-    /** {@code PEM_read_bio_X509} or {@code PEM_read_bio_PrivateKey}; the caller frees the result. */
-    private static long read(String pem, boolean certificate, char[] password) {
-        long bio = memoryBio();
-        byte[] passwordC = password == null ? null : cPassword(password);
+    private static final String FIRST_IS_THE_LEAF = " (the first one in the certificate PEM, which must be the"
+            + " server's own, before its intermediates)";
+
+    /** The leaf, then its intermediates, read one after another from a single memory BIO. */
+    private static void useCertificateChain(long ctx, String pem) {
+        long bio = memoryBio(pem, "certificate");
         try {
-            byte[] bytes = pem.getBytes(StandardCharsets.US_ASCII);
-            if (bytes.length == 0 || LibCrypto.BIO_write(bio, bytes, bytes.length) != bytes.length) {
-                throw OpenSslException.fromErrorQueue("cannot read an empty PEM "
-                        + (certificate ? "certificate" : "private key"));
+            long leaf = readCertificate(bio, pem);
+            try {
+                if (LibSsl.SSL_CTX_use_certificate(ctx, leaf) != 1) {
+                    throw OpenSslException.fromErrorQueue("SSL_CTX_use_certificate failed");
+                }
+            } finally {
+                LibCrypto.X509_free(leaf);
             }
-            long result = certificate ? LibCrypto.PEM_read_bio_X509(bio, null, null, null)
-                    : LibCrypto.PEM_read_bio_PrivateKey(bio, null, passwordC == null ? NO_PASSWORD : null, passwordC);
+            for (int position = 2; ; position++) {
+                long next = LibCrypto.PEM_read_bio_X509(bio, null, null, null);
+                if (next == 0) {
+                    endOfChain(position);
+                    return;
+                }
+                try {
+                    if (SslMacros.SSL_CTX_add1_chain_cert(ctx, next) != 1) {
+                        throw OpenSslException.fromErrorQueue("SSL_CTX_add1_chain_cert failed for certificate "
+                                + position + " of the chain");
+                    }
+                } finally {
+                    LibCrypto.X509_free(next);
+                }
+            }
+        } finally {
+            LibCrypto.BIO_free(bio);
+        }
+    }
+
+    /**
+     * After the last certificate PEM_read_bio_X509 fails with PEM_R_NO_START_LINE, which is the end of
+     * the chain; any other error is a damaged block, which SSL_CTX_use_certificate_chain_file refuses too.
+     */
+    private static void endOfChain(int position) {
+        long error = LibCrypto.ERR_peek_last_error();
+        if (LibCrypto.ERR_GET_LIB(error) == LibCrypto.ERR_LIB_PEM
+                && LibCrypto.ERR_GET_REASON(error) == LibCrypto.PEM_R_NO_START_LINE) {
+            LibCrypto.ERR_clear_error();
+            return;
+        }
+        throw OpenSslException.fromErrorQueue("PEM_read_bio_X509 failed: certificate " + position
+                + " of the chain is damaged");
+    }
+
+    private static long readCertificate(long bio, String pem) {
+        long x509 = LibCrypto.PEM_read_bio_X509(bio, null, null, null);
+        if (x509 == 0) {
+            throw OpenSslException.fromErrorQueue("PEM_read_bio_X509 failed: " + whyNoCertificate(pem));
+        }
+        return x509;
+    }
+
+    /** {@code PEM_read_bio_PrivateKey}; the caller frees the result. */
+    private static long readKey(String pem, char[] password) {
+        long bio = memoryBio(pem, "private key");
+        byte[] passwordC = null;
+        try {
+            passwordC = password == null ? null : cPassword(password); // inside: a refused password frees the BIO
+            long result = LibCrypto.PEM_read_bio_PrivateKey(bio, null, passwordC == null ? NO_PASSWORD : null, passwordC);
             if (result == 0) {
-                throw OpenSslException.fromErrorQueue(certificate ? "PEM_read_bio_X509 failed: " + whyNoCertificate(pem)
-                        : "PEM_read_bio_PrivateKey failed: " + whyNoKey(pem, password != null));
+                throw OpenSslException.fromErrorQueue("PEM_read_bio_PrivateKey failed: " + whyNoKey(pem, password != null));
             }
             return result;
         } finally {
@@ -139,6 +189,17 @@ final class Pem {
         long bio = LibCrypto.BIO_new(LibCrypto.BIO_s_mem());
         if (bio == 0) {
             throw OpenSslException.fromErrorQueue("BIO_new(BIO_s_mem()) failed");
+        }
+        return bio;
+    }
+
+    /** A memory BIO holding {@code pem}; refuses empty text, naming {@code what} it should hold. */
+    private static long memoryBio(String pem, String what) {
+        long bio = memoryBio();
+        byte[] bytes = pem.getBytes(StandardCharsets.US_ASCII);
+        if (bytes.length == 0 || LibCrypto.BIO_write(bio, bytes, bytes.length) != bytes.length) {
+            LibCrypto.BIO_free(bio);
+            throw OpenSslException.fromErrorQueue("cannot read an empty PEM " + what);
         }
         return bio;
     }

@@ -386,6 +386,15 @@ public final class Ssl implements AutoCloseable {
         ref.run(); // again: finishes a free that an Error interrupted in an earlier close()
     }
 
+    /**
+     * For logs: "{@code Ssl[owned|lent, open 0x…|closed]}", the {@code SSL*} in hex while open. Reads no
+     * native state, so it is safe from any thread and inside callbacks; no secret.
+     */
+    @Override
+    public String toString() {
+        return ref.describe("Ssl", null);
+    }
+
     private enum Operation {
         HANDSHAKE("SSL_do_handshake"), READ("SSL_read"), WRITE("SSL_write");
 

@@ -4,7 +4,11 @@ import io.github.ossltickets.ffi.LibCrypto;
 import io.github.ossltickets.ffi.LibSsl;
 import io.github.ossltickets.ffi.SslMacros;
 
+import java.io.IOException;
 import java.lang.ref.Cleaner;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.function.Consumer;
 
@@ -36,6 +40,13 @@ public final class SslContext implements AutoCloseable {
     public static final int TICKET_KEYS_LENGTH = 80;
     /** {@code SSL_OP_NO_TICKET}, for {@link #options()}, {@link #setOptions} and {@link #clearOptions}. */
     public static final long OP_NO_TICKET = LibSsl.SSL_OP_NO_TICKET;
+    /**
+     * {@code SSL_OP_IGNORE_UNEXPECTED_EOF}: a peer that closes the transport without close_notify reads as
+     * end of stream ({@code SSL_ERROR_ZERO_RETURN}) instead of a fatal "unexpected eof while reading",
+     * which would also drop the session from the server's cache. Browsers close so. Set it only where
+     * the protocol above TLS detects truncation itself (HTTP/1.1 with Content-Length does).
+     */
+    public static final long OP_IGNORE_UNEXPECTED_EOF = LibSsl.SSL_OP_IGNORE_UNEXPECTED_EOF;
 
     private enum Role { SERVER, CLIENT, BORROWED }
 
@@ -389,6 +400,17 @@ public final class SslContext implements AutoCloseable {
         ref.run();
     }
 
+
+    /**
+     * For logs: "{@code SslContext[server, owned, open 0x55d1c2a0]}" (or {@code client}; "{@code
+     * SslContext[borrowed, open 0x…]}" for a borrowed one; {@code closed} once this handle is closed,
+     * without the address). No key or other secret.
+     */
+    @Override
+    public String toString() {
+        return ref.describe("SslContext", role == Role.BORROWED ? null : role.name().toLowerCase(java.util.Locale.ROOT));
+    }
+
     private static void checkTicketKeys(byte[] keys) {
         Objects.requireNonNull(keys, "keys");
         if (keys.length != TICKET_KEYS_LENGTH) {
@@ -414,24 +436,57 @@ public final class SslContext implements AutoCloseable {
         }
 
         /**
-         * The certificate and its unencrypted private key, PEM text ({@code PEM_read_bio_X509},
-         * {@code PEM_read_bio_PrivateKey}). An encrypted key fails with a clear error; never a prompt.
+         * The certificate chain and its unencrypted private key, PEM text. The chain is the server's own
+         * certificate first, then the intermediates that lead to the root, as nginx's
+         * {@code ssl_certificate} and Let's Encrypt's {@code fullchain.pem} hold them; the server sends
+         * them all. Loaded as {@code SSL_CTX_use_certificate_chain_file} loads a file, but from memory:
+         * {@code PEM_read_bio_X509} in a loop, {@code SSL_CTX_use_certificate} for the first,
+         * {@code SSL_CTX_add1_chain_cert} for each other (the context takes its own reference to each
+         * certificate), then {@code PEM_read_bio_PrivateKey}. An encrypted key fails with a clear
+         * error; never a prompt.
          */
-        public Builder certificate(String certificatePem, String privateKeyPem) {
-            return certificate(certificatePem, privateKeyPem, null);
+        public Builder certificate(String certificateChainPem, String privateKeyPem) {
+            return certificate(certificateChainPem, privateKeyPem, null);
         }
 
         /**
-         * The certificate and its private key, which may be encrypted with {@code password}
-         * ({@code PEM_read_bio_PrivateKey} with the password as its {@code u} argument). The password is
-         * copied and the copy wiped after use; null means "the key is not encrypted".
+         * {@link #certificate(String, String)} with a private key that may be encrypted with
+         * {@code password} ({@code PEM_read_bio_PrivateKey} with the password as its {@code u} argument).
+         * The password is copied and the copy wiped after use; null means "the key is not encrypted".
          */
-        public Builder certificate(String certificatePem, String privateKeyPem, char[] password) {
-            this.certificatePem = Objects.requireNonNull(certificatePem, "certificatePem");
+        public Builder certificate(String certificateChainPem, String privateKeyPem, char[] password) {
+            this.certificatePem = Objects.requireNonNull(certificateChainPem, "certificateChainPem");
             this.privateKeyPem = Objects.requireNonNull(privateKeyPem, "privateKeyPem");
             this.password = password == null ? null : password.clone();
             return this;
         }
+
+        /**
+         * {@link #certificate(String, String)} from PEM files, as Netty's
+         * {@code SslContextBuilder.forServer(File keyCertChainFile, File keyFile)} takes them; the files
+         * are read now, boundedly ({@link SmallFiles}, at most {@value #MAX_PEM_FILE_BYTES} bytes each:
+         * a FIFO or a device is refused at once). OpenSSL checks their content in {@link #build()}.
+         *
+         * @throws IOException naming the file and the reason it cannot be read
+         */
+        public Builder certificate(Path certificateChainFile, Path privateKeyFile) throws IOException {
+            return certificate(certificateChainFile, privateKeyFile, null);
+        }
+
+        /** {@link #certificate(Path, Path)} with a key encrypted with {@code password}; null for none. */
+        public Builder certificate(Path certificateChainFile, Path privateKeyFile, char[] password) throws IOException {
+            String chain = new String(SmallFiles.read(certificateChainFile, MAX_PEM_FILE_BYTES,
+                    "the certificate chain file"), StandardCharsets.ISO_8859_1);
+            byte[] key = SmallFiles.read(privateKeyFile, MAX_PEM_FILE_BYTES, "the private key file");
+            try {
+                return certificate(chain, new String(key, StandardCharsets.ISO_8859_1), password);
+            } finally {
+                Arrays.fill(key, (byte) 0);
+            }
+        }
+
+        /** The most {@link #certificate(Path, Path)} reads of each file: a chain of many certificates is far less. */
+        public static final int MAX_PEM_FILE_BYTES = 1 << 20;
 
         /** {@link #certificate} with a fresh self-signed certificate for "localhost". */
         public Builder selfSignedCertificate() {
@@ -458,8 +513,13 @@ public final class SslContext implements AutoCloseable {
 
         /**
          * Turns the server's session-ID cache on or off ({@code SSL_CTX_set_session_cache_mode} with
-         * {@code SSL_SESS_CACHE_SERVER} or {@code SSL_SESS_CACHE_OFF}); OpenSSL's default is on. Turn
-         * it off to make every TLS 1.2 resumption go through a ticket.
+         * {@code SSL_SESS_CACHE_SERVER} or {@code SSL_SESS_CACHE_OFF}). Not called, the context keeps
+         * OpenSSL's default: on (OpenSSL's own size and lifetime, 20,480 sessions for up to 2 hours, in
+         * this process's memory). The cache resumes TLS 1.2 clients that offer a session ID and no
+         * ticket (curl 7.88 is one), as nginx's {@code ssl_session_cache} does; such a resumption never
+         * reaches the ticket callbacks, so a policy in the decryptor does not apply to it. Turn the
+         * cache off to make every resumption go through a ticket and its callbacks. TLS 1.3 resumes
+         * through tickets either way. {@link SslContext#sessionCacheMode()} reads the mode back.
          */
         public Builder serverSessionCache(boolean enabled) {
             this.sessionCache = enabled;

@@ -193,4 +193,13 @@ public final class SslSession implements AutoCloseable {
         }
         ref.run(); // again: finishes a free that an Error interrupted in an earlier close()
     }
+
+    /**
+     * For logs: "{@code SslSession[owned|lent, open 0x…|closed]}", the {@code SSL_SESSION*} in hex while
+     * open. Neither the session's secrets nor its app data.
+     */
+    @Override
+    public String toString() {
+        return ref.describe("SslSession", null);
+    }
 }

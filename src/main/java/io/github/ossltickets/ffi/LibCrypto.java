@@ -44,6 +44,25 @@ public final class LibCrypto {
     public static native void ERR_error_string_n(long e, byte[] buf, long len);
     /** {@code void ERR_clear_error(void)}: empties this thread's error queue. */
     public static native void ERR_clear_error();
+    /** {@code unsigned long ERR_peek_last_error(void)}: the newest error of this thread's queue, left in it; 0 when empty. */
+    public static native long ERR_peek_last_error();
+    /** {@code ERR_LIB_PEM} (err.h), the library of PEM errors. */
+    public static final int ERR_LIB_PEM = 9;
+    /** {@code PEM_R_NO_START_LINE} (pemerr.h): no further PEM block of the kind asked for; the end of a chain. */
+    public static final int PEM_R_NO_START_LINE = 108;
+
+    /** {@code ERR_GET_LIB(e)}, an inline function in err.h: the library field, or {@code ERR_LIB_SYS} (2) for a system error. */
+    public static int ERR_GET_LIB(long e) {
+        return (e & ERR_SYSTEM_FLAG) != 0 ? 2 : (int) ((e >>> 23) & 0xFF);
+    }
+
+    /** {@code ERR_GET_REASON(e)}, an inline function in err.h: the reason field. */
+    public static int ERR_GET_REASON(long e) {
+        return (e & ERR_SYSTEM_FLAG) != 0 ? (int) (e & 0x7FFFFFFF) : (int) (e & 0x7FFFFF);
+    }
+
+    /** {@code ERR_SYSTEM_FLAG} (err.h): set in the codes of system errors. */
+    private static final long ERR_SYSTEM_FLAG = 1L << 31;
 
     // BIOs
     /** {@code const BIO_METHOD *BIO_s_mem(void)}: static: never freed. */

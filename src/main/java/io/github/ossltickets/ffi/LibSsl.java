@@ -37,7 +37,9 @@ public final class LibSsl {
     public static final int SSL_CTRL_SET_MAX_PROTO_VERSION = 124;
     public static final int SSL_CTRL_MODE = 33;
     public static final int SSL_CTRL_GET_SESS_CACHE_MODE = 45;
+    public static final int SSL_CTRL_CHAIN_CERT = 89;
     public static final long SSL_OP_NO_TICKET = 1L << 14;
+    public static final long SSL_OP_IGNORE_UNEXPECTED_EOF = 1L << 7;
     /** {@code TLSEXT_NAMETYPE_host_name}: the server name type of SNI. */
     public static final int TLSEXT_NAMETYPE_host_name = 0;
     public static final long SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER = 0x2;
@@ -87,6 +89,8 @@ public final class LibSsl {
      * behind most SSL_CTX_set_ macros (SslMacros).
      */
     public static native long SSL_CTX_ctrl(long ctx, int cmd, long larg, byte[] parg);
+    /** {@code SSL_CTX_ctrl} with an object pointer as {@code parg} (an {@code X509*}, for the chain macros). */
+    public static native long SSL_CTX_ctrl(long ctx, int cmd, long larg, long parg);
     /** {@code int SSL_CTX_use_certificate(SSL_CTX *ctx, X509 *x)}: takes its own reference to x. */
     public static native int SSL_CTX_use_certificate(long ctx, long x509);
     /** {@code int SSL_CTX_use_PrivateKey(SSL_CTX *ctx, EVP_PKEY *pkey)}: takes its own reference to pkey. */

@@ -60,4 +60,13 @@ public final class SslMacros {
     public static long SSL_CTX_get_session_cache_mode(long ctx) {
         return LibSsl.SSL_CTX_ctrl(ctx, LibSsl.SSL_CTRL_GET_SESS_CACHE_MODE, 0, null);
     }
+
+    /**
+     * {@code #define SSL_CTX_add1_chain_cert(ctx,x509) SSL_CTX_ctrl(ctx,SSL_CTRL_CHAIN_CERT,1,(char *)(x509))}:
+     * appends {@code x509} to the chain of the context's current certificate, taking its own reference
+     * (the caller still frees its own); 1 on success.
+     */
+    public static long SSL_CTX_add1_chain_cert(long ctx, long x509) {
+        return LibSsl.SSL_CTX_ctrl(ctx, LibSsl.SSL_CTRL_CHAIN_CERT, 1, x509);
+    }
 }

@@ -404,7 +404,7 @@ final class HandshakeSelector implements Runnable {
     }
 
     private void handshakeFinished(ServerConnection connection, SelectionKey key) {
-        server.handshakeFinished(connection.ssl.isSessionReused());
+        server.handshakeFinished(connection);
         connection.phase = ServerConnection.Phase.AWAIT_REQUEST;
         if (connection.network.room() < BIO_SIZE) {
             toWorker(connection, key); // bytes that came with the client's last flight wait in the BIO
