@@ -71,7 +71,7 @@ class AdaptersContainerIT {
                 .withCreateContainerCmdModifier(create -> create.getHostConfig().withPortBindings(bindings))
                 .withCommand("sh", "-c", "mkdir -p /tmp/example && exec java --enable-native-access=ALL-UNNAMED"
                         + " -cp " + classPath + " " + mainClass + " " + arguments + "/tmp/example")
-                .waitingFor(Wait.forLogMessage("ready .*\\n", 1).withStartupTimeout(Duration.ofMinutes(2)));
+                .waitingFor(Wait.forLogMessage("ready .*\\n", 1).withStartupTimeout(Duration.ofMinutes(4)));
         container.start();
         return container;
     }

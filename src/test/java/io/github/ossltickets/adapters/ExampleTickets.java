@@ -10,9 +10,11 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The ticket callbacks of the Tomcat and Netty example servers, and what they report. Each ticket
- * carries {@code cert=LABEL;sni=NAME;seq=N}: the context that issued it, the name the client asked for,
- * and a number. The decryptor remembers, by session ID, what it read back, so that a request on the
+ * The ticket callbacks of the example servers (Tomcat, Netty, Spring Boot, Reactor Netty, Vert.x), and
+ * what they report. Each ticket carries {@code cert=LABEL;sni=NAME;seq=N;policy=P}: the context that
+ * issued it, the name the client asked for, a number, and the policy in force. A ticket of an older
+ * policy ({@link #advancePolicy}) is stale: the decryptor answers {@code IGNORE_RENEW}, a full handshake
+ * and a fresh ticket. The decryptor remembers, by session ID, what it read back, so that a request on the
  * resumed connection can show it: the servers give a request its session ID, never the {@code SSL*}.
  */
 public final class ExampleTickets {
@@ -22,6 +24,8 @@ public final class ExampleTickets {
     private final AtomicLong sequence = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
     private final String appDataPrefix;
+    private final AtomicLong policy = new AtomicLong(1);
+    private final AtomicLong staleIgnored = new AtomicLong();
     /** A ticket issued to a client that asked for this server name makes the decryptor throw. */
     public static final String THROWS_FOR = "throw.example";
     private final Map<String, String> appDataBySession = new LinkedHashMap<>(16, 0.75f, false) {
@@ -78,7 +82,7 @@ public final class ExampleTickets {
                 remember(session.id(), session.ticketAppData());
             }
             String appData = appDataPrefix + "cert=" + label + ";sni=" + connection.serverName().orElse("none")
-                    + ";seq=" + sequence.incrementAndGet();
+                    + ";seq=" + sequence.incrementAndGet() + ";policy=" + policy.get();
             session.setTicketAppData(appData.getBytes(StandardCharsets.UTF_8));
             generated.incrementAndGet();
             return true;
@@ -87,6 +91,13 @@ public final class ExampleTickets {
             if (session.isPresent() && new String(session.get().ticketAppData(), StandardCharsets.UTF_8)
                     .contains(";sni=" + THROWS_FOR + ";")) {
                 throw new IllegalStateException("the decryptor fails for tickets issued to " + THROWS_FOR);
+            }
+            // Only this class's own tickets carry a policy; serve's, in a shared-key fleet, do not.
+            String data = session.map(decrypted -> new String(decrypted.ticketAppData(), StandardCharsets.UTF_8)).orElse("");
+            int stamp = data.lastIndexOf(";policy=");
+            if (stamp >= 0 && !data.substring(stamp).equals(";policy=" + policy.get())) {
+                staleIgnored.incrementAndGet();
+                return TicketReturn.IGNORE_RENEW; // a full handshake, and a ticket under today's policy
             }
             session.ifPresent(decrypted -> {
                 this.decrypted.incrementAndGet();
@@ -102,6 +113,11 @@ public final class ExampleTickets {
         }
     }
 
+    /** Makes every ticket issued so far stale; returns the new policy. */
+    public long advancePolicy() {
+        return policy.incrementAndGet();
+    }
+
     /** The response body for a request on the connection whose session has this ID. */
     public String report(String server, String protocol, byte[] sessionId) {
         String appData;
@@ -114,6 +130,8 @@ public final class ExampleTickets {
                 + "tickets-generated: " + generated.get() + "\n"
                 + "decrypts: " + decrypted.get() + "\n"
                 + "contexts: " + contexts.get() + "\n"
-                + "callback-failures: " + failures.get() + "\n";
+                + "callback-failures: " + failures.get() + "\n"
+                + "policy: " + policy.get() + "\n"
+                + "stale-ignored: " + staleIgnored.get() + "\n";
     }
 }
