@@ -5,6 +5,8 @@
 #include <openssl/asn1.h>
 #include <openssl/crypto.h>
 #include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
 
 #define P(name) printf("%s %lld\n", #name, (long long)(name))
 
@@ -33,6 +35,10 @@ int main(void)
     P(SSL_CTRL_MODE);
     P(SSL_CTRL_GET_SESS_CACHE_MODE);
     P(SSL_OP_NO_TICKET);
+    P(SSL_OP_IGNORE_UNEXPECTED_EOF);
+    P(SSL_CTRL_CHAIN_CERT);
+    P(ERR_LIB_PEM);
+    P(PEM_R_NO_START_LINE);
     P(SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
     P(SSL_SESS_CACHE_OFF);
     P(SSL_SESS_CACHE_SERVER);

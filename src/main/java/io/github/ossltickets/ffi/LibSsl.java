@@ -88,9 +88,7 @@ public final class LibSsl {
      * {@code long SSL_CTX_ctrl(SSL_CTX *ctx, int cmd, long larg, void *parg)}:
      * behind most SSL_CTX_set_ macros (SslMacros).
      */
-    public static native long SSL_CTX_ctrl(long ctx, int cmd, long larg, byte[] parg);
-    /** {@code SSL_CTX_ctrl} with an object pointer as {@code parg} (an {@code X509*}, for the chain macros). */
-    public static native long SSL_CTX_ctrl(long ctx, int cmd, long larg, long parg);
+    public static native long SSL_CTX_ctrl(long ctx, int cmd, long larg, Pointer parg);
     /** {@code int SSL_CTX_use_certificate(SSL_CTX *ctx, X509 *x)}: takes its own reference to x. */
     public static native int SSL_CTX_use_certificate(long ctx, long x509);
     /** {@code int SSL_CTX_use_PrivateKey(SSL_CTX *ctx, EVP_PKEY *pkey)}: takes its own reference to pkey. */

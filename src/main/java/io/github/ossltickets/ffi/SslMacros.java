@@ -1,5 +1,6 @@
 package io.github.ossltickets.ffi;
 
+import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 
 /**
@@ -29,12 +30,25 @@ public final class SslMacros {
 
     /** {@code #define SSL_CTX_set_tlsext_ticket_keys(ctx, keys, keylen) SSL_CTX_ctrl(ctx, SSL_CTRL_SET_TLSEXT_TICKET_KEYS, keylen, keys)} */
     public static long SSL_CTX_set_tlsext_ticket_keys(long ctx, byte[] keys, long keylen) {
-        return LibSsl.SSL_CTX_ctrl(ctx, LibSsl.SSL_CTRL_SET_TLSEXT_TICKET_KEYS, keylen, keys);
+        Memory copy = new Memory(keylen);
+        try {
+            copy.write(0, keys, 0, Math.toIntExact(keylen));
+            return LibSsl.SSL_CTX_ctrl(ctx, LibSsl.SSL_CTRL_SET_TLSEXT_TICKET_KEYS, keylen, copy);
+        } finally {
+            copy.clear(); // key material: wiped before the GC frees it
+        }
     }
 
     /** {@code #define SSL_CTX_get_tlsext_ticket_keys(ctx, keys, keylen) SSL_CTX_ctrl(ctx, SSL_CTRL_GET_TLSEXT_TICKET_KEYS, keylen, keys)} */
     public static long SSL_CTX_get_tlsext_ticket_keys(long ctx, byte[] keys, long keylen) {
-        return LibSsl.SSL_CTX_ctrl(ctx, LibSsl.SSL_CTRL_GET_TLSEXT_TICKET_KEYS, keylen, keys);
+        Memory copy = new Memory(keylen);
+        try {
+            long result = LibSsl.SSL_CTX_ctrl(ctx, LibSsl.SSL_CTRL_GET_TLSEXT_TICKET_KEYS, keylen, copy);
+            copy.read(0, keys, 0, Math.toIntExact(keylen));
+            return result;
+        } finally {
+            copy.clear(); // key material: wiped before the GC frees it
+        }
     }
 
     /**
@@ -67,6 +81,6 @@ public final class SslMacros {
      * (the caller still frees its own); 1 on success.
      */
     public static long SSL_CTX_add1_chain_cert(long ctx, long x509) {
-        return LibSsl.SSL_CTX_ctrl(ctx, LibSsl.SSL_CTRL_CHAIN_CERT, 1, x509);
+        return LibSsl.SSL_CTX_ctrl(ctx, LibSsl.SSL_CTRL_CHAIN_CERT, 1, new Pointer(x509));
     }
 }
