@@ -24,13 +24,17 @@ final class Pem {
     /**
      * Loads a certificate and its key into a context ({@code SSL_CTX_use_certificate}/{@code _PrivateKey},
      * which take their own references). {@code password} decrypts an encrypted key; null for none.
+     *
+     * @return the certificate's DER encoding
      */
-    static void useCertificateAndKey(long ctx, String certificatePem, String privateKeyPem, char[] password) {
+    static byte[] useCertificateAndKey(long ctx, String certificatePem, String privateKeyPem, char[] password) {
         long x509 = read(certificatePem, true, null);
+        byte[] der;
         try {
             if (LibSsl.SSL_CTX_use_certificate(ctx, x509) != 1) {
                 throw OpenSslException.fromErrorQueue("SSL_CTX_use_certificate failed");
             }
+            der = der(x509);
         } finally {
             LibCrypto.X509_free(x509);
         }
@@ -46,6 +50,31 @@ final class Pem {
         if (LibSsl.SSL_CTX_check_private_key(ctx) != 1) {
             throw OpenSslException.fromErrorQueue("SSL_CTX_check_private_key failed: the private key does not"
                     + " match the certificate");
+        }
+        return der;
+    }
+
+    /** {@code i2d_X509}: the DER encoding of a certificate the caller holds. */
+    static byte[] der(long x509) {
+        int length = LibCrypto.i2d_X509(x509, null);
+        if (length <= 0) {
+            throw OpenSslException.fromErrorQueue("i2d_X509 failed");
+        }
+        try (com.sun.jna.Memory buffer = new com.sun.jna.Memory(length)) {
+            long[] out = {com.sun.jna.Pointer.nativeValue(buffer)};
+            if (LibCrypto.i2d_X509(x509, out) != length) {
+                throw OpenSslException.fromErrorQueue("i2d_X509 failed");
+            }
+            return buffer.getByteArray(0, length);
+        }
+    }
+
+    /** SHA-256 of {@code bytes}: certificate fingerprints and session-ID contexts. */
+    static byte[] sha256(byte[] bytes) {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256").digest(bytes);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
         }
     }
 
