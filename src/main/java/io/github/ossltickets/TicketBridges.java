@@ -28,7 +28,7 @@ final class TicketBridges {
     /** App data above this size is checked against OpenSSL's ticket limit, so a failure can say why. */
     private static final int LARGE_APP_DATA = 32 * 1024;
     /** OpenSSL sends no ticket for a session whose i2d encoding exceeds this (docs/openssl-behaviour.md#how-much-app-data-fits). */
-    private static final int MAX_ENCODED_SESSION = 0xFF00;
+    private static final int MAX_ENCODED_SESSION = TicketData.MAX_ENCODED_SESSION;
 
     /** What the three bridges share: their context, and where a failure goes. */
     private abstract static class Bridge {
