@@ -66,6 +66,9 @@ public final class TicketBinding {
     /** The handshake attribute ({@link Ssl#setHandshakeAttribute}) that overrides the listener id. */
     public static final String LISTENER_ATTRIBUTE = "ot.listener";
 
+    /** The handshake attribute where the decryptor leaves its {@link Refusal}; see {@link #refusal(Ssl)}. */
+    public static final String REFUSAL_ATTRIBUTE = "ot.refusal";
+
     static final String LISTENER = "ot.listener";
     static final String SERVER_NAME = "ot.sni";
     static final String ALPN = "ot.alpn";
@@ -274,11 +277,18 @@ public final class TicketBinding {
             Refusal refusal = check(connection, session.get());
             if (refusal != null) {
                 refused[refusal.ordinal()].increment();
+                connection.setHandshakeAttribute(REFUSAL_ATTRIBUTE, refusal);
                 return TicketReturn.IGNORE_RENEW;
             }
             accepted.increment();
             return delegate.decide(connection, session, keyName, status);
         };
+    }
+
+    /** Why a binding refused a ticket in this connection's handshake; empty if none did. */
+    public static Optional<Refusal> refusal(Ssl connection) {
+        return connection.handshakeAttribute(REFUSAL_ATTRIBUTE) instanceof Refusal refusal
+                ? Optional.of(refusal) : Optional.empty();
     }
 
     /** The first reason to refuse the ticket, or null; on null, the session carries the user's app data again. */
