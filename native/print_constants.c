@@ -69,5 +69,6 @@ int main(void)
     P(SSL_TLSEXT_ERR_ALERT_FATAL);
     P(SSL_TLSEXT_ERR_NOACK);
     P(SSL_MAX_SID_CTX_LENGTH);
+    P(SSL_CTRL_SET_TLSEXT_SERVERNAME_CB);
     return 0;
 }
