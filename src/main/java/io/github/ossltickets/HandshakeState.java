@@ -45,7 +45,16 @@ final class HandshakeState {
         if (state != null || !create) {
             return state;
         }
-        // One thread drives a connection's handshake at a time (Ssl refuses a second), so no race on one SSL.
+        return create(ssl, index);
+    }
+
+    /** Under a lock: a callback and another thread setting an attribute must not make two states. */
+    private static synchronized HandshakeState create(long ssl, int index) {
+        long id = LibSsl.SSL_get_ex_data(ssl, index);
+        HandshakeState state = id == 0 ? null : LIVE.get(id);
+        if (state != null) {
+            return state;
+        }
         long fresh = IDS.incrementAndGet();
         state = new HandshakeState();
         LIVE.put(fresh, state);

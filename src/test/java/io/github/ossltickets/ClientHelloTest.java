@@ -137,6 +137,23 @@ class ClientHelloTest {
         }
     }
 
+    /** The per-connection state lives on the native SSL and goes with SSL_free. */
+    @Test
+    void theHandshakeStateIsFreedWithTheConnection() {
+        try (SslContext server = server(TlsVersion.TLS1_3); SslContext client = client(TlsVersion.TLS1_3)) {
+            server.setClientHelloCallback((connection, hello) -> {
+                connection.setHandshakeAttribute("tenant", "t");
+                return ClientHelloDecision.proceed();
+            });
+            assertTrue(Hellos.connect(server, client, "a.example", null).ok()); // the ex_data index exists now
+            int before = HandshakeState.live();
+            for (int i = 0; i < 20; i++) {
+                assertTrue(Hellos.connect(server, client, "a.example", null).ok());
+            }
+            assertEquals(before, HandshakeState.live());
+        }
+    }
+
     @Test
     void theViewThrowsAfterTheCall() {
         AtomicReference<ClientHello> kept = new AtomicReference<>();
