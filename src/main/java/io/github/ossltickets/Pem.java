@@ -29,9 +29,11 @@ final class Pem {
      * ({@code SSL_CTX_add1_chain_cert}). Both calls take their own reference to each {@code X509}, so
      * ours is freed at once, whatever happens. Other PEM blocks (a private key in the same file) are
      * skipped. {@code password} decrypts an encrypted key; null for none.
+     *
+     * @return the leaf certificate's DER encoding
      */
-    static void useCertificateAndKey(long ctx, String certificatePem, String privateKeyPem, char[] password) {
-        useCertificateChain(ctx, certificatePem);
+    static byte[] useCertificateAndKey(long ctx, String certificatePem, String privateKeyPem, char[] password) {
+        byte[] der = useCertificateChain(ctx, certificatePem);
         long key = readKey(privateKeyPem, password);
         try {
             if (LibSsl.SSL_CTX_use_PrivateKey(ctx, key) != 1) {
@@ -45,20 +47,51 @@ final class Pem {
             throw OpenSslException.fromErrorQueue("SSL_CTX_check_private_key failed: the private key does not"
                     + " match the certificate" + FIRST_IS_THE_LEAF);
         }
+        return der;
+    }
+
+    /** {@code i2d_X509}: the DER encoding of a certificate the caller holds. */
+    static byte[] der(long x509) {
+        int length = LibCrypto.i2d_X509(x509, null);
+        if (length <= 0) {
+            throw OpenSslException.fromErrorQueue("i2d_X509 failed");
+        }
+        try (com.sun.jna.Memory buffer = new com.sun.jna.Memory(length)) {
+            long[] out = {com.sun.jna.Pointer.nativeValue(buffer)};
+            if (LibCrypto.i2d_X509(x509, out) != length) {
+                throw OpenSslException.fromErrorQueue("i2d_X509 failed");
+            }
+            return buffer.getByteArray(0, length);
+        }
+    }
+
+    /** SHA-256 of {@code bytes}: certificate fingerprints and session-ID contexts. */
+    static byte[] sha256(byte[] bytes) {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256").digest(bytes);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
     }
 
     private static final String FIRST_IS_THE_LEAF = " (the first one in the certificate PEM, which must be the"
             + " server's own, before its intermediates)";
 
-    /** The leaf, then its intermediates, read one after another from a single memory BIO. */
-    private static void useCertificateChain(long ctx, String pem) {
+    /**
+     * The leaf, then its intermediates, read one after another from a single memory BIO.
+     *
+     * @return the leaf's DER encoding
+     */
+    private static byte[] useCertificateChain(long ctx, String pem) {
         long bio = memoryBio(pem, "certificate");
         try {
             long leaf = readCertificate(bio, pem);
+            byte[] der;
             try {
                 if (LibSsl.SSL_CTX_use_certificate(ctx, leaf) != 1) {
                     throw OpenSslException.fromErrorQueue("SSL_CTX_use_certificate failed");
                 }
+                der = der(leaf);
             } finally {
                 LibCrypto.X509_free(leaf);
             }
@@ -66,7 +99,7 @@ final class Pem {
                 long next = LibCrypto.PEM_read_bio_X509(bio, null, null, null);
                 if (next == 0) {
                     endOfChain(position);
-                    return;
+                    return der;
                 }
                 try {
                     if (SslMacros.SSL_CTX_add1_chain_cert(ctx, next) != 1) {

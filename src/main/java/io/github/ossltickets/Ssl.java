@@ -239,6 +239,76 @@ public final class Ssl implements AutoCloseable {
         });
     }
 
+    /**
+     * What the ClientHello of this connection's handshake said, as the {@link ClientHelloCallback}
+     * bridge copied it before calling the callback; empty if no ClientHello callback is installed on
+     * the context (or the ClientHello has not arrived). Unlike {@link #serverName()}, a
+     * {@link TicketDecryptor} sees it in TLS 1.3 too. Allowed inside callbacks.
+     */
+    public Optional<ClientHelloInfo> clientHello() {
+        return ref.use(this, ssl -> {
+            HandshakeState state = HandshakeState.of(ssl, false);
+            return state == null ? Optional.<ClientHelloInfo>empty() : state.clientHello();
+        });
+    }
+
+    /**
+     * An attribute of this native connection, set by {@link #setHandshakeAttribute} from any callback
+     * of it (such as the {@link ClientHelloCallback}, for the ticket callbacks of the same handshake);
+     * null if unset. Kept on the native {@code SSL} ({@code SSL_get_ex_data}), so every handle of it,
+     * including those lent to callbacks of a handshake another library drives, sees the same value.
+     */
+    public Object handshakeAttribute(String name) {
+        Objects.requireNonNull(name, "name");
+        return ref.use(this, ssl -> {
+            HandshakeState state = HandshakeState.of(ssl, false);
+            return state == null ? null : state.attributes.get(name);
+        });
+    }
+
+    /**
+     * Sets (or, with a null value, removes) an attribute of this native connection
+     * ({@code SSL_set_ex_data}); freed with the {@code SSL}. Allowed inside callbacks.
+     */
+    public void setHandshakeAttribute(String name, Object value) {
+        Objects.requireNonNull(name, "name");
+        ref.use(this, ssl -> {
+            HandshakeState state = HandshakeState.of(ssl, true);
+            if (value == null) {
+                state.attributes.remove(name);
+            } else {
+                state.attributes.put(name, value);
+            }
+            return null;
+        });
+    }
+
+    /**
+     * The ALPN protocol chosen in this handshake ({@code SSL_get0_alpn_selected}, copied); empty when
+     * none was. A server's {@link TicketDecryptor} sees it empty: the choice comes after the ticket.
+     */
+    public Optional<String> alpnProtocol() {
+        return ref.use(this, ssl -> {
+            long[] data = new long[1];
+            int[] length = new int[1];
+            LibSsl.SSL_get0_alpn_selected(ssl, data, length);
+            return data[0] == 0 || length[0] == 0 ? Optional.<String>empty()
+                    : Optional.of(new String(new Pointer(data[0]).getByteArray(0, length[0]),
+                            java.nio.charset.StandardCharsets.UTF_8));
+        });
+    }
+
+    /**
+     * SHA-256 of the DER encoding of the certificate this connection presents ({@code SSL_get_certificate},
+     * borrowed, then {@code i2d_X509}); empty when it has none (a client without one).
+     */
+    public Optional<byte[]> certificateFingerprint() {
+        return ref.use(this, ssl -> {
+            long x509 = LibSsl.SSL_get_certificate(ssl);
+            return x509 == 0 ? Optional.<byte[]>empty() : Optional.of(Pem.sha256(Pem.der(x509)));
+        });
+    }
+
     /** {@code SSL_get_version}: "TLSv1.2", "TLSv1.3", ... */
     public String protocolVersion() {
         return ref.use(this, ssl -> LibSsl.SSL_get_version(ssl).getString(0));

@@ -4,11 +4,13 @@ import io.github.ossltickets.ffi.LibCrypto;
 import io.github.ossltickets.ffi.LibSsl;
 import io.github.ossltickets.ffi.SslMacros;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.lang.ref.Cleaner;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
 
@@ -224,6 +226,23 @@ public final class SslContext implements AutoCloseable {
         ref.perform(this, ctx -> callbacks.removeTickets(ctx, null));
     }
 
+    /**
+     * Installs a ClientHello callback ({@code SSL_CTX_set_client_hello_cb}), replacing any before. It
+     * runs before the ticket callbacks of the same handshake, which see what it recorded
+     * ({@link Ssl#clientHello()}, {@link Ssl#handshakeAttribute}). Like them, it is read from the
+     * connection's initial context.
+     */
+    public void setClientHelloCallback(ClientHelloCallback callback) {
+        Objects.requireNonNull(callback, "callback");
+        ContextCallbacks.ClientHellos hellos = new ContextCallbacks.ClientHellos(callback, installer);
+        ref.perform(this, ctx -> callbacks.install(ctx, hellos));
+    }
+
+    /** Uninstalls the ClientHello callback ({@code SSL_CTX_set_client_hello_cb(ctx, NULL, NULL)}). */
+    public void clearClientHelloCallback() {
+        ref.perform(this, ctx -> callbacks.removeClientHello(ctx, null));
+    }
+
     /** Installs a ticket key callback ({@code SSL_CTX_set_tlsext_ticket_key_evp_cb}), replacing any before. */
     public void setTicketKeyCallback(TicketKeyCallback keyCallback) {
         Objects.requireNonNull(keyCallback, "keyCallback");
@@ -291,7 +310,8 @@ public final class SslContext implements AutoCloseable {
      * context has the same bytes; otherwise OpenSSL decrypts it (the decrypt callback sees SUCCESS) and
      * then does a full handshake. Servers that share ticket keys must therefore share this too: OpenSSL's
      * default, and this library's, is empty; Tomcat sets {@code "default"}, Netty {@code "netty"}.
-     * Connections made before the call keep the value they copied.
+     * Connections made before the call keep the value they copied. See also
+     * {@link Builder#sessionIdContextFromCertificate()}.
      *
      * @throws IllegalArgumentException if longer than {@link #MAX_SESSION_ID_CONTEXT_LENGTH} bytes
      */
@@ -391,6 +411,7 @@ public final class SslContext implements AutoCloseable {
                 ref.perform(this, ctx -> {
                     callbacks.removeTickets(ctx, installer);
                     callbacks.removeKeys(ctx, installer);
+                    callbacks.removeClientHello(ctx, installer);
                 });
             } catch (IllegalStateException alreadyClosed) {
                 // Another thread closed it first and did the removal, or the owner freed the context.
@@ -430,6 +451,8 @@ public final class SslContext implements AutoCloseable {
         private Boolean sessionCache;
         private Integer numTickets;
         private byte[] ticketKeys;
+        private List<String> alpnProtocols;
+        private boolean sessionIdContextFromCertificate;
 
         private Builder(boolean server) {
             this.server = server;
@@ -540,6 +563,44 @@ public final class SslContext implements AutoCloseable {
             return this;
         }
 
+        /**
+         * ALPN protocols (such as "h2", "http/1.1"), in order of preference. A client offers them
+         * ({@code SSL_CTX_set_alpn_protos}); a server chooses the first of its own that the client
+         * offered ({@code SSL_CTX_set_alpn_select_cb}), and answers without ALPN when none is in common.
+         * {@link Ssl#alpnProtocol()} tells what was chosen.
+         *
+         * @throws IllegalArgumentException for an empty list, or a name empty or over 255 bytes
+         */
+        public Builder alpnProtocols(String... protocols) {
+            List<String> list = List.of(protocols);
+            if (list.isEmpty()) {
+                throw new IllegalArgumentException("ALPN needs at least one protocol name");
+            }
+            for (String protocol : list) {
+                int length = protocol.getBytes(StandardCharsets.UTF_8).length;
+                if (length == 0 || length > 255) {
+                    throw new IllegalArgumentException("an ALPN protocol name is 1 to 255 bytes, not " + length
+                            + " ('" + protocol + "')");
+                }
+            }
+            this.alpnProtocols = list;
+            return this;
+        }
+
+        /**
+         * Sets the session-ID context to the SHA-256 of the certificate's DER encoding
+         * ({@code SSL_CTX_set_session_id_context}), as h2o and HAProxy do: OpenSSL then resumes a ticket
+         * (and a session-ID cache entry) only at a context with the same certificate, even when ticket
+         * keys are shared. See {@link SslContext#setSessionIdContext(byte[])}. Servers only.
+         */
+        public Builder sessionIdContextFromCertificate() {
+            if (!server) {
+                throw new IllegalStateException("a session-ID context is a server setting");
+            }
+            this.sessionIdContextFromCertificate = true;
+            return this;
+        }
+
         public SslContext build() {
             OpenSsl.ensureLoaded();
             if (server && certificatePem == null) {
@@ -577,7 +638,26 @@ public final class SslContext implements AutoCloseable {
                 context.setTicketKeys(ticketKeys);
             }
             if (certificatePem != null) {
-                Pem.useCertificateAndKey(ctx, certificatePem, privateKeyPem, password);
+                byte[] der = Pem.useCertificateAndKey(ctx, certificatePem, privateKeyPem, password);
+                if (sessionIdContextFromCertificate) {
+                    context.setSessionIdContext(Pem.sha256(der));
+                }
+            }
+            if (alpnProtocols != null) {
+                if (server) {
+                    context.callbacks.install(ctx, new TicketBridges.AlpnSelect(alpnProtocols));
+                } else {
+                    ByteArrayOutputStream wire = new ByteArrayOutputStream();
+                    for (String protocol : alpnProtocols) {
+                        byte[] name = protocol.getBytes(StandardCharsets.UTF_8);
+                        wire.write(name.length);
+                        wire.writeBytes(name);
+                    }
+                    byte[] protos = wire.toByteArray();
+                    if (LibSsl.SSL_CTX_set_alpn_protos(ctx, protos, protos.length) != 0) { // 0 is success here
+                        throw OpenSslException.fromErrorQueue("SSL_CTX_set_alpn_protos failed");
+                    }
+                }
             }
         }
 

@@ -6,10 +6,13 @@ import com.sun.jna.Pointer;
 import io.github.ossltickets.ffi.LibCrypto;
 import io.github.ossltickets.ffi.LibSsl;
 import io.github.ossltickets.ffi.SSL_CTX_decrypt_session_ticket_fn;
+import io.github.ossltickets.ffi.SSL_CTX_alpn_select_cb_func;
 import io.github.ossltickets.ffi.SSL_CTX_generate_session_ticket_fn;
+import io.github.ossltickets.ffi.SSL_client_hello_cb_fn;
 import io.github.ossltickets.ffi.TicketKeyEvpCallback;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -167,6 +170,94 @@ final class TicketBridges {
                 return callbacks.countReturn(tickets.fallback().code());
             } finally {
                 endLoans(frame, connection, session);
+            }
+        }
+    }
+
+    /**
+     * {@code SSL_client_hello_cb_fn} → {@link ClientHelloCallback}. Before the user's callback it copies
+     * what the ClientHello said into the connection's {@link HandshakeState}, for the ticket callbacks
+     * that follow. Failure (a Throwable, or null) returns {@code SSL_CLIENT_HELLO_ERROR} with
+     * internal_error; the {@link ClientHello} view ends when this returns.
+     */
+    static final class ClientHelloBridge extends Bridge implements SSL_client_hello_cb_fn {
+        ClientHelloBridge(ContextCallbacks callbacks) {
+            super(callbacks);
+        }
+
+        @Override
+        public int callback(long s, Pointer al, Pointer arg) {
+            ContextCallbacks.ClientHellos hellos = callbacks.clientHellos;
+            if (hellos == null) {
+                return LibSsl.SSL_CLIENT_HELLO_SUCCESS; // removed while this handshake ran
+            }
+            CallFrame frame = CallFrame.of(s);
+            Ssl connection = null;
+            ClientHello hello = null;
+            try {
+                hello = ClientHello.read(s);
+                HandshakeState.of(s, true).clientHello = hello.info();
+                connection = connection(frame, s);
+                ClientHelloDecision decision = hellos.callback().onClientHello(connection, hello);
+                if (decision == null) {
+                    throw new TicketCallbackException("ClientHelloCallback returned null; return"
+                            + " ClientHelloDecision.proceed() or refuse(alert)");
+                }
+                if (decision.proceeds()) {
+                    return LibSsl.SSL_CLIENT_HELLO_SUCCESS;
+                }
+                if (frame != null) {
+                    frame.diagnose("the ClientHelloCallback refused the ClientHello with alert " + decision.alert());
+                }
+                al.setInt(0, decision.alert());
+                return LibSsl.SSL_CLIENT_HELLO_ERROR;
+            } catch (Throwable failure) {
+                fail(frame, failure);
+                try {
+                    al.setInt(0, LibSsl.SSL_AD_INTERNAL_ERROR);
+                } catch (Throwable ignored) {
+                    // OpenSSL's default alert then; the handshake fails closed all the same.
+                }
+                return LibSsl.SSL_CLIENT_HELLO_ERROR;
+            } finally {
+                if (hello != null) {
+                    hello.end();
+                }
+                endLoans(frame, connection, null);
+            }
+        }
+    }
+
+    /**
+     * {@code SSL_CTX_alpn_select_cb_func}: chooses the first of the server's protocols that the client
+     * offered ({@link SslContext.Builder#alpnProtocols}); none in common means no ALPN in the answer
+     * (NOACK), as a server without ALPN would do. It runs no user code and cannot fail.
+     */
+    static final class AlpnSelect implements SSL_CTX_alpn_select_cb_func {
+        private final List<byte[]> preference;
+
+        AlpnSelect(List<String> preference) {
+            this.preference = preference.stream().map(p -> p.getBytes(StandardCharsets.UTF_8)).toList();
+        }
+
+        @Override
+        public int callback(long ssl, Pointer out, Pointer outlen, Pointer in, int inlen, Pointer arg) {
+            try {
+                byte[] offered = in.getByteArray(0, inlen);
+                for (byte[] wanted : preference) {
+                    for (int at = 0; at < offered.length; at += 1 + (offered[at] & 0xff)) {
+                        int length = offered[at] & 0xff;
+                        if (length == wanted.length && at + 1 + length <= offered.length
+                                && java.util.Arrays.equals(offered, at + 1, at + 1 + length, wanted, 0, length)) {
+                            out.setPointer(0, in.share(at + 1)); // into the client's buffer, which OpenSSL copies
+                            outlen.setByte(0, (byte) length);
+                            return LibSsl.SSL_TLSEXT_ERR_OK;
+                        }
+                    }
+                }
+                return LibSsl.SSL_TLSEXT_ERR_NOACK;
+            } catch (Throwable failure) {
+                return LibSsl.SSL_TLSEXT_ERR_NOACK;
             }
         }
     }

@@ -71,6 +71,40 @@ class SessionIdContextTest {
         }
     }
 
+    /**
+     * {@link SslContext.Builder#sessionIdContextFromCertificate()}, as h2o and HAProxy do: with shared
+     * keys, a ticket resumes only at a context with the same certificate (the h2o scenario's defence
+     * in OpenSSL itself); without the option, at any (the negative control).
+     */
+    @ParameterizedTest
+    @EnumSource(value = TlsVersion.class, names = {"TLS1_2", "TLS1_3"})
+    void aContextPerCertificateResumesOnlyTicketsOfTheSameCertificate(TlsVersion version) {
+        TicketKey key = TicketKey.random();
+        SelfSignedCertificate other = SelfSignedCertificate.generate("other.example");
+        try (SslContext x = perCertificate(version, key, Tls.CERTIFICATE, true);
+             SslContext sameCertificate = perCertificate(version, key, Tls.CERTIFICATE, true);
+             SslContext y = perCertificate(version, key, other, true)) {
+            assertFalse(resumes(version, x, y), "X's ticket at Y, another certificate");
+            assertTrue(resumes(version, x, sameCertificate), "X's ticket at another context with X's certificate");
+        }
+        try (SslContext x = perCertificate(version, key, Tls.CERTIFICATE, false);
+             SslContext y = perCertificate(version, key, other, false)) {
+            assertTrue(resumes(version, x, y), "without the option, X's ticket resumes at Y");
+        }
+    }
+
+    private static SslContext perCertificate(TlsVersion version, TicketKey key, SelfSignedCertificate certificate,
+            boolean perCertificate) {
+        SslContext.Builder builder = SslContext.forServer()
+                .certificate(certificate.certificatePem(), certificate.privateKeyPem())
+                .protocol(version).serverSessionCache(false);
+        SslContext server = (perCertificate ? builder.sessionIdContextFromCertificate() : builder).build();
+        server.setTicketKeyCallback(TicketReturnTest.oneKey(key, false));
+        server.setTicketCallbacks((connection, session) -> true,
+                (connection, session, keyName, status) -> TicketReturn.defaultFor(status));
+        return server;
+    }
+
     @Test
     void longerThan32BytesIsRefused() {
         try (SslContext server = Tls.server(TlsVersion.TLS1_3)) {

@@ -5,11 +5,14 @@ import io.github.ossltickets.OpenSslException;
 import io.github.ossltickets.Ssl;
 import io.github.ossltickets.SslContext;
 import io.github.ossltickets.SslSession;
+import io.github.ossltickets.TicketDecryptor;
+import io.github.ossltickets.TicketGenerator;
 import io.github.ossltickets.TicketReturn;
 import io.github.ossltickets.TicketStats;
 import io.github.ossltickets.TlsVersion;
 import io.github.ossltickets.cli.CommandLine.UsageException;
 import io.github.ossltickets.net.TlsConnection;
+import io.github.ossltickets.policy.TicketBinding;
 import io.github.ossltickets.net.TlsServer;
 
 import java.io.IOException;
@@ -22,6 +25,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Locale;
+import java.util.EnumSet;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.atomic.AtomicReference;
@@ -59,6 +65,9 @@ final class Serve {
             "  --redis-ca FILE       PEM CA certificate that signs the Redis server's, for rediss://",
             "  --generation G        stamped in each ticket's app data; other generations' tickets get IGNORE_RENEW",
             "                        (default 1; up to " + Options.MAX_GENERATION_LENGTH + " printable characters)",
+            "  --bind-tickets FIELDS tickets resume only where they were issued: any of sni,alpn,listener,cert",
+            "                        (comma-separated); others get a full handshake, counted by reason in /stats",
+            "  --listener-id ID      this listener's id for --bind-tickets listener (default serve)",
             "  --handshake-timeout S seconds a handshake may take, 1 to 3600 (default 10)",
             "  --read-timeout S      seconds a connection may stay silent between requests, 1 to 3600 (default 30)",
             "  --max-per-client N    connections open at once from one client address, 1 to 1000000 (default 256)",
@@ -76,6 +85,7 @@ final class Serve {
             .option("--port").option("--bind").option("--cert").option("--key")
             .option("--key-password-file").option("--key-password-env")
             .option("--tls").option("--num-tickets").option("--generation")
+            .option("--bind-tickets").option("--listener-id")
             .option("--handshake-timeout").option("--read-timeout").option("--max-per-client")
             .flag("--no-session-cache");
 
@@ -86,7 +96,8 @@ final class Serve {
     /** The options, parsed and checked. Files are only named here; {@link ServeFiles} reads them. */
     record Options(int port, String bind, Path cert, Path key, TlsVersion min, TlsVersion max, Integer numTickets,
             ServeKeyOptions ticketKeys, String generation, Duration handshakeTimeout, Duration readTimeout,
-            Path keyPasswordFile, String keyPasswordEnv, int maxPerClient, boolean sessionCache) {
+            Path keyPasswordFile, String keyPasswordEnv, int maxPerClient, boolean sessionCache,
+            Set<TicketBinding.Field> bindTickets, String listenerId) {
 
         /**
          * The longest --generation. It goes into every ticket's app data, and a ticket whose app data
@@ -136,6 +147,17 @@ final class Serve {
                 throw new UsageException("--generation takes printable characters without spaces or ';', not "
                         + CommandLine.shown(generation));
             }
+            Set<TicketBinding.Field> bindTickets = bindTickets(given);
+            String listenerId = given.value("--listener-id").orElse("serve");
+            if (given.has("--listener-id") && bindTickets == null) {
+                throw new UsageException("--listener-id is what --bind-tickets binds tickets to; give --bind-tickets"
+                        + " listener (and any of sni,alpn,cert) too");
+            }
+            if (listenerId.isEmpty() || listenerId.length() > 255
+                    || !listenerId.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+                throw new UsageException("--listener-id takes 1 to 255 printable characters without spaces, not "
+                        + CommandLine.shown(listenerId));
+            }
             String tls = given.value("--tls").orElse("both");
             TlsVersion[] range = switch (tls) {
                 case "1.2" -> new TlsVersion[] {TlsVersion.TLS1_2, TlsVersion.TLS1_2};
@@ -145,7 +167,25 @@ final class Serve {
             };
             return new Options(port, bind, cert, key, range[0], range[1], numTickets, ticketKeys, generation,
                     Duration.ofSeconds(handshakeSeconds), Duration.ofSeconds(readSeconds), keyPasswordFile,
-                    keyPasswordEnv, maxPerClient, !given.has("--no-session-cache"));
+                    keyPasswordEnv, maxPerClient, !given.has("--no-session-cache"), bindTickets, listenerId);
+        }
+
+        /** --bind-tickets sni,alpn,listener,cert: the fields, or null when not given. */
+        private static Set<TicketBinding.Field> bindTickets(CommandLine.Parsed given) throws UsageException {
+            String value = given.value("--bind-tickets").orElse(null);
+            if (value == null) {
+                return null;
+            }
+            Set<TicketBinding.Field> fields = EnumSet.noneOf(TicketBinding.Field.class);
+            for (String name : value.split(",", -1)) {
+                try {
+                    fields.add(TicketBinding.Field.fromOptionName(name.trim()));
+                } catch (IllegalArgumentException e) {
+                    throw new UsageException("--bind-tickets: " + e.getMessage() + ", comma-separated, not "
+                            + CommandLine.shown(value));
+                }
+            }
+            return fields;
         }
 
         private static Path path(CommandLine.Parsed given, String option) throws UsageException {
@@ -203,12 +243,15 @@ final class Serve {
         private final TlsServer server;
         private final ServeKeys.Source keys;
         private final Resumptions resumptions;
+        private final TicketBinding binding;
 
-        private Running(SslContext context, TlsServer server, ServeKeys.Source keys, Resumptions resumptions) {
+        private Running(SslContext context, TlsServer server, ServeKeys.Source keys, Resumptions resumptions,
+                TicketBinding binding) {
             this.context = context;
             this.server = server;
             this.keys = keys;
             this.resumptions = resumptions;
+            this.binding = binding;
         }
 
         boolean isRunning() {
@@ -220,7 +263,7 @@ final class Serve {
         }
 
         String stats() {
-            return Serve.stats(server, context, keys, resumptions);
+            return Serve.stats(server, context, keys, resumptions, binding);
         }
 
         /** Stops gracefully and frees everything. */
@@ -255,7 +298,8 @@ final class Serve {
     }
 
     /** The counters, as GET /stats shows them. */
-    private static String stats(TlsServer server, SslContext context, ServeKeys.Source keys, Resumptions resumptions) {
+    private static String stats(TlsServer server, SslContext context, ServeKeys.Source keys, Resumptions resumptions,
+            TicketBinding binding) {
         TlsServer.Stats connections = server.stats();
         TicketStats tickets = context.ticketStats();
         StringBuilder text = new StringBuilder()
@@ -276,8 +320,23 @@ final class Serve {
                 .append("connections-evicted: ").append(connections.connectionsEvicted()).append('\n')
                 .append("connections-timed-out: ").append(connections.connectionsTimedOut()).append('\n')
                 .append("connections-open: ").append(connections.connectionsOpen()).append('\n')
+                .append(bindingStats(binding))
                 .append(ServeKeys.stats(keys, context))
                 .toString();
+    }
+
+    /** --bind-tickets: tickets bound, accepted, and refused by reason ("tickets-refused-server-name: 2"). */
+    private static String bindingStats(TicketBinding binding) {
+        if (binding == null) {
+            return "";
+        }
+        TicketBinding.Stats stats = binding.stats();
+        StringBuilder text = new StringBuilder()
+                .append("tickets-bound: ").append(stats.issued()).append('\n')
+                .append("tickets-binding-accepted: ").append(stats.accepted()).append('\n');
+        stats.refused().forEach((reason, count) -> text.append("tickets-refused-")
+                .append(reason.name().toLowerCase(Locale.ROOT).replace('_', '-')).append(": ").append(count).append('\n'));
+        return text.toString();
     }
 
     /** Runs the command until the JVM is stopped (0) or the server dies (1); returns 2 for bad options, 1 for a failed start. */
@@ -349,7 +408,9 @@ final class Serve {
     /** Starts the server of {@code options}; ticket events go to {@code events}, one line each. */
     static Running start(Options options, PrintStream events) throws IOException {
         SslContext.Builder builder = SslContext.forServer().protocols(options.min(), options.max())
-                .serverSessionCache(options.sessionCache()); // nginx too keeps a cache beside the tickets
+                // nginx too keeps a cache beside the tickets. Not with --bind-tickets: a TLS 1.2 client that
+                // offers a cached session ID resumes with no decrypt callback, so past the binding.
+                .serverSessionCache(options.sessionCache() && options.bindTickets() == null);
         if (options.cert() != null) {
             ServeFiles.Certificate certificate = ServeFiles.certificate(options);
             builder.certificate(certificate.certificatePem(), certificate.privateKeyPem(), certificate.password());
@@ -359,6 +420,9 @@ final class Serve {
         if (options.numTickets() != null) {
             builder.numTickets(options.numTickets());
         }
+        if (options.bindTickets() != null) {
+            builder.alpnProtocols("http/1.1"); // what this server speaks, so that a ticket has a protocol to bind
+        }
         SslContext context = builder.build();
         ServeKeys.Source keys = null;
         try {
@@ -367,18 +431,20 @@ final class Serve {
             context.setOptions(SslContext.OP_IGNORE_UNEXPECTED_EOF);
             keys = ServeKeys.start(options.ticketKeys(), context, events);
             ServeKeys.Source installed = keys;
-            installGenerationPolicy(context, options.generation(), events);
+            TicketBinding binding = options.bindTickets() == null ? null : TicketBinding.builder()
+                    .listenerId(options.listenerId()).bind(options.bindTickets()).build();
+            installGenerationPolicy(context, options.generation(), binding, events);
             AtomicReference<TlsServer> self = new AtomicReference<>(); // the handler's /stats reads its server
             Resumptions resumptions = new Resumptions();
             TlsServer server = TlsServer.builder(context, connection -> respond(connection,
-                            options.readTimeout(), () -> stats(self.get(), context, installed, resumptions)))
+                            options.readTimeout(), () -> stats(self.get(), context, installed, resumptions, binding)))
                     .handshakeListener(resumptions::handshakeDone)
                     .bind(InetAddress.getByName(options.bind())).port(options.port())
                     .handshakeTimeout(options.handshakeTimeout()).readTimeout(options.readTimeout())
                     .maxPerClient(options.maxPerClient())
                     .logger(new EventLogger(TlsServer.class.getName(), events)).build();
             self.set(server);
-            return new Running(context, server, keys, resumptions);
+            return new Running(context, server, keys, resumptions, binding);
         } catch (IOException | RuntimeException e) {
             if (keys != null) {
                 keys.close();
@@ -391,9 +457,14 @@ final class Serve {
     private static final AtomicLong CONNECTIONS = new AtomicLong();
     private static final AtomicLong TICKETS = new AtomicLong();
 
-    private static void installGenerationPolicy(SslContext context, String generation, PrintStream events) {
+    /**
+     * The generation check, inside {@code binding} when --bind-tickets is given: the binding refuses
+     * tickets issued elsewhere before this decryptor sees them, and keeps this app data as its user payload.
+     */
+    private static void installGenerationPolicy(SslContext context, String generation, TicketBinding binding,
+            PrintStream events) {
         String stamp = "generation=" + generation;
-        context.setTicketCallbacks((ssl, session) -> {
+        TicketGenerator generator = (ssl, session) -> {
             Seen seen = seen(ssl);
             String appData = stamp + ";ticket=" + TICKETS.incrementAndGet();
             session.setTicketAppData(appData.getBytes(StandardCharsets.US_ASCII));
@@ -401,7 +472,8 @@ final class Serve {
             seen.issuedAppData = appData;
             event(events, "ticket issued: connection " + seen.id + ", app data " + appData);
             return true;
-        }, (ssl, session, keyName, status) -> {
+        };
+        TicketDecryptor decryptor = (ssl, session, keyName, status) -> {
             Seen seen = seen(ssl);
             seen.status = status.name();
             seen.appData = session.map(Serve::appData).orElse("-");
@@ -417,7 +489,27 @@ final class Serve {
             seen.ticketAccepted = decision.resumes();
             event(events, "ticket return: connection " + seen.id + ", " + decision + " (" + why + ")");
             return decision;
-        }, TicketReturn.IGNORE_RENEW);
+        };
+        if (binding == null) {
+            context.setTicketCallbacks(generator, decryptor, TicketReturn.IGNORE_RENEW);
+            return;
+        }
+        TicketDecryptor bound = binding.decryptor(decryptor);
+        TicketDecryptor refusalsLogged = (ssl, session, keyName, status) -> {
+            TicketReturn decision = bound.decide(ssl, session, keyName, status);
+            Optional<TicketBinding.Refusal> refusal = TicketBinding.refusal(ssl);
+            if (refusal.isPresent()) {
+                Seen seen = seen(ssl);
+                seen.status = status.name();
+                seen.decision = decision.name();
+                seen.ticketAccepted = decision.resumes();
+                event(events, "ticket return: connection " + seen.id + ", " + decision + " (refused by"
+                        + " --bind-tickets: " + refusal.get() + ")");
+            }
+            return decision;
+        };
+        context.setClientHelloCallback(binding.clientHelloCallback(null));
+        context.setTicketCallbacks(binding.generator(generator), refusalsLogged, TicketReturn.IGNORE_RENEW);
     }
 
     private static Seen seen(Ssl ssl) {

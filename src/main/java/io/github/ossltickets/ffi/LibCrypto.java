@@ -14,6 +14,7 @@ public final class LibCrypto {
 
     // Constants (crypto.h, asn1.h)
     public static final int CRYPTO_EX_INDEX_SSL_CTX = 1;
+    public static final int CRYPTO_EX_INDEX_SSL = 0;
     public static final int MBSTRING_UTF8 = 0x1000;
     public static final int BIO_C_SHUTDOWN_WR = 142;
 
@@ -24,6 +25,12 @@ public final class LibCrypto {
      */
     public static native int CRYPTO_get_ex_new_index(int class_index, long argl, Pointer argp, Pointer new_func,
             Pointer dup_func, CRYPTO_EX_free free_func);
+
+    /**
+     * {@code void CRYPTO_free(void *ptr, const char *file, int line)}: what the OPENSSL_free macro calls;
+     * frees memory OpenSSL allocated and handed over (get1).
+     */
+    public static native void CRYPTO_free(long ptr, Pointer file, int line);
 
     // Version
     /** {@code unsigned long OpenSSL_version_num(void)}: such as 0x30000130 for 3.0.19. */
@@ -126,6 +133,11 @@ public final class LibCrypto {
     public static native void EVP_PKEY_free(long pkey);
     /** {@code X509 *X509_new(void)}: owned: X509_free. */
     public static native long X509_new();
+    /**
+     * {@code int i2d_X509(const X509 *a, unsigned char **out)}: the DER encoding; with out NULL the length
+     * only; otherwise writes at *out and advances it.
+     */
+    public static native int i2d_X509(long x509, long[] out);
     /** {@code void X509_free(X509 *a)}: drops one reference; NULL is a no-op. */
     public static native void X509_free(long x509);
     /** {@code int X509_set_version(X509 *x, long version)}: 2 means v3. */
