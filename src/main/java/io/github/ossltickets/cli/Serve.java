@@ -477,8 +477,8 @@ final class Serve {
             Seen seen = seen(ssl);
             seen.status = status.name();
             seen.appData = session.map(Serve::appData).orElse("-");
-            event(events, "ticket decrypted: connection " + seen.id + ", status " + status + ", key name "
-                    + (keyName.length == 0 ? "-" : HexFormat.of().formatHex(keyName)) + ", app data " + seen.appData);
+            String decrypted = "ticket decrypted: connection " + seen.id + ", status " + status + ", key name "
+                    + (keyName.length == 0 ? "-" : HexFormat.of().formatHex(keyName)) + ", app data " + seen.appData;
             TicketReturn decision = TicketReturn.defaultFor(status);
             String why = "OpenSSL's default";
             if (status.isSuccess() && !(seen.appData.equals(stamp) || seen.appData.startsWith(stamp + ";"))) {
@@ -487,7 +487,9 @@ final class Serve {
             }
             seen.decision = decision.name();
             seen.ticketAccepted = decision.resumes();
-            event(events, "ticket return: connection " + seen.id + ", " + decision + " (" + why + ")");
+            // Both lines in one write: this runs inside the handshake, while the client waits.
+            event(events, decrypted + System.lineSeparator()
+                    + "ticket return: connection " + seen.id + ", " + decision + " (" + why + ")");
             return decision;
         };
         if (binding == null) {

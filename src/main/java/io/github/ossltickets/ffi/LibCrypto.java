@@ -82,6 +82,13 @@ public final class LibCrypto {
     public static native int BIO_write(long bio, byte[] data, int dlen);
     /** {@code int BIO_read(BIO *b, void *data, int dlen)}. */
     public static native int BIO_read(long bio, byte[] data, int dlen);
+    /**
+     * {@code int BIO_write(BIO *b, const void *data, int dlen)} from native memory (a direct buffer's
+     * address): JNA copies a Java array whole on every call, this copies nothing.
+     */
+    public static native int BIO_write(long bio, long data, int dlen);
+    /** {@code int BIO_read(BIO *b, void *data, int dlen)} into native memory (a direct buffer's address). */
+    public static native int BIO_read(long bio, long data, int dlen);
     /** {@code long BIO_ctrl(BIO *bp, int cmd, long larg, void *parg)}: behind the BIO_ macros (SslMacros). */
     public static native long BIO_ctrl(long bio, int cmd, long larg, Pointer parg);
     /** {@code size_t BIO_ctrl_get_write_guarantee(BIO *b)}: how many bytes a BIO_write now takes in full. */
