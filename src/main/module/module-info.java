@@ -22,6 +22,7 @@ module io.github.ossltickets {
 
     exports io.github.ossltickets;
     exports io.github.ossltickets.keys;
+    exports io.github.ossltickets.policy;
     exports io.github.ossltickets.net;
     exports io.github.ossltickets.metrics;
     exports io.github.ossltickets.netty;

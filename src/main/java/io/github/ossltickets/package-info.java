@@ -12,7 +12,7 @@
  *   <li>this package: handles that own or borrow native objects, the callbacks' bridges, and the only
  *       code that calls {@code ffi};</li>
  *   <li>{@link io.github.ossltickets.keys}: ticket keys, their schedule and rotation, key files (JDK only);</li>
- *   <li>{@code io.github.ossltickets.policy}, when present: what a ticket may carry and when it is accepted;</li>
+ *   <li>{@code io.github.ossltickets.policy}: ready-made ticket policies, such as binding a ticket to where it was issued;</li>
  *   <li>{@link io.github.ossltickets.net}: connections over memory and sockets, a TLS server and client;</li>
  *   <li>{@code io.github.ossltickets.cli}: the demo and the command line ({@code demo}, {@code matrix},
  *       {@code serve}, {@code keys}), not exported.</li>
