@@ -99,7 +99,7 @@ public final class ClientHello {
      */
     public synchronized Optional<byte[]> extension(int type) {
         check();
-        if (type < 0 || type > 0xFFFF) {
+        if (type < 0 || type > Character.MAX_VALUE) { // a 16-bit field
             throw new IllegalArgumentException("an extension type is 0 to 65535, not " + type);
         }
         return extension(ssl, type);

@@ -152,7 +152,7 @@ public final class TicketData {
                     + " bytes OpenSSL puts in a ticket (the whole session, app data included); fields: "
                     + fields.keySet());
         }
-        if (fields.size() > 0xFFFF) {
+        if (fields.size() > Character.MAX_VALUE) { // the count is a 16-bit field
             throw new TicketDataException("ticket data holds at most 65535 fields, not " + fields.size());
         }
         ByteBuffer out = ByteBuffer.allocate(length);
@@ -183,7 +183,7 @@ public final class TicketData {
                     + " reader knows version " + FORMAT_VERSION + ")");
         }
         ByteBuffer in = ByteBuffer.wrap(encoded, 3, encoded.length - 3);
-        int count = in.getShort() & 0xffff;
+        int count = Short.toUnsignedInt(in.getShort());
         LinkedHashMap<String, byte[]> fields = new LinkedHashMap<>();
         for (int i = 0; i < count; i++) {
             int at = in.position();
@@ -198,7 +198,7 @@ public final class TicketData {
             }
             byte[] name = new byte[nameLength];
             in.get(name);
-            long valueLength = in.getInt() & 0xffffffffL;
+            long valueLength = Integer.toUnsignedLong(in.getInt());
             String key = new String(name, StandardCharsets.UTF_8);
             if (valueLength > in.remaining()) {
                 throw new TicketDataException("field '" + key + "' at byte " + at + " declares " + valueLength

@@ -16,7 +16,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Every bound function resolves in the library file the loader picks (the ossltickets.libssl and
  * ossltickets.libcrypto properties included), each looked up by name on its own: the loader's
- * {@code Native.register} stops at the first missing one, this lists them all. Each is bound once.
+ * {@code Native.register} stops at the first missing one, this lists them all. Each is bound once per
+ * Java signature: a function that takes memory may have two entries, a Java array and a native address
+ * ({@code BIO_read}/{@code BIO_write}: arrays for the blocking path, direct buffers for the selector).
  */
 class SymbolsTest {
     @Test
@@ -34,7 +36,8 @@ class SymbolsTest {
                     continue;
                 }
                 count++;
-                assertTrue(seen.add(method.getName()), "bound twice: " + method.getName());
+                assertTrue(seen.add(method.getName() + java.util.Arrays.toString(method.getParameterTypes())),
+                        "bound twice: " + method);
                 try {
                     library.getFunction(method.getName());
                 } catch (UnsatisfiedLinkError e) {
