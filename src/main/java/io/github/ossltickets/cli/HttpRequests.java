@@ -19,10 +19,13 @@ final class HttpRequests {
     /** A larger body is refused with 413: serve reads no bodies, it only skips them. */
     private static final long MAX_BODY = 1024 * 1024;
 
-    /** One request head: the method, the path, and whether the connection stays open after the answer. */
+    /**
+     * One request head: the method, the path (from an absolute-form target too: {@code GET
+     * http://host/stats} gives {@code /stats}), and whether the connection stays open after the answer.
+     */
     record Request(String method, String path, boolean keepAlive) {}
 
-    /** The head was too large or not HTTP. */
+    /** The head was too large, not HTTP, or framed in a way serve refuses (400, 413, 431, 501); the connection closes. */
     static final class BadRequest extends IOException {
         private static final long serialVersionUID = 1L;
         final int status;
@@ -68,40 +71,87 @@ final class HttpRequests {
         if (end > MAX_HEAD) {
             throw new BadRequest(431, "request head over " + MAX_HEAD + " bytes");
         }
+        int terminator = buffered[end + 1] == '\n' ? 2 : 3; // "\n\n" or "\n\r\n" after the last line
         String head = new String(buffered, 0, end, StandardCharsets.ISO_8859_1);
-        buffered = Arrays.copyOfRange(buffered, end + 4, buffered.length);
-        Request request = parse(head);
-        skipBody(head, started);
+        buffered = Arrays.copyOfRange(buffered, end + terminator, buffered.length);
+        // RFC 9112 section 2.2: a server may take a bare LF as a line end; CR LF is the norm.
+        String[] lines = head.split("\r?\n", -1);
+        lines[lines.length - 1] = lines[lines.length - 1].replaceFirst("\r$", "");
+        Request request = parse(lines);
+        skipBody(bodyLength(lines), started);
         return request;
     }
 
-    private static Request parse(String head) throws BadRequest {
-        String[] lines = head.split("\r\n");
+    private static Request parse(String[] lines) throws BadRequest {
         String[] requestLine = lines[0].split(" ");
         if (requestLine.length != 3 || !requestLine[2].startsWith("HTTP/1.")) {
             throw new BadRequest(400, "not an HTTP/1.x request line: " + printable(lines[0]));
         }
+        if (header(lines, "transfer-encoding") != null) { // no chunked bodies here: refused, not misread
+            throw new BadRequest(501, "serve takes no Transfer-Encoding; send a body with Content-Length");
+        }
         String connectionHeader = header(lines, "connection");
         boolean keepAlive = requestLine[2].equals("HTTP/1.1")
                 ? !"close".equalsIgnoreCase(connectionHeader) : "keep-alive".equalsIgnoreCase(connectionHeader);
-        return new Request(requestLine[0], requestLine[1], keepAlive);
+        return new Request(requestLine[0], path(requestLine[1]), keepAlive);
     }
 
-    /** Reads and drops a body announced by Content-Length. */
-    private void skipBody(String head, long started) throws IOException {
-        String length = header(head.split("\r\n"), "content-length");
-        long left;
-        try {
-            left = length == null ? 0 : Long.parseLong(length.trim());
-        } catch (NumberFormatException e) {
-            throw new BadRequest(400, "bad Content-Length: " + printable(length));
+    /**
+     * The path of a request target: origin-form as it is, absolute-form ({@code http://host/stats?x})
+     * without its scheme and authority (RFC 9112 section 3.2.2: a server must accept it), "*" as it is.
+     */
+    private static String path(String target) throws BadRequest {
+        if (target.startsWith("/") || target.equals("*")) {
+            return target;
         }
-        if (left < 0) {
-            throw new BadRequest(400, "bad Content-Length: " + left);
+        int scheme = target.indexOf("://");
+        String name = scheme < 0 ? "" : target.substring(0, scheme).toLowerCase(Locale.ROOT);
+        if (name.equals("http") || name.equals("https")) {
+            String rest = target.substring(scheme + 3);
+            int pathStart = indexOfAny(rest, "/?#");
+            return pathStart < 0 ? "/" : (rest.charAt(pathStart) == '/' ? "" : "/") + rest.substring(pathStart);
         }
+        throw new BadRequest(400, "not a request target: " + printable(target));
+    }
+
+    private static int indexOfAny(String text, String characters) {
+        for (int i = 0; i < text.length(); i++) {
+            if (characters.indexOf(text.charAt(i)) >= 0) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * The body's length from Content-Length: digits only, given once (RFC 9112 section 6.3: several
+     * values, or one that is not a number, make the framing unreliable, so the answer is 400 and a close).
+     */
+    private static long bodyLength(String[] lines) throws BadRequest {
+        String length = null;
+        for (int i = 1; i < lines.length; i++) {
+            if (isHeader(lines[i], "content-length")) {
+                if (length != null) {
+                    throw new BadRequest(400, "Content-Length given more than once");
+                }
+                length = lines[i].substring(lines[i].indexOf(':') + 1).trim();
+            }
+        }
+        if (length == null) {
+            return 0;
+        }
+        if (!length.matches("[0-9]{1,18}")) {
+            throw new BadRequest(length.matches("[0-9]+") ? 413 : 400, "bad Content-Length: " + printable(length));
+        }
+        long left = Long.parseLong(length);
         if (left > MAX_BODY) {
             throw new BadRequest(413, "a body of " + left + " bytes; serve takes at most " + MAX_BODY);
         }
+        return left;
+    }
+
+    /** Reads and drops a body of {@code left} bytes. */
+    private void skipBody(long left, long started) throws IOException {
         while (left > 0) {
             checkTime(started);
             if (buffered.length > 0) {
@@ -126,27 +176,43 @@ final class HttpRequests {
 
     /** Sends a text/plain response. */
     void respond(int status, String reason, String body, boolean keepAlive) throws IOException {
+        respond(status, reason, body, keepAlive, true, "");
+    }
+
+    /**
+     * Sends a text/plain response; without {@code withBody} (HEAD) only its head, with the Content-Length
+     * the body would have. {@code extraHeaders} are whole lines, each ending in CR LF ("Allow: GET, HEAD\r\n").
+     */
+    void respond(int status, String reason, String body, boolean keepAlive, boolean withBody, String extraHeaders)
+            throws IOException {
         byte[] content = body.getBytes(StandardCharsets.UTF_8);
         String head = "HTTP/1.1 " + status + " " + reason + "\r\n"
                 + "Content-Type: text/plain; charset=utf-8\r\n"
                 + "Content-Length: " + content.length + "\r\n"
+                + extraHeaders
                 + "Connection: " + (keepAlive ? "keep-alive" : "close") + "\r\n\r\n";
-        connection.write(concat(head.getBytes(StandardCharsets.ISO_8859_1), content, content.length));
+        connection.write(concat(head.getBytes(StandardCharsets.ISO_8859_1), content, withBody ? content.length : 0));
     }
 
     private static String header(String[] lines, String name) {
         for (int i = 1; i < lines.length; i++) {
-            int colon = lines[i].indexOf(':');
-            if (colon > 0 && lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT).equals(name)) {
-                return lines[i].substring(colon + 1).trim();
+            if (isHeader(lines[i], name)) {
+                return lines[i].substring(lines[i].indexOf(':') + 1).trim();
             }
         }
         return null;
     }
 
+    private static boolean isHeader(String line, String name) {
+        int colon = line.indexOf(':');
+        return colon > 0 && line.substring(0, colon).trim().toLowerCase(Locale.ROOT).equals(name);
+    }
+
+    /** Where the head ends: the index of the LF that ends its last line, before an empty line (LF or CR LF). */
     private static int headEnd(byte[] bytes) {
-        for (int i = 0; i + 3 < bytes.length; i++) {
-            if (bytes[i] == '\r' && bytes[i + 1] == '\n' && bytes[i + 2] == '\r' && bytes[i + 3] == '\n') {
+        for (int i = 0; i + 1 < bytes.length; i++) {
+            if (bytes[i] == '\n' && (bytes[i + 1] == '\n'
+                    || (bytes[i + 1] == '\r' && i + 2 < bytes.length && bytes[i + 2] == '\n'))) {
                 return i;
             }
         }

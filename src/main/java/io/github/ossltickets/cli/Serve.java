@@ -76,7 +76,7 @@ final class Serve {
             "  --help                this text",
             "GET / gets 200 text/plain: protocol, resumed, resumed-from, ticket-status, ticket-return, ticket-appdata,",
             "tickets-issued, ticket-issued-appdata, and what each line means. GET /stats gives the counters, which",
-            "are also printed on exit. Other paths get 404.",
+            "are also printed on exit. Other paths get 404, other methods 405; HEAD gets the head alone.",
             "Exit status: 2 for a usage error, 1 when the server cannot start; Ctrl-C stops it.");
 
     /** The command line serve accepts; a new option is one more line here and one in {@link Options#parse}. */
@@ -316,6 +316,7 @@ final class Serve {
                 .append("connections-accepted: ").append(connections.connectionsAccepted()).append('\n')
                 .append("connections-refused: ").append(connections.connectionsRefused()).append('\n')
                 .append("connections-failed: ").append(connections.connectionsFailed()).append('\n')
+                .append("connections-abandoned: ").append(connections.connectionsAbandoned()).append('\n')
                 .append("connections-refused-per-client: ").append(connections.connectionsRefusedPerClient()).append('\n')
                 .append("connections-evicted: ").append(connections.connectionsEvicted()).append('\n')
                 .append("connections-timed-out: ").append(connections.connectionsTimedOut()).append('\n')
@@ -437,7 +438,8 @@ final class Serve {
             AtomicReference<TlsServer> self = new AtomicReference<>(); // the handler's /stats reads its server
             Resumptions resumptions = new Resumptions();
             TlsServer server = TlsServer.builder(context, connection -> respond(connection,
-                            options.readTimeout(), () -> stats(self.get(), context, installed, resumptions, binding)))
+                            options.readTimeout(), () -> stats(self.get(), context, installed, resumptions, binding),
+                            events))
                     .handshakeListener(resumptions::handshakeDone)
                     .bind(InetAddress.getByName(options.bind())).port(options.port())
                     .handshakeTimeout(options.handshakeTimeout()).readTimeout(options.readTimeout())
@@ -524,33 +526,59 @@ final class Serve {
         return seen;
     }
 
-    private static void respond(TlsConnection connection, Duration maxRequestTime, Supplier<String> stats)
-            throws IOException {
+    /**
+     * Answers the connection's requests: GET and HEAD of / and /stats; 404 for other paths, 405 for other
+     * methods, and 400, 413, 431 or 501 (then a close) for requests serve cannot frame. Each answer but
+     * 200 is an event line, so that a client's mistake shows on stderr.
+     */
+    private static void respond(TlsConnection connection, Duration maxRequestTime, Supplier<String> stats,
+            PrintStream events) throws IOException {
         HttpRequests requests = new HttpRequests(connection, maxRequestTime);
         while (true) {
             HttpRequests.Request request;
             try {
                 request = requests.next();
             } catch (HttpRequests.BadRequest e) {
-                requests.respond(e.status, e.status == 431 ? "Request Header Fields Too Large"
-                        : e.status == 413 ? "Content Too Large" : "Bad Request", e.getMessage() + "\n", false);
+                String reason = switch (e.status) {
+                    case 431 -> "Request Header Fields Too Large";
+                    case 413 -> "Content Too Large";
+                    case 501 -> "Not Implemented";
+                    default -> "Bad Request";
+                };
+                httpEvent(events, connection, e.status, reason, e.getMessage());
+                requests.respond(e.status, reason, e.getMessage() + "\n", false);
                 return;
             }
             if (request == null) {
                 return;
             }
             String path = request.path().replaceFirst("[?#].*", "");
-            if (path.equals("/") || path.equals("/stats")) {
+            String shown = request.method() + " " + HttpRequests.printable(request.path());
+            boolean head = request.method().equals("HEAD");
+            if (!head && !request.method().equals("GET")) {
+                httpEvent(events, connection, 405, "Method Not Allowed", shown);
+                requests.respond(405, "Method Not Allowed", "405: serve answers GET and HEAD only\n",
+                        request.keepAlive(), true, "Allow: GET, HEAD\r\n");
+            } else if (path.equals("/") || path.equals("/stats")) {
                 requests.respond(200, "OK", path.equals("/") ? describe(connection.ssl()) : stats.get(),
-                        request.keepAlive());
+                        request.keepAlive(), !head, "");
             } else {
+                httpEvent(events, connection, 404, "Not Found", shown);
                 requests.respond(404, "Not Found", "404: serve has no page " + HttpRequests.printable(path)
-                        + "; GET / shows this connection's ticket, GET /stats the counters\n", request.keepAlive());
+                        + "; GET / shows this connection's ticket, GET /stats the counters\n", request.keepAlive(),
+                        !head, "");
             }
             if (!request.keepAlive()) {
                 return;
             }
         }
+    }
+
+    /** "http 404 Not Found: connection 7, GET /nope": one line per answer that is not 200. */
+    private static void httpEvent(PrintStream events, TlsConnection connection, int status, String reason,
+            String what) {
+        event(events, "http " + status + " " + reason + ": connection " + seen(connection.ssl()).id + ", "
+                + HttpRequests.printable(what));
     }
 
     /** The response body: what happened to the ticket on this connection, then what each line means. */

@@ -422,7 +422,10 @@ final class HandshakeSelector implements Runnable {
     }
 
     private void handshakeFinished(ServerConnection connection, SelectionKey key) {
-        server.handshakeFinished(connection);
+        if (!server.handshakeFinished(connection)) {
+            connection.release(); // the handshake listener closed the Ssl
+            return;
+        }
         connection.phase = ServerConnection.Phase.AWAIT_REQUEST;
         if (connection.network.room() < BIO_SIZE) {
             toWorker(connection, key); // bytes that came with the client's last flight wait in the BIO

@@ -72,12 +72,35 @@ public final class TlsServer implements AutoCloseable {
      * @param connectionsTimedOut connections closed because their handshake, or their first request, took too long
      * @param handshakes handshakes completed
      * @param resumptions of those, resumed sessions
-     * @param connectionsFailed connections that ended in an error (TLS, transport, or the handler's exception)
+     * @param connectionsFailed connections that ended in an error (TLS, transport, or the handler's exception),
+     *        except those in {@code connectionsAbandoned}
      * @param connectionsOpen connections not yet freed
+     * @param connectionsAbandoned connections whose peer went away while the handler used them (its write
+     *        or read failed with a broken pipe or a reset): the peer left, nothing failed on this side
      */
     public record Stats(long connectionsAccepted, long connectionsRefused, long connectionsRefusedPerClient,
             long connectionsEvicted, long connectionsTimedOut, long handshakes, long resumptions,
-            long connectionsFailed, int connectionsOpen) {
+            long connectionsFailed, int connectionsOpen, long connectionsAbandoned) {
+
+        /**
+         * The counts without {@link #connectionsAbandoned()}, as before it was counted apart.
+         *
+         * @param connectionsAccepted connections accepted
+         * @param connectionsRefused connections closed at once by a limit
+         * @param connectionsRefusedPerClient of those, refused by {@link Builder#maxPerClient}
+         * @param connectionsEvicted connections closed in their handshake to make room
+         * @param connectionsTimedOut connections closed for taking too long
+         * @param handshakes handshakes completed
+         * @param resumptions of those, resumed sessions
+         * @param connectionsFailed connections that ended in an error
+         * @param connectionsOpen connections not yet freed
+         */
+        public Stats(long connectionsAccepted, long connectionsRefused, long connectionsRefusedPerClient,
+                long connectionsEvicted, long connectionsTimedOut, long handshakes, long resumptions,
+                long connectionsFailed, int connectionsOpen) {
+            this(connectionsAccepted, connectionsRefused, connectionsRefusedPerClient, connectionsEvicted,
+                    connectionsTimedOut, handshakes, resumptions, connectionsFailed, connectionsOpen, 0);
+        }
 
         /**
          * The former name of {@link #connectionsAccepted()}, kept for one release.
@@ -183,6 +206,7 @@ public final class TlsServer implements AutoCloseable {
     private final LongAdder handshakes = new LongAdder();
     private final LongAdder resumptions = new LongAdder();
     private final LongAdder failures = new LongAdder();
+    private final LongAdder abandoned = new LongAdder();
     /** Heap held by partial first records (ServerConnection.hello), all connections together. */
     private final AtomicLong helloBytes = new AtomicLong();
     private final AtomicBoolean closeStarted = new AtomicBoolean();
@@ -272,7 +296,7 @@ public final class TlsServer implements AutoCloseable {
     /** Counts since the start. */
     public Stats stats() {
         return new Stats(accepted.sum(), rejected.sum(), rejectedPerClient.sum(), evicted.sum(), timedOut.sum(),
-                handshakes.sum(), resumptions.sum(), failures.sum(), open.get());
+                handshakes.sum(), resumptions.sum(), failures.sum(), open.get(), abandoned.sum());
     }
 
     /**
@@ -356,17 +380,50 @@ public final class TlsServer implements AutoCloseable {
         }
     }
 
-    void handshakeFinished(ServerConnection connection) {
+    /**
+     * Counts the handshake and runs the listener; false if the listener closed the connection's Ssl, which
+     * then ends (the caller releases it), logged at INFO and counted as neither failed nor abandoned.
+     */
+    boolean handshakeFinished(ServerConnection connection) {
         handshakes.increment();
         if (connection.ssl.isSessionReused()) {
             resumptions.increment();
         }
-        if (handshakeListener != null) {
-            try {
-                handshakeListener.accept(connection.ssl);
-            } catch (RuntimeException e) { // the connection goes on: a listener only observes
-                logger.log(Level.WARNING, "the handshake listener failed on the connection from " + connection.remote, e);
+        if (handshakeListener == null) {
+            return true;
+        }
+        try {
+            handshakeListener.accept(connection.ssl);
+        } catch (VirtualMachineError e) {
+            if (!(e instanceof StackOverflowError)) {
+                // Out of memory, or the JVM broken: the selector thread's own Error path stops the server
+                // (isRunning() false, port closed, logged at ERROR) so that a supervisor restarts it.
+                throw e;
             }
+            listenerFailed(connection, e); // the stack unwound: the thread is as sound as before the call
+        } catch (Throwable e) { // also an Error of the listener's own, or a checked exception thrown sneakily
+            listenerFailed(connection, e);
+        }
+        if (isClosed(connection.ssl)) {
+            logger.log(Level.INFO, "connection from " + connection.remote + " ended: the handshake listener"
+                    + " closed its Ssl");
+            return false;
+        }
+        return true;
+    }
+
+    /** The listener's bug, not the peer's: the connection goes on, since a listener only observes. */
+    private void listenerFailed(ServerConnection connection, Throwable e) {
+        logger.log(Level.WARNING, "the handshake listener threw on the connection from " + connection.remote
+                + "; the connection goes on", e);
+    }
+
+    private static boolean isClosed(Ssl ssl) {
+        try {
+            ssl.isSessionReused(); // throws on a closed Ssl, reads nothing else
+            return false;
+        } catch (IllegalStateException closed) {
+            return true;
         }
     }
 
@@ -386,6 +443,16 @@ public final class TlsServer implements AutoCloseable {
         } else {
             logger.log(Level.ERROR, "connection from " + connection.remote + " ended: the handler failed", why);
         }
+    }
+
+    /**
+     * A broken pipe or a reset from the socket itself (not from close() or abort() here, whose exceptions
+     * say "the connection was closed"): the peer closed or reset its end while the handler wrote or read.
+     */
+    private static boolean peerWentAway(Throwable e) {
+        String message = e.getMessage();
+        return e instanceof IOException && message != null
+                && (message.contains("Broken pipe") || message.contains("Connection reset"));
     }
 
     /** Called once per connection by {@link ServerConnection#release()}, after everything is freed. */
@@ -432,7 +499,12 @@ public final class TlsServer implements AutoCloseable {
             handed.connection = connection;
             handler.serve(connection);
         } catch (Throwable e) { // an Error too: counted and logged, and the worker lives on
-            failed(handed, e);
+            if (peerWentAway(e) && !closing) {
+                abandoned.increment();
+                logger.log(Level.INFO, "connection from " + handed.remote + " abandoned by the peer: " + e);
+            } else {
+                failed(handed, e);
+            }
         } finally {
             try {
                 if (connection != null) {
@@ -483,7 +555,12 @@ public final class TlsServer implements AutoCloseable {
             selector.wakeup();
             workers.shutdown();
             long deadline = System.nanoTime() + grace.toNanos();
-            selectorThread.join(Math.max(1, grace.toMillis()));
+            selectorThread.join(Math.max(100, grace.toMillis())); // it stops at once unless a listener blocks it
+            if (selectorThread.isAlive()) { // a handshake listener blocks it: it is told to stop
+                logger.log(Level.WARNING, "the selector thread of the server on port " + port + " did not stop"
+                        + " within the grace period (a handshake listener blocks?); it is interrupted");
+                selectorThread.interrupt();
+            }
             long left = deadline - System.nanoTime();
             if (!workers.awaitTermination(Math.max(0, left), TimeUnit.NANOSECONDS)) {
                 for (ServerConnection connection : live) {
@@ -498,6 +575,10 @@ public final class TlsServer implements AutoCloseable {
                 workers.awaitTermination(UNWIND_MILLIS, TimeUnit.MILLISECONDS);
             }
             selectorThread.join(UNWIND_MILLIS);
+            if (selectorThread.isAlive()) {
+                logger.log(Level.WARNING, "the selector thread of the server on port " + port + " ignored the"
+                        + " interrupt (a handshake listener that never returns?); its connections are freed under it");
+            }
         } catch (InterruptedException e) {
             interrupted = true;
         } finally {
@@ -623,9 +704,22 @@ public final class TlsServer implements AutoCloseable {
         /**
          * Called with each connection whose handshake just completed, before it waits for its first
          * request: to count or record what the handshake did ({@link Ssl#isSessionReused()}, what its
-         * ticket callbacks saw in {@link Ssl#attachment()}). It runs on the selector thread, which
-         * runs every handshake: it must be quick and never block. An exception is logged at WARNING
-         * and the connection goes on. Default: none.
+         * ticket callbacks saw in {@link Ssl#attachment()}). Default: none.
+         *
+         * <p>It runs on the selector thread, which runs every handshake of the server: it must be quick
+         * and must never block (no I/O, no lock another thread may hold, no waiting). While it blocks,
+         * no connection is accepted and no handshake moves on, and every waiting client times out.
+         * {@link TlsServer#close()} interrupts a listener still blocked after the grace period, and
+         * returns anyway about half a second later, freeing the connections under it.
+         *
+         * <p>Whatever it throws ({@link RuntimeException}, an {@link Error} such as {@link AssertionError}
+         * or {@link StackOverflowError}, a checked exception thrown sneakily) is logged at WARNING and the
+         * connection goes on; only a {@link VirtualMachineError} other than {@link StackOverflowError}
+         * (out of memory) is not caught: it stops the server as in {@link TlsServer#isRunning()}.
+         *
+         * <p>The {@link Ssl} is the server's: keep no reference past the call (the server frees it when
+         * the connection ends). Closing it in the listener ends the connection at once, logged at INFO as
+         * closed by the listener and counted as neither failed nor abandoned.
          */
         public Builder handshakeListener(Consumer<Ssl> listener) {
             this.handshakeListener = Objects.requireNonNull(listener, "listener");
