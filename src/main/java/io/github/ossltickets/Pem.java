@@ -162,10 +162,22 @@ final class Pem {
             return "the certificate is not PEM (no -----BEGIN CERTIFICATE----- line)";
         }
         if (!pem.contains("CERTIFICATE-----")) {
+            if (pem.contains(PKCS7_BEGIN)) {
+                return pkcs7("the certificate PEM", "FILE");
+            }
             return pem.contains("PRIVATE KEY-----") ? "the certificate PEM holds a private key, not a certificate"
                     : "the certificate PEM holds no -----BEGIN CERTIFICATE----- block";
         }
         return "the certificate's PEM block is damaged";
+    }
+
+    /** A PKCS#7 bundle (a .p7b, as some CAs send a chain): certificates inside, but not as PEM certificates. */
+    static final String PKCS7_BEGIN = "-----BEGIN PKCS7-----";
+
+    /** Why {@code what} (holding {@link #PKCS7_BEGIN}) is refused, and the command that converts {@code file}. */
+    static String pkcs7(String what, String file) {
+        return what + " is PKCS#7 (-----BEGIN PKCS7-----), not PEM certificates; convert it with"
+                + " openssl pkcs7 -print_certs -in " + file + " -out chain.pem";
     }
 
     private static String whyNoKey(String pem, boolean passwordGiven) {

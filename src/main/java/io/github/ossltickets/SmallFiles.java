@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -65,6 +66,8 @@ public final class SmallFiles {
             throw new IOException("cannot read " + what + " " + path + ": no such file", e);
         } catch (AccessDeniedException e) {
             throw new IOException("cannot read " + what + " " + path + ": permission denied", e);
+        } catch (FileSystemException e) { // a symbolic link loop, a name too long, ...
+            throw failed(path, what, e);
         }
         if (attributes.isDirectory()) {
             throw new IOException("cannot read " + what + " " + path + ": it is a directory, not a file");
@@ -101,7 +104,15 @@ public final class SmallFiles {
             throw new IOException("cannot read " + what + " " + path + ": permission denied", e);
         } catch (NoSuchFileException e) {
             throw new IOException("cannot read " + what + " " + path + ": it was removed while it was opened", e);
+        } catch (FileSystemException e) {
+            throw failed(path, what, e);
         }
+    }
+
+    /** Any other file system error, with {@code what} and the path in front of the system's reason. */
+    private static IOException failed(Path path, String what, FileSystemException e) {
+        String reason = e.getReason() != null ? e.getReason() : e.getClass().getSimpleName();
+        return new IOException("cannot read " + what + " " + path + ": " + reason, e);
     }
 
     /** How long an open may take before it is taken for an open of a FIFO that no writer will come to. */

@@ -478,8 +478,8 @@ public final class SslContext implements AutoCloseable {
          * The password is copied and the copy wiped after use; null means "the key is not encrypted".
          */
         public Builder certificate(String certificateChainPem, String privateKeyPem, char[] password) {
-            this.certificatePem = Objects.requireNonNull(certificateChainPem, "certificateChainPem");
-            this.privateKeyPem = Objects.requireNonNull(privateKeyPem, "privateKeyPem");
+            this.certificatePem = boundedPem(certificateChainPem, "certificateChainPem");
+            this.privateKeyPem = boundedPem(privateKeyPem, "privateKeyPem");
             this.password = password == null ? null : password.clone();
             return this;
         }
@@ -496,20 +496,55 @@ public final class SslContext implements AutoCloseable {
             return certificate(certificateChainFile, privateKeyFile, null);
         }
 
-        /** {@link #certificate(Path, Path)} with a key encrypted with {@code password}; null for none. */
+        /**
+         * {@link #certificate(Path, Path)} with a key encrypted with {@code password}; null for none.
+         *
+         * @throws IOException naming the file and the reason it cannot be read, or why it is not PEM: DER
+         *     or PKCS#7, with the openssl command that converts it
+         */
         public Builder certificate(Path certificateChainFile, Path privateKeyFile, char[] password) throws IOException {
-            String chain = new String(SmallFiles.read(certificateChainFile, MAX_PEM_FILE_BYTES,
-                    "the certificate chain file"), StandardCharsets.ISO_8859_1);
-            byte[] key = SmallFiles.read(privateKeyFile, MAX_PEM_FILE_BYTES, "the private key file");
+            String chain = pemFile(certificateChainFile, "the certificate chain file", "x509");
+            String key = pemFile(privateKeyFile, "the private key file", "pkey");
+            return certificate(chain, key, password);
+        }
+
+        /**
+         * The most {@link #certificate(Path, Path)} reads of each file, and the most characters each PEM
+         * {@link #certificate(String, String)} takes: a chain of many certificates is far less.
+         */
+        public static final int MAX_PEM_FILE_BYTES = 1 << 20;
+
+        /**
+         * The text of a PEM file (bytes outside ASCII kept one char each: they can only be comments, which
+         * OpenSSL skips). DER (an ASN.1 SEQUENCE, 0x30, without a -----BEGIN line) and a PKCS#7 bundle are
+         * refused with the command that converts them; {@code tool} is {@code x509} or {@code pkey}.
+         */
+        private static String pemFile(Path file, String what, String tool) throws IOException {
+            byte[] bytes = SmallFiles.read(file, MAX_PEM_FILE_BYTES, what);
             try {
-                return certificate(chain, new String(key, StandardCharsets.ISO_8859_1), password);
+                String text = new String(bytes, StandardCharsets.ISO_8859_1);
+                if (!text.contains("-----BEGIN ") && bytes.length > 0 && bytes[0] == 0x30) {
+                    throw new IOException(what + " " + file + " is not PEM (no -----BEGIN line); it looks like DER;"
+                            + " convert with openssl " + tool + " -inform DER -in " + file + " -out "
+                            + (tool.equals("x509") ? "cert.pem" : "key.pem"));
+                }
+                if (tool.equals("x509") && text.contains(Pem.PKCS7_BEGIN) && !text.contains("CERTIFICATE-----")) {
+                    throw new IOException(Pem.pkcs7(what + " " + file, file.toString()));
+                }
+                return text;
             } finally {
-                Arrays.fill(key, (byte) 0);
+                Arrays.fill(bytes, (byte) 0);
             }
         }
 
-        /** The most {@link #certificate(Path, Path)} reads of each file: a chain of many certificates is far less. */
-        public static final int MAX_PEM_FILE_BYTES = 1 << 20;
+        private static String boundedPem(String pem, String name) {
+            Objects.requireNonNull(pem, name);
+            if (pem.length() > MAX_PEM_FILE_BYTES) {
+                throw new IllegalArgumentException(name + " is " + pem.length() + " characters, more than the "
+                        + MAX_PEM_FILE_BYTES + " a PEM certificate chain or key may hold");
+            }
+            return pem;
+        }
 
         /** {@link #certificate} with a fresh self-signed certificate for "localhost". */
         public Builder selfSignedCertificate() {

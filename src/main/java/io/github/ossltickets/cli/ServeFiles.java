@@ -55,6 +55,10 @@ final class ServeFiles {
     private static String pem(Path file, String option, String what, String fromDer) throws IOException {
         byte[] bytes = SmallFiles.read(file, MAX_PEM_BYTES, "the " + option + " file");
         String text = new String(bytes, StandardCharsets.ISO_8859_1);
+        if (option.equals("--cert") && text.contains("-----BEGIN PKCS7-----") && !text.contains("CERTIFICATE-----")) {
+            throw new IOException(option + " " + file + " is PKCS#7 (-----BEGIN PKCS7-----), not PEM certificates;"
+                    + " convert it with openssl pkcs7 -print_certs -in " + file + " -out chain.pem");
+        }
         if (text.contains("-----BEGIN ")) {
             return text;
         }

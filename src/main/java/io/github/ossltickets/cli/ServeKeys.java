@@ -82,7 +82,9 @@ final class ServeKeys {
             Class.forName("redis.clients.jedis.Jedis", false, ServeKeys.class.getClassLoader());
         } catch (ClassNotFoundException | LinkageError e) {
             throw new IOException("--redis needs the Jedis client (redis.clients:jedis) and its dependencies on the"
-                    + " class path, and they are not there; java -jar ossl-tickets.jar finds them in lib/ beside it");
+                    + " class path, and they are not there; java -jar ossl-tickets.jar finds them in lib/ beside it;"
+                    + " on the module path, add the Jedis jar and its dependencies to --module-path and give"
+                    + " --add-modules redis.clients.jedis");
         }
         return ServeRedis.start(options);
     }

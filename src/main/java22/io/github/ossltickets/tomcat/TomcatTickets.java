@@ -13,6 +13,7 @@ import org.apache.tomcat.util.net.openssl.panama.OpenSSLUtil;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManager;
+import java.lang.ref.WeakReference;
 import java.security.KeyManagementException;
 import java.security.SecureRandom;
 import java.util.Collections;
@@ -58,7 +59,16 @@ public final class TomcatTickets {
 
     // Tomcat makes its implementation by class name, so the installers wait here, keyed by host
     // configuration (which survives a reload); weak, so a host that is dropped takes its entry along.
-    private static final Map<SSLHostConfig, Installer> INSTALLERS = Collections.synchronizedMap(new WeakHashMap<>());
+    // Each entry names the connector it was attached on: one SSLHostConfig object may be added to two
+    // connectors, and then only one of them may attach it.
+    private static final Map<SSLHostConfig, Attachment> INSTALLERS = Collections.synchronizedMap(new WeakHashMap<>());
+
+    /** A host's installer and the connector it was attached on (weakly: the entry must not keep it). */
+    private record Attachment(WeakReference<Connector> connector, Installer installer) {
+        boolean on(Connector other) {
+            return connector.get() == other;
+        }
+    }
 
     private TomcatTickets() {
     }
@@ -77,11 +87,15 @@ public final class TomcatTickets {
     /**
      * Makes {@code connector} use Tomcat's FFM OpenSSL with {@code installer} run on every context it
      * makes, for every {@link SSLHostConfig} it has now, every certificate of each, and every reload.
-     * Call it after adding the host configurations and before the connector starts. Called again, the
-     * new installer serves the contexts made from then on (a reload); installed callbacks stay until then.
+     * Call it after adding the host configurations and before the connector starts. Called again before
+     * the connector starts (after adding another host, say), its installer replaces the earlier one for
+     * every host the connector has. Once the connector has started its installer cannot change, and a
+     * host added to it then is refused unless it replaces one of the same name, which keeps that host's
+     * installer.
      *
-     * @throws IllegalArgumentException if the connector has no host configuration, or is set to a TLS
-     *     implementation other than Tomcat's FFM OpenSSL (JSSE, or OpenSSL through tomcat-native)
+     * @throws IllegalArgumentException if the connector has no host configuration, is set to a TLS
+     *     implementation other than Tomcat's FFM OpenSSL (JSSE, or OpenSSL through tomcat-native), or
+     *     holds an {@link SSLHostConfig} object that is attached on another connector
      * @throws IllegalStateException if the connector has started: its contexts exist already
      */
     public static void attach(Connector connector, Installer installer) {
@@ -99,8 +113,20 @@ public final class TomcatTickets {
         if (hosts.length == 0) {
             throw new IllegalArgumentException("the connector has no SSLHostConfig: add them, then attach");
         }
-        for (SSLHostConfig host : hosts) {
-            INSTALLERS.put(host, installer);
+        synchronized (INSTALLERS) {
+            for (SSLHostConfig host : hosts) {
+                Attachment earlier = INSTALLERS.get(host);
+                Connector other = earlier == null ? null : earlier.connector().get();
+                if (other != null && other != connector && List.of(other.findSslHostConfigs()).contains(host)) {
+                    throw new IllegalArgumentException("SSLHostConfig " + host.getHostName() + " is attached on"
+                            + " another connector (" + other + "), whose reloads would run this connector's"
+                            + " installer: give each connector its own SSLHostConfig object");
+                }
+            }
+            Attachment attachment = new Attachment(new WeakReference<>(connector), installer);
+            for (SSLHostConfig host : hosts) {
+                INSTALLERS.put(host, attachment);
+            }
         }
         if (!connector.setProperty(IMPLEMENTATION_PROPERTY, Implementation.class.getName())) {
             throw new IllegalArgumentException("the connector's protocol has no " + IMPLEMENTATION_PROPERTY
@@ -118,27 +144,37 @@ public final class TomcatTickets {
     public static final class Implementation extends OpenSSLImplementation {
         // Tomcat makes one Implementation per connector, at its start, and asks it for every context of
         // that connector, a host added later included: what it served, by host name, is this connector's.
-        private final Map<String, Installer> installersByHostName = new ConcurrentHashMap<>();
+        private final Map<String, Attachment> servedByHostName = new ConcurrentHashMap<>();
+        // The connector this one serves: the one its first host was attached on (Tomcat starts with
+        // the hosts attach saw). A host attached on another connector is never served here.
+        private Connector connector;
 
         /** Made by Tomcat, by name. */
         public Implementation() {
         }
 
         @Override
-        public SSLUtil getSSLUtil(SSLHostConfigCertificate certificate) {
+        public synchronized SSLUtil getSSLUtil(SSLHostConfigCertificate certificate) {
             SSLHostConfig host = certificate.getSSLHostConfig();
             String hostName = host.getHostName().toLowerCase(Locale.ROOT);
-            Installer installer = INSTALLERS.get(host);
-            if (installer == null) {
-                installer = installersByHostName.get(hostName); // a replacement of a host this connector serves
-                if (installer == null) {
-                    throw new IllegalStateException("SSLHostConfig " + host.getHostName()
-                            + " was added after TomcatTickets.attach: attach again before adding it to a started connector");
-                }
-                INSTALLERS.put(host, installer);
+            Attachment attached = INSTALLERS.get(host);
+            if (attached != null && connector == null) {
+                connector = attached.connector().get();
             }
-            installersByHostName.put(hostName, installer);
-            return new Util(certificate, installer);
+            // Not attached here: a replacement of a host this connector serves, or refused.
+            Attachment attachment = attached != null && attached.on(connector) ? attached : servedByHostName.get(hostName);
+            if (attachment == null) {
+                throw new IllegalStateException("SSLHostConfig " + host.getHostName() + (attached != null
+                        ? " is attached on another connector, not this one: give each connector its own SSLHostConfig"
+                        : " was added after TomcatTickets.attach, which did not see it: add every SSLHostConfig"
+                        + " before attach and the connector's start, or reuse a host name: a host replacing one"
+                        + " of the same name keeps its installer"));
+            }
+            if (attached == null) {
+                INSTALLERS.put(host, attachment);
+            }
+            servedByHostName.put(hostName, attachment);
+            return new Util(certificate, attachment.installer());
         }
     }
 

@@ -113,6 +113,70 @@ class CertificateChainIT {
         assertTrue(e.getMessage().contains(missing.toString()), e.getMessage());
     }
 
+    /** A .p7b, as some CAs send a chain: refused with the command that converts it, whichever overload. */
+    @Test
+    void aPkcs7ChainSaysItIsPkcs7AndHowToConvertIt() throws Exception {
+        Path p7b = dir.resolve("chain.p7b");
+        openssl("crl2pkcs7", "-nocrl", "-certfile", fullChain.toString(), "-out", p7b.toString());
+        IOException fromFile = assertThrows(IOException.class, () -> SslContext.forServer().certificate(p7b, leafKey));
+        assertTrue(fromFile.getMessage().contains("the certificate chain file " + p7b + " is PKCS#7"), fromFile.getMessage());
+        assertTrue(fromFile.getMessage().contains("openssl pkcs7 -print_certs -in " + p7b + " -out chain.pem"),
+                fromFile.getMessage());
+        OpenSslException fromText = assertThrows(OpenSslException.class, () -> SslContext.forServer()
+                .certificate(Files.readString(p7b), Files.readString(leafKey)).build());
+        assertTrue(fromText.getMessage().contains("the certificate PEM is PKCS#7 (-----BEGIN PKCS7-----)"
+                + ", not PEM certificates; convert it with openssl pkcs7 -print_certs"), fromText.getMessage());
+
+        Path converted = dir.resolve("converted.pem");
+        openssl("pkcs7", "-print_certs", "-in", p7b.toString(), "-out", converted.toString());
+        SslContext.forServer().certificate(converted, leafKey).build().close(); // the hint's command works
+    }
+
+    @Test
+    void aDerCertificateOrKeyFileSaysHowToConvertIt() throws Exception {
+        Path der = dir.resolve("leaf.der");
+        openssl("x509", "-in", "leaf.pem", "-outform", "DER", "-out", der.toString());
+        IOException cert = assertThrows(IOException.class, () -> SslContext.forServer().certificate(der, leafKey));
+        assertTrue(cert.getMessage().contains("the certificate chain file " + der + " is not PEM"), cert.getMessage());
+        assertTrue(cert.getMessage().contains("looks like DER; convert with openssl x509 -inform DER -in " + der),
+                cert.getMessage());
+        Path derKey = dir.resolve("leaf-key.der");
+        openssl("pkey", "-in", leafKey.toString(), "-outform", "DER", "-out", derKey.toString());
+        IOException key = assertThrows(IOException.class, () -> SslContext.forServer().certificate(fullChain, derKey));
+        assertTrue(key.getMessage().contains("the private key file " + derKey + " is not PEM"), key.getMessage());
+        assertTrue(key.getMessage().contains("convert with openssl pkey -inform DER -in " + derKey), key.getMessage());
+    }
+
+    @Test
+    void aSymbolicLinkLoopIsAnIOExceptionNamingTheFileAndTheReason() throws Exception {
+        Path loop = dir.resolve("loop1.pem");
+        Files.deleteIfExists(loop);
+        Files.deleteIfExists(dir.resolve("loop2.pem"));
+        Files.createSymbolicLink(loop, dir.resolve("loop2.pem"));
+        Files.createSymbolicLink(dir.resolve("loop2.pem"), loop);
+        IOException e = assertThrows(IOException.class, () -> SslContext.forServer().certificate(loop, leafKey));
+        assertEquals(IOException.class, e.getClass(), "not the JDK's FileSystemException: " + e);
+        assertTrue(e.getMessage().startsWith("cannot read the certificate chain file " + loop + ": "), e.getMessage());
+        assertTrue(e.getMessage().contains("symbolic link"), e.getMessage());
+    }
+
+    /** The String overload takes what the Path one may read, and no more. */
+    @Test
+    void aPemStringIsBoundedAsAFileIs() throws Exception {
+        String leaf = Files.readString(dir.resolve("leaf.pem"));
+        String key = Files.readString(leafKey);
+        String tooLong = leaf + " ".repeat(SslContext.Builder.MAX_PEM_FILE_BYTES + 1 - leaf.length());
+        IllegalArgumentException chain = assertThrows(IllegalArgumentException.class,
+                () -> SslContext.forServer().certificate(tooLong, key));
+        assertTrue(chain.getMessage().contains("certificateChainPem is 1048577 characters, more than the 1048576"),
+                chain.getMessage());
+        IllegalArgumentException keyTooLong = assertThrows(IllegalArgumentException.class,
+                () -> SslContext.forServer().certificate(leaf, tooLong));
+        assertTrue(keyTooLong.getMessage().contains("privateKeyPem is 1048577 characters"), keyTooLong.getMessage());
+        String atTheLimit = leaf + " ".repeat(SslContext.Builder.MAX_PEM_FILE_BYTES - leaf.length());
+        SslContext.forServer().certificate(atTheLimit, key).build().close();
+    }
+
     /** s_client with -verify_return_error, curl and the JDK's HttpClient, each trusting only the root. */
     private static void verifiedByEveryClient(int port, String expectedBody) throws Exception {
         String sClient = run(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + port, "-CAfile",

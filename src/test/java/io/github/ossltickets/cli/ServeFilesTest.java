@@ -124,6 +124,26 @@ class ServeFilesTest {
     }
 
     @Test
+    void aPkcs7CertificateSaysHowToConvertIt() throws Exception {
+        Path p7b = dir.resolve("chain.p7b");
+        openssl("crl2pkcs7", "-nocrl", "-certfile", cert(), "-out", p7b.toString());
+        fails(List.of("--cert " + p7b + " is PKCS#7 (-----BEGIN PKCS7-----)",
+                "convert it with openssl pkcs7 -print_certs -in " + p7b + " -out chain.pem"),
+                "--cert", p7b.toString(), "--key", key());
+    }
+
+    @Test
+    void aSymbolicLinkLoopNamesTheOption() throws Exception {
+        Path loop = dir.resolve("loop1");
+        Files.deleteIfExists(loop);
+        Files.deleteIfExists(dir.resolve("loop2"));
+        Files.createSymbolicLink(loop, dir.resolve("loop2"));
+        Files.createSymbolicLink(dir.resolve("loop2"), loop);
+        fails(List.of("the --cert file " + loop + ": ", "symbolic link"), "--cert", loop.toString(), "--key", key());
+        fails(List.of("the --key file " + loop + ": ", "symbolic link"), "--cert", cert(), "--key", loop.toString());
+    }
+
+    @Test
     void oversizedFilesAreRefusedNamingTheLimit() throws Exception {
         Path bigPem = Files.write(dir.resolve("big.pem"), new byte[ServeFiles.MAX_PEM_BYTES + 1]);
         fails(List.of("the --cert file " + bigPem, "larger than 1048576 bytes"), "--cert", bigPem.toString(),

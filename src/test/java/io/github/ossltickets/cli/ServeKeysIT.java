@@ -351,6 +351,9 @@ class ServeKeysIT {
         assertEquals(1, refused.exitValue(), err);
         assertEquals(1, err.lines().count(), err);
         assertTrue(err.contains("--redis needs the Jedis client (redis.clients:jedis)"), err);
+        assertTrue(err.contains("java -jar ossl-tickets.jar finds them in lib/ beside it"), err);
+        assertTrue(err.contains("on the module path, add the Jedis jar and its dependencies to --module-path and give"
+                + " --add-modules redis.clients.jedis"), err);
 
         Process serving = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp", classPath,
                 Main.class.getName(), "serve", "--port", "0", "--rotate", "1h")

@@ -135,6 +135,44 @@ class TomcatTicketsTest {
             RuntimeException refused = assertThrows(RuntimeException.class, () -> connector.addSslHostConfig(host("late.example")));
             String messages = refused + " / " + refused.getCause();
             assertTrue(messages.contains("added after TomcatTickets.attach"), messages);
+            assertTrue(messages.contains("add every SSLHostConfig before attach and the connector's start, or reuse"
+                    + " a host name: a host replacing one of the same name keeps its installer"), messages);
+            assertFalse(messages.contains("attach again"), "attach throws on a started connector: " + messages);
+        } finally {
+            server.stop();
+            server.destroy();
+        }
+    }
+
+    /**
+     * One SSLHostConfig object added to two connectors: the second attach is refused, so the first
+     * connector's reload keeps running its own installer (it used to run the second one's).
+     */
+    @Test
+    void aHostObjectAttachedOnAnotherConnectorIsRefused(@TempDir Path base) throws Exception {
+        Tomcat server = new Tomcat();
+        server.setBaseDir(base.toString());
+        SSLHostConfig shared = host("_default_");
+        Connector first = new Connector("HTTP/1.1");
+        first.setPort(0);
+        first.setProperty("SSLEnabled", "true");
+        first.addSslHostConfig(shared);
+        java.util.List<String> installs = new java.util.concurrent.CopyOnWriteArrayList<>();
+        TomcatTickets.attach(first, (context, certificate) -> installs.add("first"));
+        server.getService().addConnector(first);
+        server.start();
+        try {
+            assertEquals(List.of("first"), installs);
+            Connector second = new Connector("HTTP/1.1");
+            second.setProperty("SSLEnabled", "true");
+            second.addSslHostConfig(shared);
+            IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                    () -> TomcatTickets.attach(second, (context, certificate) -> installs.add("second")));
+            assertTrue(refused.getMessage().contains("SSLHostConfig _default_ is attached on another connector"),
+                    refused.getMessage());
+            assertTrue(refused.getMessage().contains("give each connector its own SSLHostConfig"), refused.getMessage());
+            ((org.apache.coyote.http11.AbstractHttp11Protocol<?>) first.getProtocolHandler()).reloadSslHostConfigs();
+            assertEquals(List.of("first", "first"), installs, "the reload ran the first connector's installer");
         } finally {
             server.stop();
             server.destroy();
