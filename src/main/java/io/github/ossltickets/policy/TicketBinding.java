@@ -12,6 +12,8 @@ import io.github.ossltickets.TicketDecryptor;
 import io.github.ossltickets.TicketGenerator;
 import io.github.ossltickets.TicketReturn;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
@@ -269,16 +271,16 @@ public final class TicketBinding {
             }
             Optional<ClientHelloInfo> hello = connection.clientHello();
             TicketData data = TicketData.empty()
-                    .with(LISTENER, listenerOf(connection))
-                    .with(SERVER_NAME, normalized(hello.isPresent() ? hello.get().serverName()
-                            : connection.serverName()))
-                    .with(ALPN, connection.alpnProtocol().orElse(""))
-                    .with(CERTIFICATE, connection.certificateFingerprint().orElse(new byte[0]))
-                    .with(ISSUED, clock.millis())
-                    .with(GENERATION, generation);
+                    .withLibraryField(LISTENER, utf8(listenerOf(connection)))
+                    .withLibraryField(SERVER_NAME, utf8(normalized(hello.isPresent() ? hello.get().serverName()
+                            : connection.serverName())))
+                    .withLibraryField(ALPN, utf8(connection.alpnProtocol().orElse("")))
+                    .withLibraryField(CERTIFICATE, connection.certificateFingerprint().orElse(new byte[0]))
+                    .withLibraryField(ISSUED, bigEndian(clock.millis()))
+                    .withLibraryField(GENERATION, bigEndian(generation));
             byte[] userData = session.ticketAppData();
             if (userData.length > 0) {
-                data = data.with(USER, userData);
+                data = data.withLibraryField(USER, userData);
             }
             data.storeIn(session);
             issued.increment();
@@ -385,6 +387,15 @@ public final class TicketBinding {
         }
         session.setTicketAppData(data.get(USER).orElse(new byte[0]));
         return null;
+    }
+
+    private static byte[] utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** As {@link TicketData#getLong} reads it. */
+    private static byte[] bigEndian(long value) {
+        return ByteBuffer.allocate(Long.BYTES).putLong(value).array();
     }
 
     private String listenerOf(Ssl connection) {

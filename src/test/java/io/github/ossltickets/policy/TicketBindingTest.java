@@ -176,7 +176,8 @@ class TicketBindingTest {
         TicketBinding binding = TicketBinding.builder().build();
         AtomicReference<byte[]> next = new AtomicReference<>();
         Random random = new Random(7);
-        byte[] valid = TicketData.empty().with("ot.issued", 1L).with("ot.generation", 0L).with("ot.listener", "x")
+        byte[] valid = TicketData.empty().withLibraryField("ot.issued", new byte[8]).withLibraryField("ot.generation", new byte[8])
+                .withLibraryField("ot.listener", "x".getBytes(StandardCharsets.UTF_8))
                 .encode();
         List<byte[]> inputs = new ArrayList<>();
         for (int i = 0; i < 25; i++) {
