@@ -587,19 +587,31 @@ public final class SslContext implements AutoCloseable {
          * offered ({@code SSL_CTX_set_alpn_select_cb}), and answers without ALPN when none is in common.
          * {@link Ssl#alpnProtocol()} tells what was chosen.
          *
-         * @throws IllegalArgumentException for an empty list, or a name empty or over 255 bytes
+         * @throws IllegalArgumentException for an empty list, a name empty or over 255 bytes, or a list
+         *     whose ALPN extension would not fit in a ClientHello's
+         *     {@linkplain TicketSizeLimits#MAX_CLIENT_HELLO_EXTENSIONS extensions}
          */
         public Builder alpnProtocols(String... protocols) {
             List<String> list = List.of(protocols);
             if (list.isEmpty()) {
                 throw new IllegalArgumentException("ALPN needs at least one protocol name");
             }
+            long listBytes = 0;
             for (String protocol : list) {
                 int length = protocol.getBytes(StandardCharsets.UTF_8).length;
                 if (length == 0 || length > 255) {
                     throw new IllegalArgumentException("an ALPN protocol name is 1 to 255 bytes, not " + length
                             + " ('" + protocol + "')");
                 }
+                listBytes += 1 + length;
+            }
+            // The extension: 2-byte type, 2-byte length, 2-byte list length, then the list (RFC 7301).
+            long extensionBytes = 6 + listBytes;
+            if (extensionBytes > TicketSizeLimits.MAX_CLIENT_HELLO_EXTENSIONS) {
+                throw new IllegalArgumentException(list.size() + " ALPN protocol names encode to " + listBytes
+                        + " bytes, an extension of " + extensionBytes + " bytes, over the "
+                        + TicketSizeLimits.MAX_CLIENT_HELLO_EXTENSIONS + " bytes a ClientHello has for all its"
+                        + " extensions");
             }
             this.alpnProtocols = list;
             return this;
