@@ -1,11 +1,13 @@
 package io.github.ossltickets.policy;
 
 import io.github.ossltickets.ClientHelloDecision;
+import io.github.ossltickets.Ssl;
 import io.github.ossltickets.SslContext;
 import io.github.ossltickets.SslSession;
 import io.github.ossltickets.TicketData;
 import io.github.ossltickets.TicketKey;
 import io.github.ossltickets.TicketReturn;
+import io.github.ossltickets.TicketStatus;
 import io.github.ossltickets.TlsVersion;
 import io.github.ossltickets.keys.KeySet;
 import io.github.ossltickets.keys.TicketKeyRing;
@@ -22,6 +24,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
@@ -311,6 +314,24 @@ class TicketBindingTest {
             clock.advance(Duration.ofMillis(500));
             assertTrue(Peers.connect(server, client, "a.example", another).reused(), "exactly 500 ms old");
             assertEquals(1L, binding.stats().refused().get(Refusal.EXPIRED), binding.stats().toString());
+        }
+    }
+
+    /**
+     * A TLS 1.3 client may offer several tickets, one decrypt call each (OpenSSL's client offers one, so
+     * the earlier refusal is set by hand here, on a real connection): a later call must clear it, or a
+     * handshake that resumed (or never resumed for another reason) would be reported as refused.
+     */
+    @Test
+    void eachDecryptCallClearsAnEarlierRefusal() {
+        TicketBinding binding = TicketBinding.builder().build();
+        try (SslContext server = Peers.server(Peers.X, TlsVersion.TLS1_3); Ssl connection = server.newSsl()) {
+            connection.setHandshakeAttribute(TicketBinding.REFUSAL_ATTRIBUTE, Refusal.LISTENER); // the first ticket's
+            assertEquals(Optional.of(Refusal.LISTENER), TicketBinding.refusal(connection));
+            TicketReturn decision = binding.decryptor(null).decide(connection, Optional.empty(), new byte[16],
+                    TicketStatus.NO_DECRYPT);
+            assertEquals(TicketReturn.defaultFor(TicketStatus.NO_DECRYPT), decision);
+            assertEquals(Optional.empty(), TicketBinding.refusal(connection), "the earlier ticket's refusal outlived its call");
         }
     }
 
