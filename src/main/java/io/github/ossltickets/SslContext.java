@@ -230,10 +230,16 @@ public final class SslContext implements AutoCloseable {
      * Installs a ClientHello callback ({@code SSL_CTX_set_client_hello_cb}), replacing any before. It
      * runs before the ticket callbacks of the same handshake, which see what it recorded
      * ({@link Ssl#clientHello()}, {@link Ssl#handshakeAttribute}). Like them, it is read from the
-     * connection's initial context.
+     * connection's initial context. Servers only: OpenSSL never calls it on a client.
+     *
+     * @throws IllegalStateException on a client context
      */
     public void setClientHelloCallback(ClientHelloCallback callback) {
         Objects.requireNonNull(callback, "callback");
+        if (role == Role.CLIENT) {
+            throw new IllegalStateException("a ClientHello callback is a server setting: OpenSSL never calls it on"
+                    + " a client context");
+        }
         ContextCallbacks.ClientHellos hellos = new ContextCallbacks.ClientHellos(callback, installer);
         ref.perform(this, ctx -> callbacks.install(ctx, hellos));
     }
@@ -350,6 +356,16 @@ public final class SslContext implements AutoCloseable {
     /** {@code SSL_CTX_get_session_cache_mode}: the {@code SSL_SESS_CACHE_} bits. */
     public long sessionCacheMode() {
         return ref.use(this, SslMacros::SSL_CTX_get_session_cache_mode);
+    }
+
+    /**
+     * Turns the server's session-ID cache on or off now ({@code SSL_CTX_set_session_cache_mode} with
+     * {@code SSL_SESS_CACHE_SERVER} or {@code SSL_SESS_CACHE_OFF}); see {@link Builder#serverSessionCache}.
+     * Sessions already cached stay until they expire but are no longer looked up once it is off.
+     */
+    public void setServerSessionCache(boolean enabled) {
+        ref.perform(this, ctx -> SslMacros.SSL_CTX_set_session_cache_mode(ctx,
+                enabled ? LibSsl.SSL_SESS_CACHE_SERVER : LibSsl.SSL_SESS_CACHE_OFF));
     }
 
     /**
@@ -577,7 +593,9 @@ public final class SslContext implements AutoCloseable {
          * ticket (curl 7.88 is one), as nginx's {@code ssl_session_cache} does; such a resumption never
          * reaches the ticket callbacks, so a policy in the decryptor does not apply to it. Turn the
          * cache off to make every resumption go through a ticket and its callbacks. TLS 1.3 resumes
-         * through tickets either way. {@link SslContext#sessionCacheMode()} reads the mode back.
+         * through stateless tickets only while {@code SSL_OP_NO_TICKET} is unset; with it set, OpenSSL
+         * issues stateful TLS 1.3 tickets that resume from this cache, again without the decrypt
+         * callback. {@link SslContext#sessionCacheMode()} reads the mode back.
          */
         public Builder serverSessionCache(boolean enabled) {
             this.sessionCache = enabled;
@@ -604,19 +622,31 @@ public final class SslContext implements AutoCloseable {
          * offered ({@code SSL_CTX_set_alpn_select_cb}), and answers without ALPN when none is in common.
          * {@link Ssl#alpnProtocol()} tells what was chosen.
          *
-         * @throws IllegalArgumentException for an empty list, or a name empty or over 255 bytes
+         * @throws IllegalArgumentException for an empty list, a name empty or over 255 bytes, or a list
+         *     whose ALPN extension would not fit in a ClientHello's
+         *     {@linkplain TicketSizeLimits#MAX_CLIENT_HELLO_EXTENSIONS extensions}
          */
         public Builder alpnProtocols(String... protocols) {
             List<String> list = List.of(protocols);
             if (list.isEmpty()) {
                 throw new IllegalArgumentException("ALPN needs at least one protocol name");
             }
+            long listBytes = 0;
             for (String protocol : list) {
                 int length = protocol.getBytes(StandardCharsets.UTF_8).length;
                 if (length == 0 || length > 255) {
                     throw new IllegalArgumentException("an ALPN protocol name is 1 to 255 bytes, not " + length
                             + " ('" + protocol + "')");
                 }
+                listBytes += 1 + length;
+            }
+            // The extension: 2-byte type, 2-byte length, 2-byte list length, then the list (RFC 7301).
+            long extensionBytes = 6 + listBytes;
+            if (extensionBytes > TicketSizeLimits.MAX_CLIENT_HELLO_EXTENSIONS) {
+                throw new IllegalArgumentException(list.size() + " ALPN protocol names encode to " + listBytes
+                        + " bytes, an extension of " + extensionBytes + " bytes, over the "
+                        + TicketSizeLimits.MAX_CLIENT_HELLO_EXTENSIONS + " bytes a ClientHello has for all its"
+                        + " extensions");
             }
             this.alpnProtocols = list;
             return this;

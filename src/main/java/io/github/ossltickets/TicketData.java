@@ -1,6 +1,9 @@
 package io.github.ossltickets;
 
 import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -21,12 +24,13 @@ import java.util.Set;
  * field count    2 bytes   big-endian, 0 to 65535
  * field count times:
  *   name length  1 byte    1 to 255
- *   name         UTF-8     unique within the data
+ *   name         UTF-8     valid UTF-8 (no lone surrogates), unique within the data
  *   value length 4 bytes   big-endian, at most what remains
  *   value        bytes
  * </pre>
- * Nothing may follow the last field. Names beginning with {@code "ot."} are the library's; any other
- * name is yours.
+ * Nothing may follow the last field. Names beginning with {@code "ot."} are the library's: {@link #with}
+ * refuses them, and the library's policies write theirs through {@link #withLibraryField}; any other
+ * name is yours. Because every name is valid UTF-8, a parsed name re-encodes to exactly its bytes.
  *
  * <h2>Rolling upgrades</h2>
  * A newer version of your code (or of the library) adds fields; an older one reading its tickets keeps
@@ -71,9 +75,38 @@ public final class TicketData {
         return EMPTY;
     }
 
-    /** A copy with field {@code name} set to {@code value} (copied), replacing the field if present. */
+    /**
+     * A copy with field {@code name} set to {@code value} (copied), replacing the field if present.
+     *
+     * @throws IllegalArgumentException for a name that is empty, over 255 UTF-8 bytes, holds a lone
+     *     surrogate, or begins with the library's {@link #LIBRARY_PREFIX}
+     */
     public TicketData with(String name, byte[] value) {
         checkName(name);
+        if (name.startsWith(LIBRARY_PREFIX)) {
+            throw new IllegalArgumentException("field names beginning '" + LIBRARY_PREFIX + "' are the library's ('"
+                    + name + "'); choose another name");
+        }
+        return put(name, value);
+    }
+
+    /**
+     * {@link #with(String, byte[])} for the library's own fields, whose names begin with
+     * {@link #LIBRARY_PREFIX} (a {@link io.github.ossltickets.policy.TicketBinding}'s, say). Not for
+     * application code: a field of the library's written by hand changes what its policies decide.
+     *
+     * @throws IllegalArgumentException for a name without the prefix, or invalid as in {@link #with}
+     */
+    public TicketData withLibraryField(String name, byte[] value) {
+        checkName(name);
+        if (!name.startsWith(LIBRARY_PREFIX)) {
+            throw new IllegalArgumentException("a library field name begins '" + LIBRARY_PREFIX + "', not '" + name
+                    + "'; use with(...) for your own");
+        }
+        return put(name, value);
+    }
+
+    private TicketData put(String name, byte[] value) {
         Objects.requireNonNull(value, "value");
         LinkedHashMap<String, byte[]> copy = new LinkedHashMap<>(fields);
         copy.put(name, value.clone());
@@ -134,7 +167,7 @@ public final class TicketData {
     public int encodedLength() {
         long length = HEADER;
         for (Map.Entry<String, byte[]> field : fields.entrySet()) {
-            length += 1 + utf8(field.getKey()).length + 4 + field.getValue().length;
+            length += 1 + nameBytes(field.getKey()).length + 4 + field.getValue().length;
         }
         return (int) Math.min(length, Integer.MAX_VALUE);
     }
@@ -158,7 +191,7 @@ public final class TicketData {
         ByteBuffer out = ByteBuffer.allocate(length);
         out.put(MAGIC_0).put(MAGIC_1).put((byte) FORMAT_VERSION).putShort((short) fields.size());
         for (Map.Entry<String, byte[]> field : fields.entrySet()) {
-            byte[] name = utf8(field.getKey());
+            byte[] name = nameBytes(field.getKey()); // 1 to 255 bytes: checkName and parse let in no other
             out.put((byte) name.length).put(name).putInt(field.getValue().length).put(field.getValue());
         }
         return out.array();
@@ -169,7 +202,7 @@ public final class TicketData {
      *
      * @throws TicketDataException saying what is malformed and at which offset: not this format (no
      *     magic: app data of another kind, or none), an unknown format version, a length past the end,
-     *     a duplicate or empty name, bytes after the last field
+     *     a duplicate or empty name, a name that is not valid UTF-8, bytes after the last field
      */
     public static TicketData parse(byte[] encoded) {
         Objects.requireNonNull(encoded, "encoded");
@@ -199,7 +232,14 @@ public final class TicketData {
             byte[] name = new byte[nameLength];
             in.get(name);
             long valueLength = Integer.toUnsignedLong(in.getInt());
-            String key = new String(name, StandardCharsets.UTF_8);
+            String key;
+            try {
+                key = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(name)).toString();
+            } catch (CharacterCodingException notUtf8) {
+                throw new TicketDataException("field " + (i + 1) + " at byte " + at + ": its " + nameLength
+                        + "-byte name is not valid UTF-8 (" + notUtf8 + ")");
+            }
             if (valueLength > in.remaining()) {
                 throw new TicketDataException("field '" + key + "' at byte " + at + " declares " + valueLength
                         + " bytes, but " + in.remaining() + " remain");
@@ -279,14 +319,28 @@ public final class TicketData {
 
     private static void checkName(String name) {
         Objects.requireNonNull(name, "name");
-        int length = utf8(name).length;
-        if (length == 0 || length > 255) {
-            throw new IllegalArgumentException("a field name is 1 to 255 UTF-8 bytes, not " + length);
+        byte[] encoded;
+        try {
+            ByteBuffer bytes = StandardCharsets.UTF_8.newEncoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).encode(CharBuffer.wrap(name));
+            encoded = new byte[bytes.remaining()];
+            bytes.get(encoded);
+        } catch (CharacterCodingException loneSurrogate) {
+            throw new IllegalArgumentException("a field name must be valid Unicode text; this one holds a lone"
+                    + " surrogate (" + loneSurrogate + ")");
+        }
+        if (encoded.length == 0 || encoded.length > 255) {
+            throw new IllegalArgumentException("a field name is 1 to 255 UTF-8 bytes, not " + encoded.length);
         }
     }
 
-    private static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
+    /** A name's bytes; checkName or parse has made sure it is valid UTF-8 of 1 to 255 bytes. */
+    private static byte[] nameBytes(String name) {
+        byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length == 0 || bytes.length > 255) { // cannot happen; never write a wrong length byte
+            throw new IllegalStateException("field name of " + bytes.length + " bytes");
+        }
+        return bytes;
     }
 
     @Override

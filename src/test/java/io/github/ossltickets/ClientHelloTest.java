@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -207,5 +208,31 @@ class ClientHelloTest {
             }
         }
         return null;
+    }
+
+    /** OpenSSL never calls a ClientHello callback on a client: setting one there is refused, not silently inert. */
+    @Test
+    void aClientContextRefusesAClientHelloCallback() {
+        try (SslContext client = SslContext.forClient().build()) {
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> client.setClientHelloCallback((connection, hello) -> ClientHelloDecision.proceed()));
+            assertTrue(e.getMessage().contains("server"), e.getMessage());
+        }
+    }
+
+    /** An ALPN list whose extension exceeds the ClientHello's 65,535 bytes of extensions fails in the builder, with the figures. */
+    @Test
+    void anAlpnListTooLargeForAClientHelloIsRefusedWithTheFigures() {
+        String[] fits = new String[256];
+        Arrays.fill(fits, "a".repeat(255));
+        fits[255] = "b".repeat(248); // 255 * 256 + 249 = 65,529 list bytes, + 6 = an extension of 65,535
+        SslContext.forClient().alpnProtocols(fits);
+        fits[255] = "b".repeat(249);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> SslContext.forClient().alpnProtocols(fits));
+        assertTrue(e.getMessage().contains("65530") && e.getMessage().contains("65536")
+                && e.getMessage().contains("65535"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> SslContext.forClient().alpnProtocols("h2", ""));
+        assertThrows(IllegalArgumentException.class, () -> SslContext.forClient().alpnProtocols("x".repeat(256)));
     }
 }

@@ -37,8 +37,8 @@ class TicketDataTest {
      */
     @Test
     void aRollingUpgradeKeepsTheFieldsEachVersionDoesNotKnow() {
-        byte[] fromV2 = TicketData.empty().with("tenant", "t1").with("v2.region", "eu-west").with("ot.issued", 42L)
-                .encode();
+        byte[] fromV2 = TicketData.empty().with("tenant", "t1").with("v2.region", "eu-west")
+                .withLibraryField("ot.issued", ByteBuffer.allocate(Long.BYTES).putLong(42L).array()).encode();
         TicketData readByV1 = TicketData.parse(fromV2);
         assertEquals(Optional.of("t1"), readByV1.getString("tenant"));
         byte[] renewedByV1 = readByV1.with("tenant", "t2").encode();
@@ -124,7 +124,7 @@ class TicketDataTest {
     @EnumSource(TlsVersion.class)
     void fuzzedAppDataReachingTheDecryptorMeansAFullHandshake(TlsVersion version) {
         Random random = new Random(version.ordinal());
-        byte[] valid = TicketData.empty().with("user", "payload").with("ot.generation", 1L).encode();
+        byte[] valid = TicketData.empty().with("user", "payload").with("app.generation", 1L).encode();
         List<byte[]> inputs = new ArrayList<>(fuzzedAppData(random, valid, 40).subList(0, 40));
         for (int length = 0; length < valid.length; length += 3) {
             inputs.add(Arrays.copyOf(valid, length));
@@ -185,5 +185,57 @@ class TicketDataTest {
                 () -> TicketData.empty().with("big", new byte[70_000]).encode());
         assertTrue(tooLarge.getMessage().startsWith("ticket data of 70013 bytes exceeds the 65280 bytes"),
                 tooLarge.getMessage());
+    }
+
+    /** Encodes fields with raw name bytes, as another writer (or an attacker holding the key) could. */
+    private static byte[] rawFields(byte[]... namesAndValues) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.writeBytes(new byte[] {0x4F, 0x54, 1, 0, (byte) (namesAndValues.length / 2)});
+        for (int i = 0; i < namesAndValues.length; i += 2) {
+            out.write(namesAndValues[i].length);
+            out.writeBytes(namesAndValues[i]);
+            out.writeBytes(ByteBuffer.allocate(4).putInt(namesAndValues[i + 1].length).array());
+            out.writeBytes(namesAndValues[i + 1]);
+        }
+        return out.toByteArray();
+    }
+
+    /**
+     * A name that is not valid UTF-8 is refused by parse (leniently decoded, FE and FF both became U+FFFD:
+     * reported as duplicates, and re-encoded with a wrong length byte that could smuggle in a field).
+     */
+    @Test
+    void namesThatAreNotUtf8AreRefusedByParse() {
+        assertMalformed(rawFields(new byte[] {(byte) 0xC3, 0x28}, new byte[] {1}), "not valid UTF-8");
+        assertMalformed(rawFields(new byte[] {(byte) 0xFE}, new byte[] {1}, new byte[] {(byte) 0xFF}, new byte[] {2}),
+                "not valid UTF-8");
+        byte[] longInvalid = new byte[255];
+        Arrays.fill(longInvalid, (byte) 0xFF);
+        assertMalformed(rawFields(longInvalid, new byte[] {1, 2, 3}), "not valid UTF-8");
+        byte[] encodedSurrogate = {(byte) 0xED, (byte) 0xA0, (byte) 0x80}; // U+D800 in CESU-8, not UTF-8
+        assertMalformed(rawFields(encodedSurrogate, new byte[0]), "not valid UTF-8");
+    }
+
+    /** Whatever parses re-encodes byte for byte, unknown fields with multi-byte names included. */
+    @Test
+    void parsedDataReEncodesByteForByte() {
+        byte[] in = rawFields("caf\u00e9.\u212A".getBytes(java.nio.charset.StandardCharsets.UTF_8), new byte[] {1},
+                "z".repeat(255).getBytes(java.nio.charset.StandardCharsets.UTF_8), new byte[] {2, 3});
+        assertArrayEquals(in, TicketData.parse(in).with("mine", "x").without("mine").encode());
+    }
+
+    /** with() refuses lone surrogates (they would encode as '?'), names over 255 UTF-8 bytes, and the library's prefix. */
+    @Test
+    void withRefusesNamesThatCouldNotRoundTripAndTheLibrarysPrefix() {
+        assertThrows(IllegalArgumentException.class, () -> TicketData.empty().with("\uD800", "a"));
+        assertThrows(IllegalArgumentException.class, () -> TicketData.empty().with("a\uDC00", "b"));
+        assertThrows(IllegalArgumentException.class, () -> TicketData.empty().with("\u00e9".repeat(128), "c"));
+        TicketData.empty().with("\u00e9".repeat(127), "fits: 254 bytes");
+        IllegalArgumentException reserved = assertThrows(IllegalArgumentException.class,
+                () -> TicketData.empty().with("ot.issued", 1L));
+        assertTrue(reserved.getMessage().contains("library"), reserved.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> TicketData.empty().withLibraryField("mine", new byte[0]));
+        assertEquals(Optional.of(7L), TicketData.parse(TicketData.empty()
+                .withLibraryField("ot.x", ByteBuffer.allocate(8).putLong(7L).array()).encode()).getLong("ot.x"));
     }
 }

@@ -12,13 +12,14 @@ import io.github.ossltickets.TicketDecryptor;
 import io.github.ossltickets.TicketGenerator;
 import io.github.ossltickets.TicketReturn;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.EnumSet;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -32,7 +33,7 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p><b>At issue</b> (its {@link #generator}) it records, as {@link TicketData} fields beside your own
  * app data ({@code ot.user}): the listener id, the server name, the ALPN protocol chosen, the SHA-256
- * of the server certificate, the issue time (seconds) and the policy generation.
+ * of the server certificate, the issue time (milliseconds) and the policy generation.
  *
  * <p><b>At resumption</b> (its {@link #decryptor}) a ticket whose recorded value differs in any
  * {@linkplain Builder#bind bound field}, whose age exceeds {@linkplain Builder#maxAge the maximum}, whose
@@ -60,7 +61,25 @@ import java.util.concurrent.atomic.LongAdder;
  * With SERVER_NAME or ALPN bound and no ClientHello copy (the ClientHello callback was not installed on
  * the connection's initial context), every ticket is refused as {@link Refusal#NO_CLIENT_HELLO}.
  *
- * <p>The issue time is that of the ticket, so a renewed ticket starts a new age. Thread-safe.
+ * <p><b>Names are compared as bytes, ASCII case aside.</b> Server names and ALPN protocols are compared
+ * after folding A-Z only ({@code KELVIN SIGN} is not {@code k}). A server name or protocol that was not
+ * valid UTF-8 on the wire (decoded with U+FFFD in place of the bad bytes, so that distinct names would
+ * look alike) never matches: the ticket is refused ({@link Refusal#SERVER_NAME}, {@link Refusal#ALPN}).
+ *
+ * <p><b>Time.</b> The issue time is recorded in milliseconds and is that of the ticket, so a renewed
+ * ticket starts a new age. A ticket older than {@linkplain Builder#maxAge the maximum age} is
+ * {@link Refusal#EXPIRED}; one issued more than {@linkplain Builder#maxClockSkew the clock skew} (1
+ * minute by default) in the future, by a fleet member whose clock is ahead or before this clock was set
+ * back, is {@link Refusal#FUTURE}, so that no clock error lengthens its life.
+ *
+ * <p><b>Only tickets reach the binding.</b> OpenSSL resumes a session from its server session cache
+ * (a TLS 1.2 session ID, or a stateful TLS 1.3 ticket when {@code SSL_OP_NO_TICKET} is set) without
+ * calling the decrypt callback. So {@link #install} turns that cache off and refuses a context with
+ * {@code SSL_OP_NO_TICKET}; if you install {@link #generator} and {@link #decryptor} yourself, do both
+ * yourself ({@code serverSessionCache(false)} on the builder, and leave {@code SSL_OP_NO_TICKET}
+ * unset, also on each connection), or a client resumes past the binding.
+ *
+ * <p>Thread-safe.
  */
 public final class TicketBinding {
     /** The handshake attribute ({@link Ssl#setHandshakeAttribute}) that overrides the listener id. */
@@ -127,6 +146,8 @@ public final class TicketBinding {
         CERTIFICATE,
         /** Older than the maximum age. */
         EXPIRED,
+        /** Issued later than now plus the allowed clock skew. */
+        FUTURE,
         /** Issued under another policy generation. */
         GENERATION,
         /** App data that is not the binding's: malformed, or a ticket from before the binding. */
@@ -157,6 +178,7 @@ public final class TicketBinding {
     private final String listenerId;
     private final Set<Field> bound;
     private final Duration maxAge;
+    private final Duration maxClockSkew;
     private final long generation;
     private final Clock clock;
     private final LongAdder issued = new LongAdder();
@@ -167,6 +189,7 @@ public final class TicketBinding {
         this.listenerId = builder.listenerId;
         this.bound = Collections.unmodifiableSet(EnumSet.copyOf(builder.bound));
         this.maxAge = builder.maxAge;
+        this.maxClockSkew = builder.maxClockSkew;
         this.generation = builder.generation;
         this.clock = builder.clock;
         for (int i = 0; i < refused.length; i++) {
@@ -195,7 +218,15 @@ public final class TicketBinding {
 
     /**
      * Installs the binding on a server context with your callbacks inside it
-     * ({@link SslContext#setTicketCallbacks} and {@link SslContext#setClientHelloCallback}).
+     * ({@link SslContext#setTicketCallbacks} and {@link SslContext#setClientHelloCallback}), and turns
+     * the context's server session cache off ({@link SslContext#setServerSessionCache}, that is
+     * {@code SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF)}): a session resumed from that
+     * cache (a TLS 1.2 session ID, or a stateful TLS 1.3 ticket) never reaches the decrypt callback, so
+     * it would resume past every check here.
+     *
+     * @throws IllegalStateException for a context that is not a server's ({@link SslContext#isServer()}),
+     *     or one with {@code SSL_OP_NO_TICKET} set: its TLS 1.3 tickets are stateful and resume from the
+     *     session cache, which the binding cannot see
      *
      * @param userGenerator yours, called first at issue (it sets your app data); null for none
      * @param userDecryptor yours, called for tickets that pass, and for EMPTY and NO_DECRYPT; null for
@@ -204,6 +235,16 @@ public final class TicketBinding {
      */
     public void install(SslContext context, TicketGenerator userGenerator, TicketDecryptor userDecryptor,
             ClientHelloCallback userClientHello) {
+        if (!context.isServer()) {
+            throw new IllegalStateException("a TicketBinding is installed on a server context (SslContext.forServer()),"
+                    + " not on " + (context.isClient() ? "a client" : "a borrowed") + " one");
+        }
+        if (!context.ticketsEffective()) {
+            throw new IllegalStateException("this context has SSL_OP_NO_TICKET set: its TLS 1.3 tickets are stateful"
+                    + " and resume from the session cache without the decrypt callback, so a TicketBinding could not"
+                    + " check them; clear the option (SslContext.clearOptions(SslContext.OP_NO_TICKET)) first");
+        }
+        context.setServerSessionCache(false);
         context.setClientHelloCallback(clientHelloCallback(userClientHello));
         context.setTicketCallbacks(generator(userGenerator), decryptor(userDecryptor), TicketReturn.IGNORE_RENEW);
     }
@@ -230,16 +271,16 @@ public final class TicketBinding {
             }
             Optional<ClientHelloInfo> hello = connection.clientHello();
             TicketData data = TicketData.empty()
-                    .with(LISTENER, listenerOf(connection))
-                    .with(SERVER_NAME, normalized(hello.isPresent() ? hello.get().serverName()
-                            : connection.serverName()))
-                    .with(ALPN, connection.alpnProtocol().orElse(""))
-                    .with(CERTIFICATE, connection.certificateFingerprint().orElse(new byte[0]))
-                    .with(ISSUED, clock.instant().getEpochSecond())
-                    .with(GENERATION, generation);
+                    .withLibraryField(LISTENER, utf8(listenerOf(connection)))
+                    .withLibraryField(SERVER_NAME, utf8(normalized(hello.isPresent() ? hello.get().serverName()
+                            : connection.serverName())))
+                    .withLibraryField(ALPN, utf8(connection.alpnProtocol().orElse("")))
+                    .withLibraryField(CERTIFICATE, connection.certificateFingerprint().orElse(new byte[0]))
+                    .withLibraryField(ISSUED, bigEndian(clock.millis()))
+                    .withLibraryField(GENERATION, bigEndian(generation));
             byte[] userData = session.ticketAppData();
             if (userData.length > 0) {
-                data = data.with(USER, userData);
+                data = data.withLibraryField(USER, userData);
             }
             data.storeIn(session);
             issued.increment();
@@ -271,6 +312,9 @@ public final class TicketBinding {
         TicketDecryptor delegate = user != null ? user
                 : (connection, session, keyName, status) -> TicketReturn.defaultFor(status);
         return (connection, session, keyName, status) -> {
+            // A TLS 1.3 client may offer several tickets, one decrypt call each: only the last call's
+            // refusal (if any) describes the handshake, so an earlier one must not outlive its call.
+            connection.setHandshakeAttribute(REFUSAL_ATTRIBUTE, null);
             if (session.isEmpty() || !status.isSuccess()) {
                 return delegate.decide(connection, session, keyName, status);
             }
@@ -311,8 +355,11 @@ public final class TicketBinding {
         if (ticketGeneration != generation) {
             return Refusal.GENERATION;
         }
-        long age = clock.instant().getEpochSecond() - issuedAt;
-        if (age > maxAge.getSeconds()) {
+        long ageMillis = clock.millis() - issuedAt;
+        if (ageMillis < -maxClockSkew.toMillis()) {
+            return Refusal.FUTURE;
+        }
+        if (ageMillis > maxAge.toMillis()) {
             return Refusal.EXPIRED;
         }
         if (bound.contains(Field.LISTENER) && !data.getString(LISTENER).orElse("").equals(listenerOf(connection))) {
@@ -327,12 +374,14 @@ public final class TicketBinding {
             if (hello.isEmpty()) {
                 return Refusal.NO_CLIENT_HELLO;
             }
-            if (bound.contains(Field.SERVER_NAME)
-                    && !data.getString(SERVER_NAME).orElse("").equals(normalized(hello.get().serverName()))) {
+            String serverName = data.getString(SERVER_NAME).orElse("");
+            if (bound.contains(Field.SERVER_NAME) && (!comparable(serverName)
+                    || !serverName.equals(normalized(hello.get().serverName())))) {
                 return Refusal.SERVER_NAME;
             }
             String alpn = data.getString(ALPN).orElse("");
-            if (bound.contains(Field.ALPN) && !alpn.isEmpty() && !hello.get().alpnOffers().contains(alpn)) {
+            if (bound.contains(Field.ALPN) && !alpn.isEmpty()
+                    && (!comparable(alpn) || !hello.get().alpnOffers().contains(alpn))) {
                 return Refusal.ALPN;
             }
         }
@@ -340,13 +389,43 @@ public final class TicketBinding {
         return null;
     }
 
+    private static byte[] utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** As {@link TicketData#getLong} reads it. */
+    private static byte[] bigEndian(long value) {
+        return ByteBuffer.allocate(Long.BYTES).putLong(value).array();
+    }
+
     private String listenerOf(Ssl connection) {
         Object chosen = connection.handshakeAttribute(LISTENER_ATTRIBUTE);
         return chosen != null ? chosen.toString() : listenerId;
     }
 
+    /**
+     * The server name with A-Z folded to a-z and nothing else: {@code toLowerCase} would fold non-ASCII
+     * letters too (KELVIN SIGN to k), making distinct names equal.
+     */
     private static String normalized(Optional<String> serverName) {
-        return serverName.map(name -> name.toLowerCase(Locale.ROOT)).orElse("");
+        if (serverName.isEmpty()) {
+            return "";
+        }
+        char[] chars = serverName.get().toCharArray();
+        for (int i = 0; i < chars.length; i++) {
+            if (chars[i] >= 'A' && chars[i] <= 'Z') {
+                chars[i] = (char) (chars[i] + ('a' - 'A'));
+            }
+        }
+        return new String(chars);
+    }
+
+    /**
+     * False for text holding U+FFFD: the ClientHello copy decodes names leniently, so bytes that were not
+     * UTF-8 became U+FFFD and distinct names (FE.. and FF..) read alike; such a name matches nothing.
+     */
+    private static boolean comparable(String name) {
+        return name.indexOf('\uFFFD') < 0;
     }
 
     /** Builds a {@link TicketBinding}. */
@@ -354,6 +433,7 @@ public final class TicketBinding {
         private String listenerId = "default";
         private Set<Field> bound = EnumSet.allOf(Field.class);
         private Duration maxAge = Duration.ofHours(24);
+        private Duration maxClockSkew = Duration.ofMinutes(1);
         private long generation;
         private Clock clock = Clock.systemUTC();
 
@@ -376,12 +456,24 @@ public final class TicketBinding {
             return bind(fields.length == 0 ? EnumSet.noneOf(Field.class) : EnumSet.copyOf(Arrays.asList(fields)));
         }
 
-        /** The oldest ticket that may resume, by its issue time; default 24 hours. */
+        /** The oldest ticket that may resume, by its issue time, to the millisecond; default 24 hours. */
         public Builder maxAge(Duration age) {
             if (age.isNegative()) {
                 throw new IllegalArgumentException("maxAge cannot be negative: " + age);
             }
             this.maxAge = age;
+            return this;
+        }
+
+        /**
+         * How far in the future a ticket's issue time may be (a fleet member's clock ahead of this one)
+         * before it is refused as {@link Refusal#FUTURE}; default 1 minute.
+         */
+        public Builder maxClockSkew(Duration skew) {
+            if (skew.isNegative()) {
+                throw new IllegalArgumentException("maxClockSkew cannot be negative: " + skew);
+            }
+            this.maxClockSkew = skew;
             return this;
         }
 

@@ -12,7 +12,11 @@ public final class ClientServerName {
 
     /** {@code SSL_set_tlsext_host_name(s, name)}, a macro over {@code SSL_ctrl}; OpenSSL copies the name. */
     public static void set(long ssl, String name) {
-        byte[] bytes = name.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        set(ssl, name.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    }
+
+    /** {@link #set(long, String)} with the name's bytes as they go on the wire (not necessarily UTF-8). */
+    public static void set(long ssl, byte[] bytes) {
         try (Memory cString = new Memory(bytes.length + 1L)) {
             cString.write(0, bytes, 0, bytes.length);
             cString.setByte(bytes.length, (byte) 0);

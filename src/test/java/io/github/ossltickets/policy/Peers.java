@@ -40,6 +40,12 @@ final class Peers {
 
     /** One handshake, the client sending {@code serverName} and offering {@code offered} (each may be null). */
     static Outcome connect(SslContext server, SslContext client, String serverName, SslSession offered) {
+        return connectRaw(server, client, serverName == null ? null
+                : serverName.getBytes(java.nio.charset.StandardCharsets.US_ASCII), offered);
+    }
+
+    /** {@link #connect(SslContext, SslContext, String, SslSession)} with the server name's raw bytes. */
+    static Outcome connectRaw(SslContext server, SslContext client, byte[] serverName, SslSession offered) {
         Ssl serverSsl = server.newSsl();
         Ssl clientSsl = client.newSsl();
         if (serverName != null) {

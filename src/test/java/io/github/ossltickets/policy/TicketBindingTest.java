@@ -1,10 +1,13 @@
 package io.github.ossltickets.policy;
 
+import io.github.ossltickets.ClientHelloDecision;
+import io.github.ossltickets.Ssl;
 import io.github.ossltickets.SslContext;
 import io.github.ossltickets.SslSession;
 import io.github.ossltickets.TicketData;
 import io.github.ossltickets.TicketKey;
 import io.github.ossltickets.TicketReturn;
+import io.github.ossltickets.TicketStatus;
 import io.github.ossltickets.TlsVersion;
 import io.github.ossltickets.keys.KeySet;
 import io.github.ossltickets.keys.TicketKeyRing;
@@ -21,12 +24,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -174,7 +179,8 @@ class TicketBindingTest {
         TicketBinding binding = TicketBinding.builder().build();
         AtomicReference<byte[]> next = new AtomicReference<>();
         Random random = new Random(7);
-        byte[] valid = TicketData.empty().with("ot.issued", 1L).with("ot.generation", 0L).with("ot.listener", "x")
+        byte[] valid = TicketData.empty().withLibraryField("ot.issued", new byte[8]).withLibraryField("ot.generation", new byte[8])
+                .withLibraryField("ot.listener", "x".getBytes(StandardCharsets.UTF_8))
                 .encode();
         List<byte[]> inputs = new ArrayList<>();
         for (int i = 0; i < 25; i++) {
@@ -206,6 +212,127 @@ class TicketBindingTest {
         }
         assertEquals(inputs.size(), binding.stats().refusedTotal(), binding.stats().toString());
         assertTrue(binding.stats().refused().get(Refusal.UNBOUND) > inputs.size() / 2, binding.stats().toString());
+    }
+
+    /**
+     * OpenSSL's server session cache resumes without the decrypt callback: a TLS 1.2 session ID (a
+     * client with tickets off) would cross tenants. install() turns the cache off on the context.
+     */
+    @Test
+    void installTurnsTheSessionCacheOffSoASessionIdDoesNotCrossTenants() {
+        try (SslContext server = SslContext.forServer().certificate(Peers.X.certificatePem(), Peers.X.privateKeyPem())
+                .protocol(TlsVersion.TLS1_2).build(); SslContext client = Peers.client(TlsVersion.TLS1_2)) {
+            client.setOptions(SslContext.OP_NO_TICKET); // session ID only, as curl 7.88
+            assertTrue(server.sessionCacheMode() != 0, "OpenSSL's default: the cache is on");
+            TicketBinding binding = TicketBinding.builder().build();
+            binding.install(server, null, null, (ssl, hello) -> {
+                ssl.setHandshakeAttribute(TicketBinding.LISTENER_ATTRIBUTE, hello.serverName().orElse("none"));
+                return ClientHelloDecision.proceed();
+            });
+            assertEquals(0, server.sessionCacheMode());
+            SslSession atA = Peers.ticket(server, client, "a.example");
+            Peers.Outcome atB = Peers.connect(server, client, "b.example", atA);
+            assertTrue(atB.ok(), String.valueOf(atB.failure()));
+            assertFalse(atB.reused(), "a session ID from tenant a.example resumed at b.example: " + binding.stats());
+        }
+    }
+
+    /** With SSL_OP_NO_TICKET, TLS 1.3 tickets are stateful and resume from the cache: install() refuses it. */
+    @Test
+    void installRefusesAContextWithoutStatelessTicketsAndAClientContext() {
+        try (SslContext server = Peers.server(Peers.X, TlsVersion.TLS1_3); SslContext client = Peers.client(TlsVersion.TLS1_3)) {
+            server.setOptions(SslContext.OP_NO_TICKET);
+            TicketBinding binding = TicketBinding.builder().build();
+            IllegalStateException noTicket = assertThrows(IllegalStateException.class, () -> binding.install(server));
+            assertTrue(noTicket.getMessage().contains("SSL_OP_NO_TICKET"), noTicket.getMessage());
+            IllegalStateException onClient = assertThrows(IllegalStateException.class, () -> binding.install(client));
+            assertTrue(onClient.getMessage().contains("server"), onClient.getMessage());
+        }
+    }
+
+    /** Names that were not UTF-8 on the wire decode alike (U+FFFD); they must not match each other. */
+    @Test
+    void serverNamesThatAreNotUtf8NeverMatch() {
+        TicketBinding binding = TicketBinding.builder().bind(Field.SERVER_NAME).build();
+        try (SslContext server = Peers.server(Peers.X, TlsVersion.TLS1_3); SslContext client = Peers.client(TlsVersion.TLS1_3)) {
+            binding.install(server);
+            Peers.Outcome first = Peers.connectRaw(server, client, new byte[] {(byte) 0xFE, '.', 'e', 'x'}, null);
+            assertTrue(first.ok(), String.valueOf(first.failure()));
+            Peers.Outcome other = Peers.connectRaw(server, client, new byte[] {(byte) 0xFF, '.', 'e', 'x'}, first.session());
+            assertTrue(other.ok(), String.valueOf(other.failure()));
+            assertFalse(other.reused(), "a ticket for SNI bytes FE.ex resumed under FF.ex");
+            assertEquals(1L, binding.stats().refused().get(Refusal.SERVER_NAME), binding.stats().toString());
+        }
+    }
+
+    /** Case folding is ASCII only: KELVIN SIGN (U+212A) lower-cases to k in Unicode but is another name. */
+    @Test
+    void caseFoldingIsAsciiOnly() {
+        TicketBinding binding = TicketBinding.builder().bind(Field.SERVER_NAME).build();
+        try (SslContext server = Peers.server(Peers.X, TlsVersion.TLS1_3); SslContext client = Peers.client(TlsVersion.TLS1_3)) {
+            binding.install(server);
+            SslSession ticket = Peers.ticket(server, client, "k.example");
+            assertTrue(Peers.connect(server, client, "K.EXAMPLE", ticket).reused(), "ASCII case is ignored");
+            Peers.Outcome kelvin = Peers.connectRaw(server, client, "\u212A.example".getBytes(StandardCharsets.UTF_8), ticket);
+            assertTrue(kelvin.ok(), String.valueOf(kelvin.failure()));
+            assertFalse(kelvin.reused(), "a ticket for k.example resumed under U+212A.example");
+        }
+    }
+
+    /** An issue time beyond the clock skew in the future is refused (FUTURE): a clock error cannot lengthen a life. */
+    @Test
+    void aTicketIssuedInTheFutureIsRefused() {
+        Peers.MovableClock clock = new Peers.MovableClock();
+        TicketBinding binding = TicketBinding.builder().maxAge(Duration.ofHours(1)).clock(clock).build();
+        try (SslContext server = Peers.server(Peers.X, TlsVersion.TLS1_3); SslContext client = Peers.client(TlsVersion.TLS1_3)) {
+            binding.install(server);
+            clock.advance(Duration.ofSeconds(59)); // the issuing clock 59 s ahead: within the 1-minute skew
+            SslSession slightlyAhead = Peers.ticket(server, client, "a.example");
+            clock.advance(Duration.ofSeconds(-59));
+            assertTrue(Peers.connect(server, client, "a.example", slightlyAhead).reused(), "within the skew");
+            clock.advance(Duration.ofDays(30)); // the issuing clock a month ahead, then corrected 5 h later
+            SslSession farAhead = Peers.ticket(server, client, "a.example");
+            clock.advance(Duration.ofDays(-30).plusHours(5));
+            Peers.Outcome later = Peers.connect(server, client, "a.example", farAhead);
+            assertTrue(later.ok(), String.valueOf(later.failure()));
+            assertFalse(later.reused(), "issued 30 days ahead, so age negative: " + binding.stats());
+            assertEquals(1L, binding.stats().refused().get(Refusal.FUTURE), binding.stats().toString());
+        }
+    }
+
+    /** maxAge counts milliseconds: 500 ms is not truncated to 0 s (nor 999 ms to 0 s of age). */
+    @Test
+    void maxAgeHasMillisecondPrecision() {
+        Peers.MovableClock clock = new Peers.MovableClock();
+        TicketBinding binding = TicketBinding.builder().maxAge(Duration.ofMillis(500)).clock(clock).build();
+        try (SslContext server = Peers.server(Peers.X, TlsVersion.TLS1_3); SslContext client = Peers.client(TlsVersion.TLS1_3)) {
+            binding.install(server);
+            SslSession ticket = Peers.ticket(server, client, "a.example"); // on a whole second
+            clock.advance(Duration.ofMillis(999));
+            assertFalse(Peers.connect(server, client, "a.example", ticket).reused(), "999 ms old under 500 ms");
+            SslSession another = Peers.ticket(server, client, "a.example");
+            clock.advance(Duration.ofMillis(500));
+            assertTrue(Peers.connect(server, client, "a.example", another).reused(), "exactly 500 ms old");
+            assertEquals(1L, binding.stats().refused().get(Refusal.EXPIRED), binding.stats().toString());
+        }
+    }
+
+    /**
+     * A TLS 1.3 client may offer several tickets, one decrypt call each (OpenSSL's client offers one, so
+     * the earlier refusal is set by hand here, on a real connection): a later call must clear it, or a
+     * handshake that resumed (or never resumed for another reason) would be reported as refused.
+     */
+    @Test
+    void eachDecryptCallClearsAnEarlierRefusal() {
+        TicketBinding binding = TicketBinding.builder().build();
+        try (SslContext server = Peers.server(Peers.X, TlsVersion.TLS1_3); Ssl connection = server.newSsl()) {
+            connection.setHandshakeAttribute(TicketBinding.REFUSAL_ATTRIBUTE, Refusal.LISTENER); // the first ticket's
+            assertEquals(Optional.of(Refusal.LISTENER), TicketBinding.refusal(connection));
+            TicketReturn decision = binding.decryptor(null).decide(connection, Optional.empty(), new byte[16],
+                    TicketStatus.NO_DECRYPT);
+            assertEquals(TicketReturn.defaultFor(TicketStatus.NO_DECRYPT), decision);
+            assertEquals(Optional.empty(), TicketBinding.refusal(connection), "the earlier ticket's refusal outlived its call");
+        }
     }
 
     @Test
