@@ -186,8 +186,8 @@ class AdaptersContainerIT {
         /**
          * Issue 17 on Netty: an SniHandler chooses among contexts with their own certificates on one key
          * ring. Without a binding (c, d) a ticket from c resumes at d: the h2o attack. With a
-         * TicketBinding on each context (a, b: server name and certificate) the ticket from a gets a full
-         * handshake at b, counted as a certificate refusal by b's binding, and still resumes at a.
+         * TicketBinding on each context (a, b: its listener id and the server name) the ticket from a gets
+         * a full handshake at b, counted as a listener refusal by b's binding, and still resumes at a.
          */
         @Test
         void sniHandlerContextsWithABindingEachRefuseEachOthersTickets(@TempDir Path dir) throws Exception {
@@ -204,7 +204,7 @@ class AdaptersContainerIT {
                 ResumptionChecks.Answer atB = ResumptionChecks.get(sni, tls, "b.example", "/",
                         List.of("-sess_in", fromA.toString()));
                 assertFalse(atB.reused(), tls + ": a's ticket resumed at b:\n" + atB.output());
-                assertEquals(issued.count("b.example-refused-certificate") + 1, atB.count("b.example-refused-certificate"),
+                assertEquals(issued.count("b.example-refused-listener") + 1, atB.count("b.example-refused-listener"),
                         atB.output());
                 ResumptionChecks.Answer atA = ResumptionChecks.get(sni, tls, "a.example", "/",
                         List.of("-sess_in", fromA.toString()));
@@ -212,6 +212,23 @@ class AdaptersContainerIT {
                 assertEquals(atB.count("a.example-accepted") + 1, atA.count("a.example-accepted"), atA.output());
             }
             assertLogClean(netty);
+        }
+
+        /**
+         * Netty sets a connection's certificate in its certificate callback, which OpenSSL runs after the
+         * ticket is decrypted: a binding on the certificate sees none at resumption and refuses even the
+         * tickets of its own host (e.example). On Netty, bind the listener id and the server name instead.
+         */
+        @Test
+        void onNettyABindingOnTheCertificateRefusesItsOwnTickets(@TempDir Path dir) throws Exception {
+            Path fromE = dir.resolve("e.sess");
+            ResumptionChecks.Answer issued = ResumptionChecks.get(sni, "-tls1_3", "e.example", "/",
+                    List.of("-sess_out", fromE.toString()));
+            ResumptionChecks.Answer again = ResumptionChecks.get(sni, "-tls1_3", "e.example", "/",
+                    List.of("-sess_in", fromE.toString()));
+            assertFalse(again.reused(), again.output());
+            assertEquals(issued.count("e.example-refused-certificate") + 1, again.count("e.example-refused-certificate"),
+                    again.output());
         }
 
         /** 100 Netty contexts whose callbacks use their handle, each released: none is left live. */

@@ -60,8 +60,13 @@ public final class NettyExample implements AutoCloseable {
     private final Path cert;
     /** The bindings of the SNI listener's bound hosts, by host name. */
     final Map<String, TicketBinding> bindings = Map.of(
-            "a.example", TicketBinding.builder().bind(TicketBinding.Field.SERVER_NAME, TicketBinding.Field.CERTIFICATE).build(),
-            "b.example", TicketBinding.builder().bind(TicketBinding.Field.SERVER_NAME, TicketBinding.Field.CERTIFICATE).build());
+            "a.example", TicketBinding.builder().listenerId("a.example")
+                    .bind(TicketBinding.Field.LISTENER, TicketBinding.Field.SERVER_NAME).build(),
+            "b.example", TicketBinding.builder().listenerId("b.example")
+                    .bind(TicketBinding.Field.LISTENER, TicketBinding.Field.SERVER_NAME).build(),
+            // Bound on the certificate alone: Netty sets a connection's certificate in its certificate
+            // callback, which OpenSSL runs after the ticket is decrypted (and not at all on resumption).
+            "e.example", TicketBinding.builder().bind(TicketBinding.Field.CERTIFICATE).build());
 
     NettyExample(Path directory, int port, int tls12Port, int plainPort, Path fleetKeys)
             throws IOException, InterruptedException {
@@ -91,11 +96,11 @@ public final class NettyExample implements AutoCloseable {
         }
     }
 
-    /** The SNI listener: four hosts, four certificates, one key ring; a and b bound, c and d not. */
+    /** The SNI listener: five hosts, five certificates, one key ring; a, b and e bound, c and d not. */
     private void listenWithSni(Path directory, int sniPort) throws IOException, InterruptedException {
         TicketKeyRing ring = TicketKeyRing.of(KeySet.of(TicketKey.random()));
         DomainWildcardMappingBuilder<SslContext> hosts = new DomainWildcardMappingBuilder<>(context(key, cert, "TLSv1.2"));
-        for (String host : List.of("a.example", "b.example", "c.example", "d.example")) {
+        for (String host : List.of("a.example", "b.example", "c.example", "d.example", "e.example")) {
             Path hostKey = directory.resolve(host + ".key.pem");
             Path hostCert = directory.resolve(host + ".cert.pem");
             certificate(hostKey, hostCert, host, "ec");
