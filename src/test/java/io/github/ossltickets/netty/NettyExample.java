@@ -24,9 +24,9 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.ssl.SniHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.ssl.SniHandler;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.util.DomainWildcardMappingBuilder;
@@ -39,6 +39,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -191,7 +192,7 @@ public final class NettyExample implements AutoCloseable {
                 report.append(host).append("-issued: ").append(stats.issued()).append('\n')
                         .append(host).append("-accepted: ").append(stats.accepted()).append('\n');
                 stats.refused().forEach((reason, count) -> report.append(host).append("-refused-")
-                        .append(reason.name().toLowerCase(java.util.Locale.ROOT)).append(": ").append(count).append('\n'));
+                        .append(reason.name().toLowerCase(Locale.ROOT)).append(": ").append(count).append('\n'));
             });
             byte[] body = report.toString().getBytes(StandardCharsets.UTF_8);
             DefaultFullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
