@@ -26,6 +26,12 @@ import java.util.function.Consumer;
  * TLS 1.3. A server limited to TLS 1.2 therefore resumes through Netty's session cache and never calls
  * the ticket callbacks. {@link WhenTicketsOff#WARN} says so; {@link WhenTicketsOff#ENABLE} turns tickets
  * on for the context and Netty's server session cache off.
+ *
+ * <p>Several contexts behind an {@code SniHandler} that share a key ring resume each other's tickets
+ * unless each has a {@link io.github.ossltickets.policy.TicketBinding} (installed in the
+ * {@code installer}). Bind it on the listener id and the server name, not on the certificate: Netty
+ * sets a connection's certificate in its certificate callback ({@code SSL_CTX_set_cert_cb}), which
+ * OpenSSL runs after the ticket is decrypted, so a certificate binding refuses every ticket.
  */
 public final class NettyTickets {
     private static final System.Logger LOG = System.getLogger(NettyTickets.class.getName());

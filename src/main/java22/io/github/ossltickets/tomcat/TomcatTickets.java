@@ -1,6 +1,8 @@
 package io.github.ossltickets.tomcat;
 
 import io.github.ossltickets.SslContext;
+import io.github.ossltickets.TicketKeyCallback;
+import io.github.ossltickets.policy.TicketBinding;
 import org.apache.catalina.LifecycleState;
 import org.apache.catalina.connector.Connector;
 import org.apache.tomcat.util.net.SSLHostConfig;
@@ -23,6 +25,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * Ticket callbacks on a Tomcat 11 connector that terminates TLS with Tomcat's FFM OpenSSL
@@ -79,9 +82,44 @@ public final class TomcatTickets {
      * gives Tomcat keys that rotate and are shared across a fleet, which Tomcat's own
      * {@code OpenSSLSessionContext.setTicketKeys} (one key, replaced whole) cannot.
      */
-    public static void attach(Connector connector, io.github.ossltickets.TicketKeyCallback keys) {
+    public static void attach(Connector connector, TicketKeyCallback keys) {
         Objects.requireNonNull(keys, "keys");
         attach(connector, (context, certificate) -> context.setTicketKeyCallback(keys));
+    }
+
+    /**
+     * {@link #attach(Connector, Installer)} with {@code keys} as the ticket key callback of every context
+     * and a {@link TicketBinding} per host, so that hosts sharing the keys (a fleet's ring, or two
+     * {@link SSLHostConfig}s of one connector chosen by SNI) do not resume each other's tickets:
+     * {@link TicketBinding#install(SslContext)} on each context of the host, which sets its ticket
+     * callbacks ({@code SSL_CTX_set_session_ticket_cb}) and ClientHello callback
+     * ({@code SSL_CTX_set_client_hello_cb}).
+     *
+     * <pre>{@code
+     * Map<String, TicketBinding> bindings = Map.of(
+     *         "a.example", TicketBinding.builder().listenerId("a.example").build(),
+     *         "b.example", TicketBinding.builder().listenerId("b.example").build());
+     * TomcatTickets.attach(connector, ring, bindings::get);
+     * }</pre>
+     *
+     * @param bindingForHost called for every context Tomcat makes (each certificate, each reload) with
+     *     its host's name as configured ({@link SSLHostConfig#getHostName()}); return the same binding for
+     *     the same host, so that its counters ({@link TicketBinding#stats()}) cover every context of it.
+     *     A null binding fails that host's start, with its name, rather than serve it unbound.
+     */
+    public static void attach(Connector connector, TicketKeyCallback keys,
+            Function<String, TicketBinding> bindingForHost) {
+        Objects.requireNonNull(keys, "keys");
+        Objects.requireNonNull(bindingForHost, "bindingForHost");
+        attach(connector, (context, certificate) -> {
+            String host = certificate.getSSLHostConfig().getHostName();
+            TicketBinding binding = bindingForHost.apply(host);
+            if (binding == null) {
+                throw new IllegalArgumentException("no TicketBinding for the SSLHostConfig " + host);
+            }
+            context.setTicketKeyCallback(keys);
+            binding.install(context);
+        });
     }
 
     /**

@@ -136,6 +136,7 @@ class AdaptersContainerIT {
         private int both;
         private int tls12Only;
         private int plain;
+        private int sni;
 
         @BeforeAll
         void start() {
@@ -143,8 +144,9 @@ class AdaptersContainerIT {
             // The OpenSSL build of tcnative instead of the BoringSSL one on the test class path.
             netty = example("trixie", "target/test-classes:target/classes:target/netty-openssl/*:"
                             + "$(tr : '\\n' < target/test.classpath | grep -v boringssl | paste -sd:)",
-                    "io.github.ossltickets.netty.NettyExample", 8443, 8444, 8445);
+                    "io.github.ossltickets.netty.NettyExample", 8443, 8444, 8445, 8446);
             both = netty.getMappedPort(8443);
+            sni = netty.getMappedPort(8446);
             tls12Only = netty.getMappedPort(8444);
             plain = netty.getMappedPort(8445);
         }
@@ -179,6 +181,54 @@ class AdaptersContainerIT {
             assertFalse(full.reused());
             assertTrue(resumed.reused(), "\"Reused\" alone proves nothing: OpenSSL resumes without callbacks too");
             assertEquals("none", resumed.appData());
+        }
+
+        /**
+         * Issue 17 on Netty: an SniHandler chooses among contexts with their own certificates on one key
+         * ring. Without a binding (c, d) a ticket from c resumes at d: the h2o attack. With a
+         * TicketBinding on each context (a, b: its listener id and the server name) the ticket from a gets
+         * a full handshake at b, counted as a listener refusal by b's binding, and still resumes at a.
+         */
+        @Test
+        void sniHandlerContextsWithABindingEachRefuseEachOthersTickets(@TempDir Path dir) throws Exception {
+            for (String tls : List.of("-tls1_3", "-tls1_2")) {
+                Path fromC = dir.resolve("c" + tls + ".sess");
+                assertFalse(ResumptionChecks.get(sni, tls, "c.example", "/", List.of("-sess_out", fromC.toString())).reused());
+                assertTrue(ResumptionChecks.get(sni, tls, "d.example", "/", List.of("-sess_in", fromC.toString())).reused(),
+                        tls + ": without a binding, c's ticket resumes at d (the negative control)");
+
+                Path fromA = dir.resolve("a" + tls + ".sess");
+                ResumptionChecks.Answer issued = ResumptionChecks.get(sni, tls, "a.example", "/",
+                        List.of("-sess_out", fromA.toString()));
+                assertFalse(issued.reused());
+                ResumptionChecks.Answer atB = ResumptionChecks.get(sni, tls, "b.example", "/",
+                        List.of("-sess_in", fromA.toString()));
+                assertFalse(atB.reused(), tls + ": a's ticket resumed at b:\n" + atB.output());
+                assertEquals(issued.count("b.example-refused-listener") + 1, atB.count("b.example-refused-listener"),
+                        atB.output());
+                ResumptionChecks.Answer atA = ResumptionChecks.get(sni, tls, "a.example", "/",
+                        List.of("-sess_in", fromA.toString()));
+                assertTrue(atA.reused(), tls + ": a's ticket at a:\n" + atA.output());
+                assertEquals(atB.count("a.example-accepted") + 1, atA.count("a.example-accepted"), atA.output());
+            }
+            assertLogClean(netty);
+        }
+
+        /**
+         * Netty sets a connection's certificate in its certificate callback, which OpenSSL runs after the
+         * ticket is decrypted: a binding on the certificate sees none at resumption and refuses even the
+         * tickets of its own host (e.example). On Netty, bind the listener id and the server name instead.
+         */
+        @Test
+        void onNettyABindingOnTheCertificateRefusesItsOwnTickets(@TempDir Path dir) throws Exception {
+            Path fromE = dir.resolve("e.sess");
+            ResumptionChecks.Answer issued = ResumptionChecks.get(sni, "-tls1_3", "e.example", "/",
+                    List.of("-sess_out", fromE.toString()));
+            ResumptionChecks.Answer again = ResumptionChecks.get(sni, "-tls1_3", "e.example", "/",
+                    List.of("-sess_in", fromE.toString()));
+            assertFalse(again.reused(), again.output());
+            assertEquals(issued.count("e.example-refused-certificate") + 1, again.count("e.example-refused-certificate"),
+                    again.output());
         }
 
         /** 100 Netty contexts whose callbacks use their handle, each released: none is left live. */
