@@ -224,9 +224,12 @@ public final class TicketBinding {
      * cache (a TLS 1.2 session ID, or a stateful TLS 1.3 ticket) never reaches the decrypt callback, so
      * it would resume past every check here.
      *
-     * @throws IllegalStateException for a context that is not a server's ({@link SslContext#isServer()}),
-     *     or one with {@code SSL_OP_NO_TICKET} set: its TLS 1.3 tickets are stateful and resume from the
-     *     session cache, which the binding cannot see
+     * <p>With {@code SSL_OP_NO_TICKET} set (Netty sets it on its contexts and clears it per connection),
+     * TLS 1.3 tickets are stateful: session IDs that resume from that cache. With the cache off they
+     * resume nowhere, so they cannot pass the binding either.
+     *
+     * @throws IllegalStateException for a client context ({@link SslContext#isClient()}; a borrowed
+     *     context is taken to be a server's, as the adapters lend them)
      *
      * @param userGenerator yours, called first at issue (it sets your app data); null for none
      * @param userDecryptor yours, called for tickets that pass, and for EMPTY and NO_DECRYPT; null for
@@ -235,14 +238,10 @@ public final class TicketBinding {
      */
     public void install(SslContext context, TicketGenerator userGenerator, TicketDecryptor userDecryptor,
             ClientHelloCallback userClientHello) {
-        if (!context.isServer()) {
-            throw new IllegalStateException("a TicketBinding is installed on a server context (SslContext.forServer()),"
-                    + " not on " + (context.isClient() ? "a client" : "a borrowed") + " one");
-        }
-        if (!context.ticketsEffective()) {
-            throw new IllegalStateException("this context has SSL_OP_NO_TICKET set: its TLS 1.3 tickets are stateful"
-                    + " and resume from the session cache without the decrypt callback, so a TicketBinding could not"
-                    + " check them; clear the option (SslContext.clearOptions(SslContext.OP_NO_TICKET)) first");
+        // A borrowed context (Tomcat's, Netty's) has no role we know: the adapters lend server contexts.
+        if (context.isClient()) {
+            throw new IllegalStateException("a TicketBinding is installed on a server context (SslContext.forServer(),"
+                    + " or a server's borrowed one), not on a client one");
         }
         context.setServerSessionCache(false);
         context.setClientHelloCallback(clientHelloCallback(userClientHello));

@@ -237,14 +237,28 @@ class TicketBindingTest {
         }
     }
 
-    /** With SSL_OP_NO_TICKET, TLS 1.3 tickets are stateful and resume from the cache: install() refuses it. */
+    /**
+     * With SSL_OP_NO_TICKET (Netty sets it on its contexts) TLS 1.3 tickets are stateful: a session ID that
+     * resumes from the server's cache, never reaching the decrypt callback. install() turns the cache off,
+     * so such a ticket resumes nowhere, not at another tenant and not at its own; a client context is refused.
+     */
     @Test
-    void installRefusesAContextWithoutStatelessTicketsAndAClientContext() {
+    void statefulTicketsResumeNowhereOnceInstalledAndAClientContextIsRefused() {
         try (SslContext server = Peers.server(Peers.X, TlsVersion.TLS1_3); SslContext client = Peers.client(TlsVersion.TLS1_3)) {
             server.setOptions(SslContext.OP_NO_TICKET);
             TicketBinding binding = TicketBinding.builder().build();
-            IllegalStateException noTicket = assertThrows(IllegalStateException.class, () -> binding.install(server));
-            assertTrue(noTicket.getMessage().contains("SSL_OP_NO_TICKET"), noTicket.getMessage());
+            binding.install(server, null, null, (ssl, hello) -> {
+                ssl.setHandshakeAttribute(TicketBinding.LISTENER_ATTRIBUTE, hello.serverName().orElse("none"));
+                return ClientHelloDecision.proceed();
+            });
+            assertEquals(0, server.sessionCacheMode());
+            SslSession atA = Peers.ticket(server, client, "a.example");
+            Peers.Outcome atB = Peers.connect(server, client, "b.example", atA);
+            assertTrue(atB.ok(), String.valueOf(atB.failure()));
+            assertFalse(atB.reused(), "a stateful ticket from tenant a.example resumed at b.example: " + binding.stats());
+            Peers.Outcome atAAgain = Peers.connect(server, client, "a.example", atA);
+            assertTrue(atAAgain.ok(), String.valueOf(atAAgain.failure()));
+            assertFalse(atAAgain.reused(), "a stateful ticket resumed from a cache install() turned off");
             IllegalStateException onClient = assertThrows(IllegalStateException.class, () -> binding.install(client));
             assertTrue(onClient.getMessage().contains("server"), onClient.getMessage());
         }
