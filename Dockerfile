@@ -7,12 +7,13 @@
 ARG BASE=debian:bookworm
 
 # The build and test stage: JDK, Maven, a C compiler and OpenSSL's headers, then the project, built;
-# libapr1 for the Netty example on the dynamically linked netty-tcnative (AdaptersContainerIT).
+# libapr1 for the Netty example on the dynamically linked netty-tcnative (AdaptersContainerIT); curl,
+# a client the certificate-chain and browser tests check serve with.
 FROM ${BASE} AS test
 RUN apt-get update -qq \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
       default-jdk-headless maven gcc make libc6-dev pkg-config libssl-dev openssl ca-certificates \
-      libapr1 \
+      libapr1 curl \
  && rm -rf /var/lib/apt/lists/*
 ARG MAVEN_FLAGS=
 # Empty in the repository; scripts/docker-images fills it so the build runs offline.

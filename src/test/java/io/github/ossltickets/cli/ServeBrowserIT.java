@@ -1,6 +1,5 @@
 package io.github.ossltickets.cli;
 
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -144,7 +143,6 @@ class ServeBrowserIT {
 
     @Test
     void curlOnTls12ResumesTheSecondUrlFromTheCache(@TempDir Path dir) throws Exception {
-        Assumptions.assumeTrue(curlInstalled(), "curl is not installed; the openssl -no_ticket test covers the cache");
         Peers.Certificate certificate = Peers.Certificate.in(dir);
         try (Serve.Running server = serve(certificate)) {
             List<Map<String, String>> pages = curlTwice(server.port(), certificate);
@@ -174,16 +172,6 @@ class ServeBrowserIT {
         String[] pages = output.split("\n=====\n");
         assertEquals(2, pages.length, output);
         return List.of(Peers.fields(pages[0]), Peers.fields(pages[1]));
-    }
-
-    private static boolean curlInstalled() {
-        try {
-            Process process = new ProcessBuilder("curl", "--version").redirectErrorStream(true).start();
-            process.getInputStream().readAllBytes();
-            return process.waitFor(10, TimeUnit.SECONDS) && process.exitValue() == 0;
-        } catch (IOException | InterruptedException e) {
-            return false;
-        }
     }
 
     private static HttpResponse<String> get(HttpClient client, int port, String path) throws Exception {
