@@ -1,10 +1,11 @@
 package io.github.ossltickets;
 
-import io.github.ossltickets.ffi.LibCrypto;
 import io.github.ossltickets.ffi.SslMacros;
 
 import java.lang.ref.Cleaner;
 import java.util.Objects;
+
+import static io.github.ossltickets.ffi.Raw.OPENSSL;
 
 /**
  * The network end of an in-memory BIO pair whose other end a connection reads and writes
@@ -25,12 +26,12 @@ public final class NetworkBio implements AutoCloseable {
     }
 
     private static void free(long bio) {
-        LibCrypto.BIO_free(bio);
+        OPENSSL.BIO_free(bio);
     }
 
     /** Bytes the connection wrote that wait to be sent ({@code BIO_ctrl_pending}). */
     public int pending() {
-        return Math.toIntExact(ref.use(this, LibCrypto::BIO_ctrl_pending));
+        return Math.toIntExact(ref.use(this, address -> OPENSSL.BIO_ctrl_pending(address)));
     }
 
     /**
@@ -39,13 +40,13 @@ public final class NetworkBio implements AutoCloseable {
      */
     public int read(byte[] buffer) {
         Objects.requireNonNull(buffer, "buffer");
-        int read = ref.use(this, bio -> LibCrypto.BIO_read(bio, buffer, buffer.length));
+        int read = ref.use(this, bio -> OPENSSL.BIO_read(bio, buffer, buffer.length));
         return Math.max(read, 0);
     }
 
     /** How many received bytes {@link #write} takes in full now ({@code BIO_ctrl_get_write_guarantee}). */
     public int room() {
-        return Math.toIntExact(ref.use(this, LibCrypto::BIO_ctrl_get_write_guarantee));
+        return Math.toIntExact(ref.use(this, address -> OPENSSL.BIO_ctrl_get_write_guarantee(address)));
     }
 
     /**
@@ -62,12 +63,12 @@ public final class NetworkBio implements AutoCloseable {
             return;
         }
         int written = ref.use(this, bio -> {
-            long room = LibCrypto.BIO_ctrl_get_write_guarantee(bio);
+            long room = OPENSSL.BIO_ctrl_get_write_guarantee(bio);
             if (length > room) { // checked first: a BIO pair would take part and leave the rest unsaid
                 throw new IllegalArgumentException(length + " bytes do not fit: room() is " + room
                         + (room == 0 ? " (also when the connection's end of the pair was freed: Ssl closed)" : ""));
             }
-            return LibCrypto.BIO_write(bio, data, length);
+            return OPENSSL.BIO_write(bio, data, length);
         });
         if (written != length) {
             throw OpenSslException.fromErrorQueue("BIO_write took " + written + " of " + length + " bytes"

@@ -1,7 +1,5 @@
 package io.github.ossltickets;
 
-import io.github.ossltickets.ffi.LibCrypto;
-import io.github.ossltickets.ffi.LibSsl;
 
 import io.github.ossltickets.ffi.pem_password_cb;
 
@@ -9,6 +7,8 @@ import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+
+import static io.github.ossltickets.ffi.Raw.OPENSSL;
 
 /** PEM text in and out of OpenSSL through memory BIOs. Every native object is freed before return. */
 final class Pem {
@@ -28,22 +28,22 @@ final class Pem {
     static void useCertificateAndKey(long ctx, String certificatePem, String privateKeyPem, char[] password) {
         long x509 = read(certificatePem, true, null);
         try {
-            if (LibSsl.SSL_CTX_use_certificate(ctx, x509) != 1) {
+            if (OPENSSL.SSL_CTX_use_certificate(ctx, x509) != 1) {
                 throw OpenSslException.fromErrorQueue("SSL_CTX_use_certificate failed");
             }
         } finally {
-            LibCrypto.X509_free(x509);
+            OPENSSL.X509_free(x509);
         }
         long key = read(privateKeyPem, false, password);
         try {
-            if (LibSsl.SSL_CTX_use_PrivateKey(ctx, key) != 1) {
+            if (OPENSSL.SSL_CTX_use_PrivateKey(ctx, key) != 1) {
                 throw OpenSslException.fromErrorQueue("SSL_CTX_use_PrivateKey failed: the private key does not match"
                         + " the certificate, or OpenSSL cannot use it");
             }
         } finally {
-            LibCrypto.EVP_PKEY_free(key);
+            OPENSSL.EVP_PKEY_free(key);
         }
-        if (LibSsl.SSL_CTX_check_private_key(ctx) != 1) {
+        if (OPENSSL.SSL_CTX_check_private_key(ctx) != 1) {
             throw OpenSslException.fromErrorQueue("SSL_CTX_check_private_key failed: the private key does not"
                     + " match the certificate");
         }
@@ -55,19 +55,19 @@ final class Pem {
         byte[] passwordC = password == null ? null : cPassword(password);
         try {
             byte[] bytes = pem.getBytes(StandardCharsets.US_ASCII);
-            if (bytes.length == 0 || LibCrypto.BIO_write(bio, bytes, bytes.length) != bytes.length) {
+            if (bytes.length == 0 || OPENSSL.BIO_write(bio, bytes, bytes.length) != bytes.length) {
                 throw OpenSslException.fromErrorQueue("cannot read an empty PEM "
                         + (certificate ? "certificate" : "private key"));
             }
-            long result = certificate ? LibCrypto.PEM_read_bio_X509(bio, null, null, null)
-                    : LibCrypto.PEM_read_bio_PrivateKey(bio, null, passwordC == null ? NO_PASSWORD : null, passwordC);
+            long result = certificate ? OPENSSL.PEM_read_bio_X509(bio, 0, 0, 0)
+                    : OPENSSL.PEM_read_bio_PrivateKey(bio, 0, passwordC == null ? NO_PASSWORD : null, passwordC);
             if (result == 0) {
                 throw OpenSslException.fromErrorQueue(certificate ? "PEM_read_bio_X509 failed: " + whyNoCertificate(pem)
                         : "PEM_read_bio_PrivateKey failed: " + whyNoKey(pem, password != null));
             }
             return result;
         } finally {
-            LibCrypto.BIO_free(bio);
+            OPENSSL.BIO_free(bio);
             if (passwordC != null) {
                 Arrays.fill(passwordC, (byte) 0);
             }
@@ -119,24 +119,24 @@ final class Pem {
     static String write(long object, boolean certificate) {
         long bio = memoryBio();
         try {
-            int ok = certificate ? LibCrypto.PEM_write_bio_X509(bio, object)
-                    : LibCrypto.PEM_write_bio_PrivateKey(bio, object, null, null, 0, null, null);
+            int ok = certificate ? OPENSSL.PEM_write_bio_X509(bio, object)
+                    : OPENSSL.PEM_write_bio_PrivateKey(bio, object, 0, 0, 0, 0, 0);
             if (ok != 1) {
                 throw OpenSslException.fromErrorQueue(certificate ? "PEM_write_bio_X509 failed"
                         : "PEM_write_bio_PrivateKey failed");
             }
-            byte[] bytes = new byte[Math.toIntExact(LibCrypto.BIO_ctrl_pending(bio))];
-            if (LibCrypto.BIO_read(bio, bytes, bytes.length) != bytes.length) {
+            byte[] bytes = new byte[Math.toIntExact(OPENSSL.BIO_ctrl_pending(bio))];
+            if (OPENSSL.BIO_read(bio, bytes, bytes.length) != bytes.length) {
                 throw OpenSslException.fromErrorQueue("BIO_read of PEM output failed");
             }
             return new String(bytes, StandardCharsets.US_ASCII);
         } finally {
-            LibCrypto.BIO_free(bio);
+            OPENSSL.BIO_free(bio);
         }
     }
 
     private static long memoryBio() {
-        long bio = LibCrypto.BIO_new(LibCrypto.BIO_s_mem());
+        long bio = OPENSSL.BIO_new(OPENSSL.BIO_s_mem());
         if (bio == 0) {
             throw OpenSslException.fromErrorQueue("BIO_new(BIO_s_mem()) failed");
         }

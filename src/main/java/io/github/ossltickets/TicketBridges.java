@@ -1,9 +1,5 @@
 package io.github.ossltickets;
 
-import com.sun.jna.Memory;
-import com.sun.jna.Native;
-import com.sun.jna.Pointer;
-import io.github.ossltickets.ffi.LibCrypto;
 import io.github.ossltickets.ffi.LibSsl;
 import io.github.ossltickets.ffi.SSL_CTX_decrypt_session_ticket_fn;
 import io.github.ossltickets.ffi.SSL_CTX_generate_session_ticket_fn;
@@ -12,11 +8,13 @@ import io.github.ossltickets.ffi.TicketKeyEvpCallback;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
+import static io.github.ossltickets.ffi.Raw.OPENSSL;
+
 /**
  * The objects OpenSSL calls, one of each kind per native context (see {@link ContextCallbacks}). Each
  * reads the user callback installed now, lends it the connection and session, catches every
  * {@link Throwable}, and returns a fail-closed value to OpenSSL. JNA's own handler would only log an
- * exception and return 0.
+ * exception and return 0; an FFM upcall that threw would end the JVM.
  */
 final class TicketBridges {
     private TicketBridges() {}
@@ -76,7 +74,7 @@ final class TicketBridges {
         }
 
         @Override
-        public int callback(long s, Pointer arg) {
+        public int callback(long s, long arg) {
             ContextCallbacks.Tickets tickets = callbacks.tickets;
             if (tickets == null) {
                 return 1; // removed while this handshake ran: what OpenSSL does without a callback
@@ -86,7 +84,7 @@ final class TicketBridges {
             SslSession session = null;
             try {
                 connection = connection(frame, s);
-                long ss = LibSsl.SSL_get_session(s);
+                long ss = OPENSSL.SSL_get_session(s);
                 if (ss == 0) {
                     throw new TicketCallbackException("SSL_get_session returned NULL while making a ticket");
                 }
@@ -131,7 +129,7 @@ final class TicketBridges {
         }
 
         @Override
-        public int callback(long s, long ss, Pointer keyname, long keynameLength, int status, Pointer arg) {
+        public int callback(long s, long ss, long keyname, long keynameLength, int status, long arg) {
             ContextCallbacks.Tickets tickets = callbacks.tickets;
             if (tickets == null) {
                 // Removed while this handshake ran: OpenSSL's own default for the status.
@@ -145,8 +143,8 @@ final class TicketBridges {
             try {
                 TicketStatus ticketStatus = TicketStatus.fromCode(status);
                 callbacks.countDecrypt(ticketStatus);
-                byte[] keyName = keynameLength <= 0 || keyname == null ? NO_KEY_NAME.clone()
-                        : keyname.getByteArray(0, Math.toIntExact(keynameLength));
+                byte[] keyName = keynameLength <= 0 || keyname == 0 ? NO_KEY_NAME.clone()
+                        : OPENSSL.bytes(keyname, Math.toIntExact(keynameLength));
                 connection = connection(frame, s);
                 session = ss == 0 ? null : SslSession.lent(ss);
                 TicketReturn decision = tickets.decryptor().decide(connection, Optional.ofNullable(session), keyName,
@@ -196,7 +194,7 @@ final class TicketBridges {
         }
 
         @Override
-        public int callback(long s, Pointer keyName, Pointer iv, long cipherCtx, long hmacCtx, int enc) {
+        public int callback(long s, long keyName, long iv, long cipherCtx, long hmacCtx, int enc) {
             ContextCallbacks.Keys keys = callbacks.keys;
             if (keys == null) {
                 return 0; // removed while this handshake ran: no ticket now, and an unknown key when opening
@@ -215,7 +213,7 @@ final class TicketBridges {
             }
         }
 
-        private int seal(TicketKeyCallback keys, Ssl connection, Pointer keyName, Pointer iv, long cipherCtx,
+        private int seal(TicketKeyCallback keys, Ssl connection, long keyName, long iv, long cipherCtx,
                 long hmacCtx) {
             Optional<TicketKey> chosen = keys.keyForNewTicket(connection);
             if (chosen == null) {
@@ -228,20 +226,20 @@ final class TicketBridges {
             }
             TicketKey key = chosen.get();
             byte[] freshIv = SCRATCH.get().iv;
-            if (LibCrypto.RAND_bytes(freshIv, IV_LENGTH) != 1) {
+            if (OPENSSL.RAND_bytes(freshIv, IV_LENGTH) != 1) {
                 throw OpenSslException.fromErrorQueue("RAND_bytes for the ticket IV failed");
             }
-            keyName.write(0, key.nameView(), 0, TicketKey.NAME_LENGTH);
-            iv.write(0, freshIv, 0, IV_LENGTH);
+            OPENSSL.write(keyName, key.nameView(), 0, TicketKey.NAME_LENGTH);
+            OPENSSL.write(iv, freshIv, 0, IV_LENGTH);
             initialize(key, iv, cipherCtx, hmacCtx, 1);
             callbacks.keyCounters.sealed(key);
             return 1;
         }
 
-        private int open(TicketKeyCallback keys, Ssl connection, Pointer keyName, Pointer iv, long cipherCtx,
+        private int open(TicketKeyCallback keys, Ssl connection, long keyName, long iv, long cipherCtx,
                 long hmacCtx) {
             byte[] name = SCRATCH.get().keyName;
-            keyName.read(0, name, 0, TicketKey.NAME_LENGTH);
+            OPENSSL.read(keyName, name, 0, TicketKey.NAME_LENGTH);
             TicketKeyCallback.Lookup lookup = keys.findKey(connection, name);
             if (lookup == null) {
                 throw new TicketCallbackException("TicketKeyCallback.findKey returned null; return"
@@ -257,14 +255,14 @@ final class TicketBridges {
             return lookup.renew() ? 2 : 1;
         }
 
-        private static void initialize(TicketKey key, Pointer iv, long cipherCtx, long hmacCtx, int enc) {
+        private static void initialize(TicketKey key, long iv, long cipherCtx, long hmacCtx, int enc) {
             byte[] aes = key.aesKeyView();
-            long cipher = aes.length == 32 ? LibCrypto.EVP_aes_256_cbc() : LibCrypto.EVP_aes_128_cbc();
-            if (LibCrypto.EVP_CipherInit_ex(cipherCtx, cipher, null, aes, iv, enc) != 1) {
+            long cipher = aes.length == 32 ? OPENSSL.EVP_aes_256_cbc() : OPENSSL.EVP_aes_128_cbc();
+            if (OPENSSL.EVP_CipherInit_ex(cipherCtx, cipher, 0, aes, iv, enc) != 1) {
                 throw OpenSslException.fromErrorQueue("EVP_CipherInit_ex for the ticket key failed");
             }
             byte[] hmac = key.hmacKeyView();
-            if (LibCrypto.EVP_MAC_init(hmacCtx, hmac, hmac.length, HmacSha256.PARAMS) != 1) {
+            if (OPENSSL.EVP_MAC_init(hmacCtx, hmac, hmac.length, HmacSha256.PARAMS) != 1) {
                 throw OpenSslException.fromErrorQueue("EVP_MAC_init for the ticket HMAC key failed");
             }
         }
@@ -273,29 +271,26 @@ final class TicketBridges {
     /** The {@code OSSL_PARAM} array {digest = "SHA256"} for {@code EVP_MAC_init}, built once and never freed. */
     private static final class HmacSha256 {
         /** OSSL_PARAM_BLD keeps a pointer to the key, not a copy: this memory must live forever. */
-        private static final Memory KEY = cString("digest");
-        private static final Memory VALUE = cString("SHA256");
+        private static final long KEY = cString("digest");
+        private static final long VALUE = cString("SHA256");
         static final long PARAMS = build();
 
         private static long build() {
-            long builder = LibCrypto.OSSL_PARAM_BLD_new();
+            long builder = OPENSSL.OSSL_PARAM_BLD_new();
             try {
-                long params = builder == 0 || LibCrypto.OSSL_PARAM_BLD_push_utf8_string(builder, KEY, VALUE, 0) != 1
-                        ? 0 : LibCrypto.OSSL_PARAM_BLD_to_param(builder);
+                long params = builder == 0 || OPENSSL.OSSL_PARAM_BLD_push_utf8_string(builder, KEY, VALUE, 0) != 1
+                        ? 0 : OPENSSL.OSSL_PARAM_BLD_to_param(builder);
                 if (params == 0) {
                     throw OpenSslException.fromErrorQueue("building OSSL_PARAM {digest=SHA256} failed");
                 }
                 return params;
             } finally {
-                LibCrypto.OSSL_PARAM_BLD_free(builder);
+                OPENSSL.OSSL_PARAM_BLD_free(builder);
             }
         }
 
-        private static Memory cString(String s) {
-            byte[] c = Native.toByteArray(s, StandardCharsets.UTF_8);
-            Memory memory = new Memory(c.length);
-            memory.write(0, c, 0, c.length);
-            return memory;
+        private static long cString(String s) {
+            return OPENSSL.permanentCopy((s + "\0").getBytes(StandardCharsets.UTF_8));
         }
     }
 }
