@@ -5,6 +5,8 @@
 #include <openssl/asn1.h>
 #include <openssl/crypto.h>
 #include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
 
 #define P(name) printf("%s %lld\n", #name, (long long)(name))
 
@@ -33,6 +35,10 @@ int main(void)
     P(SSL_CTRL_MODE);
     P(SSL_CTRL_GET_SESS_CACHE_MODE);
     P(SSL_OP_NO_TICKET);
+    P(SSL_OP_IGNORE_UNEXPECTED_EOF);
+    P(SSL_CTRL_CHAIN_CERT);
+    P(ERR_LIB_PEM);
+    P(PEM_R_NO_START_LINE);
     P(SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
     P(SSL_SESS_CACHE_OFF);
     P(SSL_SESS_CACHE_SERVER);
@@ -54,5 +60,21 @@ int main(void)
     P(CRYPTO_EX_INDEX_SSL_CTX);
     P(MBSTRING_UTF8);
     P(BIO_C_SHUTDOWN_WR);
+    P(CRYPTO_EX_INDEX_SSL);
+    P(SSL_CLIENT_HELLO_SUCCESS);
+    P(SSL_CLIENT_HELLO_ERROR);
+    P(SSL_CLIENT_HELLO_RETRY);
+    P(SSL_AD_INTERNAL_ERROR);
+    P(SSL_AD_UNRECOGNIZED_NAME);
+    P(SSL_AD_HANDSHAKE_FAILURE);
+    P(SSL_AD_NO_APPLICATION_PROTOCOL);
+    P(TLSEXT_TYPE_server_name);
+    P(TLSEXT_TYPE_application_layer_protocol_negotiation);
+    P(TLSEXT_TYPE_supported_versions);
+    P(SSL_TLSEXT_ERR_OK);
+    P(SSL_TLSEXT_ERR_ALERT_FATAL);
+    P(SSL_TLSEXT_ERR_NOACK);
+    P(SSL_MAX_SID_CTX_LENGTH);
+    P(SSL_CTRL_SET_TLSEXT_SERVERNAME_CB);
     return 0;
 }

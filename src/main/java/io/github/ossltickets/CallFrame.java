@@ -2,6 +2,8 @@ package io.github.ossltickets;
 
 import io.github.ossltickets.ffi.SslMessageCallback;
 
+import java.util.function.Consumer;
+
 import static io.github.ossltickets.ffi.Raw.OPENSSL;
 
 /**
@@ -28,7 +30,7 @@ final class CallFrame {
     boolean active = true;
     private final CallFrame outer;
     private Throwable failure;
-    private ContextCallbacks failureSource;
+    private Consumer<Throwable> failureListener;
     private String diagnostics;
     private int diagnosticCount;
 
@@ -68,11 +70,14 @@ final class CallFrame {
         return frame != null && frame.address == sslAddress ? frame : null;
     }
 
-    /** Keeps a callback's failure for the driving call; the first one is the cause, later ones are suppressed. */
-    void fail(Throwable thrown, ContextCallbacks source) {
+    /**
+     * Keeps a callback's failure for the driving call; the first one is the cause, later ones are
+     * suppressed. {@code listener} hears the first one if the call goes on despite it.
+     */
+    void fail(Throwable thrown, Consumer<Throwable> listener) {
         if (failure == null) {
             failure = thrown;
-            failureSource = source;
+            failureListener = listener;
         } else if (failure != thrown) {
             failure.addSuppressed(thrown);
         }
@@ -93,10 +98,10 @@ final class CallFrame {
         return diagnostics;
     }
 
-    /** The call went on despite a failure (the decryptor's fallback let it): tell the context's listener. */
+    /** The call went on despite a failure (the decryptor's fallback let it): tell the listener. */
     void reportUnthrownFailure() {
         if (failure != null) {
-            failureSource.report(failure);
+            failureListener.accept(failure);
         }
     }
 

@@ -58,12 +58,19 @@ final class ContextCallbacks {
     /** What the key bridge delegates to. */
     record Keys(TicketKeyCallback callback, Object installedBy) {}
 
+    /** What the ClientHello bridge delegates to. */
+    record ClientHellos(ClientHelloCallback callback, Object installedBy) {}
+
     final TicketBridges.Generate generate = new TicketBridges.Generate(this);
     final TicketBridges.Decrypt decrypt = new TicketBridges.Decrypt(this);
     final TicketBridges.Key key = new TicketBridges.Key(this);
+    final TicketBridges.ClientHelloBridge clientHello = new TicketBridges.ClientHelloBridge(this);
+    /** Set once by the builder of a context we made; kept here so that it lives as long as the context. */
+    volatile TicketBridges.AlpnSelect alpnSelect;
     /** Null when none are installed; a bridge called during a removal then does what OpenSSL does without it. */
     volatile Tickets tickets;
     volatile Keys keys;
+    volatile ClientHellos clientHellos;
     volatile Consumer<Throwable> failureListener = LOG_IT;
 
     // What the bridges did, for SslContext.ticketStats(): one uncontended increment per event.
@@ -179,7 +186,7 @@ final class ContextCallbacks {
             }
             freed.views.clear();
             // OpenSSL can no longer call the bridges: free their FFM upcall stubs (JNA: nothing to do).
-            OPENSSL.releaseUpcalls(freed.generate, freed.decrypt, freed.key);
+            OPENSSL.releaseUpcalls(freed.generate, freed.decrypt, freed.key, freed.clientHello, freed.alpnSelect);
         }
         PINNED.remove(ptr);
         LIVE.remove(ptr);
@@ -201,6 +208,27 @@ final class ContextCallbacks {
             keys = null;
             throw OpenSslException.fromErrorQueue("SSL_CTX_set_tlsext_ticket_key_evp_cb failed");
         }
+    }
+
+    /** Installs a ClientHello callback ({@code SSL_CTX_set_client_hello_cb}); the bridge stays the same. */
+    synchronized void install(long ctx, ClientHellos installed) {
+        clientHellos = installed;
+        OPENSSL.SSL_CTX_set_client_hello_cb(ctx, clientHello, 0);
+    }
+
+    /** Removes the ClientHello callback if {@code by} installed the one in place, or if {@code by} is null. */
+    synchronized void removeClientHello(long ctx, Object by) {
+        ClientHellos current = clientHellos;
+        if (current != null && (by == null || current.installedBy() == by)) {
+            OPENSSL.SSL_CTX_set_client_hello_cb(ctx, null, 0);
+            clientHellos = null;
+        }
+    }
+
+    /** Installs the server's ALPN choice ({@code SSL_CTX_set_alpn_select_cb}). */
+    synchronized void install(long ctx, TicketBridges.AlpnSelect select) {
+        alpnSelect = select;
+        OPENSSL.SSL_CTX_set_alpn_select_cb(ctx, select, 0);
     }
 
     /** Removes the ticket callbacks if {@code by} installed the ones in place, or if {@code by} is null. */

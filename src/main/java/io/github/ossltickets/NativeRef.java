@@ -255,6 +255,20 @@ final class NativeRef implements Runnable {
         }
     }
 
+    /**
+     * For the handles' {@code toString()}: "{@code type[what, owned|lent|borrowed, open 0x…]}", or
+     * closed instead of open and the address once it is freed or ended. Never reads the native object.
+     */
+    synchronized String describe(String type, String what) {
+        String ownership = kind != null ? "owned" : lender != null ? "lent" : "borrowed";
+        String state = !closing ? "open " + hex(address) : address != 0 ? "closing " + hex(address) : "closed";
+        return type + "[" + (what == null ? "" : what + ", ") + ownership + ", " + state + "]";
+    }
+
+    private static String hex(long address) {
+        return "0x" + Long.toHexString(address);
+    }
+
     /** The pointer, or 0 once freed or ended; for tests that check what became of it. */
     synchronized long currentAddress() {
         return address;

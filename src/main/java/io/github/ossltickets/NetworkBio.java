@@ -3,6 +3,8 @@ package io.github.ossltickets;
 import io.github.ossltickets.ffi.SslMacros;
 
 import java.lang.ref.Cleaner;
+import java.lang.ref.Reference;
+import java.nio.ByteBuffer;
 import java.util.Objects;
 
 import static io.github.ossltickets.ffi.Raw.OPENSSL;
@@ -44,6 +46,62 @@ public final class NetworkBio implements AutoCloseable {
         return Math.max(read, 0);
     }
 
+    /**
+     * Takes bytes that wait to be sent into {@code buffer}, a direct buffer, from its position up to its
+     * limit ({@code BIO_read} straight into the buffer's memory: unlike {@link #read(byte[])}, nothing is
+     * copied through the JVM); advances the position and returns how many, 0 when none wait.
+     *
+     * @throws IllegalArgumentException if {@code buffer} is not direct
+     */
+    public int read(ByteBuffer buffer) {
+        long address = addressOf(buffer);
+        int position = buffer.position();
+        int length = buffer.remaining();
+        if (length == 0) {
+            return 0;
+        }
+        int read = ref.use(this, bio -> OPENSSL.BIO_read(bio, address + position, length));
+        Reference.reachabilityFence(buffer);
+        if (read <= 0) {
+            return 0;
+        }
+        buffer.position(position + read);
+        return read;
+    }
+
+    /**
+     * Hands the bytes of {@code buffer}, a direct buffer, from its position up to its limit, received
+     * from the peer, to the connection ({@code BIO_write}, which copies them), and advances the position
+     * to the limit. At most {@link #room()} bytes; more are refused whole with
+     * {@link IllegalArgumentException}, as by {@link #write(byte[], int)}.
+     *
+     * @throws IllegalArgumentException if {@code buffer} is not direct, or holds more than {@link #room()}
+     */
+    public void write(ByteBuffer buffer) {
+        long address = addressOf(buffer);
+        int position = buffer.position();
+        int length = buffer.remaining();
+        if (length == 0) {
+            return;
+        }
+        int written = ref.use(this, bio -> {
+            requireRoom(bio, length);
+            return OPENSSL.BIO_write(bio, address + position, length);
+        });
+        Reference.reachabilityFence(buffer);
+        requireWritten(written, length);
+        buffer.position(position + length);
+    }
+
+    private static long addressOf(ByteBuffer buffer) {
+        Objects.requireNonNull(buffer, "buffer");
+        if (!buffer.isDirect()) {
+            throw new IllegalArgumentException("NetworkBio reads and writes ByteBuffers only if they are direct;"
+                    + " use the byte[] methods for heap memory");
+        }
+        return OPENSSL.address(buffer);
+    }
+
     /** How many received bytes {@link #write} takes in full now ({@code BIO_ctrl_get_write_guarantee}). */
     public int room() {
         return Math.toIntExact(ref.use(this, address -> OPENSSL.BIO_ctrl_get_write_guarantee(address)));
@@ -63,13 +121,22 @@ public final class NetworkBio implements AutoCloseable {
             return;
         }
         int written = ref.use(this, bio -> {
-            long room = OPENSSL.BIO_ctrl_get_write_guarantee(bio);
-            if (length > room) { // checked first: a BIO pair would take part and leave the rest unsaid
-                throw new IllegalArgumentException(length + " bytes do not fit: room() is " + room
-                        + (room == 0 ? " (also when the connection's end of the pair was freed: Ssl closed)" : ""));
-            }
+            requireRoom(bio, length);
             return OPENSSL.BIO_write(bio, data, length);
         });
+        requireWritten(written, length);
+    }
+
+    /** Checked before writing: a BIO pair would take part and leave the rest unsaid. */
+    private static void requireRoom(long bio, int length) {
+        long room = OPENSSL.BIO_ctrl_get_write_guarantee(bio);
+        if (length > room) {
+            throw new IllegalArgumentException(length + " bytes do not fit: room() is " + room
+                    + (room == 0 ? " (also when the connection's end of the pair was freed: Ssl closed)" : ""));
+        }
+    }
+
+    private static void requireWritten(int written, int length) {
         if (written != length) {
             throw OpenSslException.fromErrorQueue("BIO_write took " + written + " of " + length + " bytes"
                     + (written < 0 ? "; the connection's end of this BIO pair is gone if its Ssl was closed" : ""));
@@ -86,5 +153,11 @@ public final class NetworkBio implements AutoCloseable {
     public void close() {
         cleanable.clean();
         ref.run(); // again: finishes a free that an Error interrupted in an earlier close()
+    }
+
+    /** For logs: "{@code NetworkBio[owned, open 0x…|closed]}", the {@code BIO*} in hex while open. */
+    @Override
+    public String toString() {
+        return ref.describe("NetworkBio", null);
     }
 }

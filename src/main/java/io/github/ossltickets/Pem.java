@@ -1,5 +1,8 @@
 package io.github.ossltickets;
 
+import io.github.ossltickets.ffi.LibCrypto;
+import io.github.ossltickets.ffi.LibSsl;
+import io.github.ossltickets.ffi.SslMacros;
 
 import io.github.ossltickets.ffi.pem_password_cb;
 
@@ -22,48 +25,132 @@ final class Pem {
     private static final pem_password_cb NO_PASSWORD = (buf, size, rwflag, userdata) -> -1;
 
     /**
-     * Loads a certificate and its key into a context ({@code SSL_CTX_use_certificate}/{@code _PrivateKey},
-     * which take their own references). {@code password} decrypts an encrypted key; null for none.
+     * Loads a certificate chain and its key into a context, as {@code SSL_CTX_use_certificate_chain_file}
+     * does but from memory: the first certificate in {@code certificatePem} is the server's own (the
+     * leaf, {@code SSL_CTX_use_certificate}); each one after it, in order, joins the chain sent with it
+     * ({@code SSL_CTX_add1_chain_cert}). Both calls take their own reference to each {@code X509}, so
+     * ours is freed at once, whatever happens. Other PEM blocks (a private key in the same file) are
+     * skipped. {@code password} decrypts an encrypted key; null for none.
+     *
+     * @return the leaf certificate's DER encoding
      */
-    static void useCertificateAndKey(long ctx, String certificatePem, String privateKeyPem, char[] password) {
-        long x509 = read(certificatePem, true, null);
-        try {
-            if (OPENSSL.SSL_CTX_use_certificate(ctx, x509) != 1) {
-                throw OpenSslException.fromErrorQueue("SSL_CTX_use_certificate failed");
-            }
-        } finally {
-            OPENSSL.X509_free(x509);
-        }
-        long key = read(privateKeyPem, false, password);
+    static byte[] useCertificateAndKey(long ctx, String certificatePem, String privateKeyPem, char[] password) {
+        byte[] der = useCertificateChain(ctx, certificatePem);
+        long key = readKey(privateKeyPem, password);
         try {
             if (OPENSSL.SSL_CTX_use_PrivateKey(ctx, key) != 1) {
                 throw OpenSslException.fromErrorQueue("SSL_CTX_use_PrivateKey failed: the private key does not match"
-                        + " the certificate, or OpenSSL cannot use it");
+                        + " the certificate" + FIRST_IS_THE_LEAF + ", or OpenSSL cannot use it");
             }
         } finally {
             OPENSSL.EVP_PKEY_free(key);
         }
         if (OPENSSL.SSL_CTX_check_private_key(ctx) != 1) {
             throw OpenSslException.fromErrorQueue("SSL_CTX_check_private_key failed: the private key does not"
-                    + " match the certificate");
+                    + " match the certificate" + FIRST_IS_THE_LEAF);
+        }
+        return der;
+    }
+
+    /**
+     * {@code i2d_X509}: the DER encoding of a certificate the caller holds. With {@code *out} NULL,
+     * OpenSSL allocates the encoding, which is ours to free ({@code OPENSSL_free}).
+     */
+    static byte[] der(long x509) {
+        long[] out = {0};
+        int length = OPENSSL.i2d_X509(x509, out);
+        if (length <= 0 || out[0] == 0) {
+            throw OpenSslException.fromErrorQueue("i2d_X509 failed");
+        }
+        try {
+            return OPENSSL.bytes(out[0], length);
+        } finally {
+            OPENSSL.CRYPTO_free(out[0], 0, 0);
         }
     }
 
-    /** {@code PEM_read_bio_X509} or {@code PEM_read_bio_PrivateKey}; the caller frees the result. */
-    private static long read(String pem, boolean certificate, char[] password) {
-        long bio = memoryBio();
-        byte[] passwordC = password == null ? null : cPassword(password);
+    /** SHA-256 of {@code bytes}: certificate fingerprints and session-ID contexts. */
+    static byte[] sha256(byte[] bytes) {
         try {
-            byte[] bytes = pem.getBytes(StandardCharsets.US_ASCII);
-            if (bytes.length == 0 || OPENSSL.BIO_write(bio, bytes, bytes.length) != bytes.length) {
-                throw OpenSslException.fromErrorQueue("cannot read an empty PEM "
-                        + (certificate ? "certificate" : "private key"));
+            return java.security.MessageDigest.getInstance("SHA-256").digest(bytes);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+
+    private static final String FIRST_IS_THE_LEAF = " (the first one in the certificate PEM, which must be the"
+            + " server's own, before its intermediates)";
+
+    /**
+     * The leaf, then its intermediates, read one after another from a single memory BIO.
+     *
+     * @return the leaf's DER encoding
+     */
+    private static byte[] useCertificateChain(long ctx, String pem) {
+        long bio = memoryBio(pem, "certificate");
+        try {
+            long leaf = readCertificate(bio, pem);
+            byte[] der;
+            try {
+                if (OPENSSL.SSL_CTX_use_certificate(ctx, leaf) != 1) {
+                    throw OpenSslException.fromErrorQueue("SSL_CTX_use_certificate failed");
+                }
+                der = der(leaf);
+            } finally {
+                OPENSSL.X509_free(leaf);
             }
-            long result = certificate ? OPENSSL.PEM_read_bio_X509(bio, 0, 0, 0)
-                    : OPENSSL.PEM_read_bio_PrivateKey(bio, 0, passwordC == null ? NO_PASSWORD : null, passwordC);
+            for (int position = 2; ; position++) {
+                long next = OPENSSL.PEM_read_bio_X509(bio, 0, 0, 0);
+                if (next == 0) {
+                    endOfChain(position);
+                    return der;
+                }
+                try {
+                    if (SslMacros.SSL_CTX_add1_chain_cert(ctx, next) != 1) {
+                        throw OpenSslException.fromErrorQueue("SSL_CTX_add1_chain_cert failed for certificate "
+                                + position + " of the chain");
+                    }
+                } finally {
+                    OPENSSL.X509_free(next);
+                }
+            }
+        } finally {
+            OPENSSL.BIO_free(bio);
+        }
+    }
+
+    /**
+     * After the last certificate PEM_read_bio_X509 fails with PEM_R_NO_START_LINE, which is the end of
+     * the chain; any other error is a damaged block, which SSL_CTX_use_certificate_chain_file refuses too.
+     */
+    private static void endOfChain(int position) {
+        long error = OPENSSL.ERR_peek_last_error();
+        if (LibCrypto.ERR_GET_LIB(error) == LibCrypto.ERR_LIB_PEM
+                && LibCrypto.ERR_GET_REASON(error) == LibCrypto.PEM_R_NO_START_LINE) {
+            OPENSSL.ERR_clear_error();
+            return;
+        }
+        throw OpenSslException.fromErrorQueue("PEM_read_bio_X509 failed: certificate " + position
+                + " of the chain is damaged");
+    }
+
+    private static long readCertificate(long bio, String pem) {
+        long x509 = OPENSSL.PEM_read_bio_X509(bio, 0, 0, 0);
+        if (x509 == 0) {
+            throw OpenSslException.fromErrorQueue("PEM_read_bio_X509 failed: " + whyNoCertificate(pem));
+        }
+        return x509;
+    }
+
+    /** {@code PEM_read_bio_PrivateKey}; the caller frees the result. */
+    private static long readKey(String pem, char[] password) {
+        long bio = memoryBio(pem, "private key");
+        byte[] passwordC = null;
+        try {
+            passwordC = password == null ? null : cPassword(password); // inside: a refused password frees the BIO
+            long result = OPENSSL.PEM_read_bio_PrivateKey(bio, 0, passwordC == null ? NO_PASSWORD : null, passwordC);
             if (result == 0) {
-                throw OpenSslException.fromErrorQueue(certificate ? "PEM_read_bio_X509 failed: " + whyNoCertificate(pem)
-                        : "PEM_read_bio_PrivateKey failed: " + whyNoKey(pem, password != null));
+                throw OpenSslException.fromErrorQueue("PEM_read_bio_PrivateKey failed: " + whyNoKey(pem, password != null));
             }
             return result;
         } finally {
@@ -139,6 +226,17 @@ final class Pem {
         long bio = OPENSSL.BIO_new(OPENSSL.BIO_s_mem());
         if (bio == 0) {
             throw OpenSslException.fromErrorQueue("BIO_new(BIO_s_mem()) failed");
+        }
+        return bio;
+    }
+
+    /** A memory BIO holding {@code pem}; refuses empty text, naming {@code what} it should hold. */
+    private static long memoryBio(String pem, String what) {
+        long bio = memoryBio();
+        byte[] bytes = pem.getBytes(StandardCharsets.US_ASCII);
+        if (bytes.length == 0 || OPENSSL.BIO_write(bio, bytes, bytes.length) != bytes.length) {
+            OPENSSL.BIO_free(bio);
+            throw OpenSslException.fromErrorQueue("cannot read an empty PEM " + what);
         }
         return bio;
     }

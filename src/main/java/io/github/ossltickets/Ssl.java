@@ -239,6 +239,76 @@ public final class Ssl implements AutoCloseable {
         });
     }
 
+    /**
+     * What the ClientHello of this connection's handshake said, as the {@link ClientHelloCallback}
+     * bridge copied it before calling the callback; empty if no ClientHello callback is installed on
+     * the context (or the ClientHello has not arrived). Unlike {@link #serverName()}, a
+     * {@link TicketDecryptor} sees it in TLS 1.3 too. Allowed inside callbacks.
+     */
+    public Optional<ClientHelloInfo> clientHello() {
+        return ref.use(this, ssl -> {
+            HandshakeState state = HandshakeState.of(ssl, false);
+            return state == null ? Optional.<ClientHelloInfo>empty() : state.clientHello();
+        });
+    }
+
+    /**
+     * An attribute of this native connection, set by {@link #setHandshakeAttribute} from any callback
+     * of it (such as the {@link ClientHelloCallback}, for the ticket callbacks of the same handshake);
+     * null if unset. Kept on the native {@code SSL} ({@code SSL_get_ex_data}), so every handle of it,
+     * including those lent to callbacks of a handshake another library drives, sees the same value.
+     */
+    public Object handshakeAttribute(String name) {
+        Objects.requireNonNull(name, "name");
+        return ref.use(this, ssl -> {
+            HandshakeState state = HandshakeState.of(ssl, false);
+            return state == null ? null : state.attributes.get(name);
+        });
+    }
+
+    /**
+     * Sets (or, with a null value, removes) an attribute of this native connection
+     * ({@code SSL_set_ex_data}); freed with the {@code SSL}. Allowed inside callbacks.
+     */
+    public void setHandshakeAttribute(String name, Object value) {
+        Objects.requireNonNull(name, "name");
+        ref.use(this, ssl -> {
+            HandshakeState state = HandshakeState.of(ssl, true);
+            if (value == null) {
+                state.attributes.remove(name);
+            } else {
+                state.attributes.put(name, value);
+            }
+            return null;
+        });
+    }
+
+    /**
+     * The ALPN protocol chosen in this handshake ({@code SSL_get0_alpn_selected}, copied); empty when
+     * none was. A server's {@link TicketDecryptor} sees it empty: the choice comes after the ticket.
+     */
+    public Optional<String> alpnProtocol() {
+        return ref.use(this, ssl -> {
+            long[] data = new long[1];
+            int[] length = new int[1];
+            OPENSSL.SSL_get0_alpn_selected(ssl, data, length);
+            return data[0] == 0 || length[0] == 0 ? Optional.<String>empty()
+                    : Optional.of(new String(OPENSSL.bytes(data[0], length[0]),
+                            java.nio.charset.StandardCharsets.UTF_8));
+        });
+    }
+
+    /**
+     * SHA-256 of the DER encoding of the certificate this connection presents ({@code SSL_get_certificate},
+     * borrowed, then {@code i2d_X509}); empty when it has none (a client without one).
+     */
+    public Optional<byte[]> certificateFingerprint() {
+        return ref.use(this, ssl -> {
+            long x509 = OPENSSL.SSL_get_certificate(ssl);
+            return x509 == 0 ? Optional.<byte[]>empty() : Optional.of(Pem.sha256(Pem.der(x509)));
+        });
+    }
+
     /** {@code SSL_get_version}: "TLSv1.2", "TLSv1.3", ... */
     public String protocolVersion() {
         return ref.use(this, ssl -> OPENSSL.string(OPENSSL.SSL_get_version(ssl)));
@@ -386,6 +456,15 @@ public final class Ssl implements AutoCloseable {
         ref.run(); // again: finishes a free that an Error interrupted in an earlier close()
     }
 
+    /**
+     * For logs: "{@code Ssl[owned|lent, open 0x…|closed]}", the {@code SSL*} in hex while open. Reads no
+     * native state, so it is safe from any thread and inside callbacks; no secret.
+     */
+    @Override
+    public String toString() {
+        return ref.describe("Ssl", null);
+    }
+
     private enum Operation {
         HANDSHAKE("SSL_do_handshake"), READ("SSL_read"), WRITE("SSL_write");
 
@@ -471,11 +550,6 @@ public final class Ssl implements AutoCloseable {
         return new OpenSslException(what.toString(), OpenSslException.drainErrorQueue(), cause);
     }
 
-    /** Tickets above this size are named when a client's handshake fails: they may not fit in a ClientHello. */
-    private static final int LARGE_TICKET = 60_000;
-    /** TLS gives a ClientHello's extensions, an offered ticket among them, a 2-byte length (docs/openssl-behaviour.md#how-much-app-data-fits). */
-    private static final int MAX_EXTENSIONS = 0xFFFF;
-
     /**
      * OpenSSL's own error for a ClientHello whose extensions outgrow their 2-byte length is a bare
      * "internal error" on the client; say that the offered ticket is why.
@@ -488,11 +562,11 @@ public final class Ssl implements AutoCloseable {
         long[] ticket = new long[1];
         long[] length = new long[1];
         OPENSSL.SSL_SESSION_get0_ticket(session, ticket, length);
-        if (length[0] <= LARGE_TICKET) {
+        if (length[0] <= TicketSizeLimits.LARGE_TICKET) {
             return null;
         }
         return "the offered session's ticket is " + length[0] + " bytes, and a ClientHello carries all its"
-                + " extensions, this ticket among them, in at most " + MAX_EXTENSIONS + " bytes: a ticket this"
+                + " extensions, this ticket among them, in at most " + TicketSizeLimits.MAX_CLIENT_HELLO_EXTENSIONS + " bytes: a ticket this"
                 + " large may leave the client unable to build its ClientHello (internal_error)";
     }
 

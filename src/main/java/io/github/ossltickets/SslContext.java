@@ -3,7 +3,13 @@ package io.github.ossltickets;
 import io.github.ossltickets.ffi.LibSsl;
 import io.github.ossltickets.ffi.SslMacros;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.lang.ref.Cleaner;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
 
@@ -37,6 +43,13 @@ public final class SslContext implements AutoCloseable {
     public static final int TICKET_KEYS_LENGTH = 80;
     /** {@code SSL_OP_NO_TICKET}, for {@link #options()}, {@link #setOptions} and {@link #clearOptions}. */
     public static final long OP_NO_TICKET = LibSsl.SSL_OP_NO_TICKET;
+    /**
+     * {@code SSL_OP_IGNORE_UNEXPECTED_EOF}: a peer that closes the transport without close_notify reads as
+     * end of stream ({@code SSL_ERROR_ZERO_RETURN}) instead of a fatal "unexpected eof while reading",
+     * which would also drop the session from the server's cache. Browsers close so. Set it only where
+     * the protocol above TLS detects truncation itself (HTTP/1.1 with Content-Length does).
+     */
+    public static final long OP_IGNORE_UNEXPECTED_EOF = LibSsl.SSL_OP_IGNORE_UNEXPECTED_EOF;
 
     private enum Role { SERVER, CLIENT, BORROWED }
 
@@ -214,6 +227,23 @@ public final class SslContext implements AutoCloseable {
         ref.perform(this, ctx -> callbacks.removeTickets(ctx, null));
     }
 
+    /**
+     * Installs a ClientHello callback ({@code SSL_CTX_set_client_hello_cb}), replacing any before. It
+     * runs before the ticket callbacks of the same handshake, which see what it recorded
+     * ({@link Ssl#clientHello()}, {@link Ssl#handshakeAttribute}). Like them, it is read from the
+     * connection's initial context.
+     */
+    public void setClientHelloCallback(ClientHelloCallback callback) {
+        Objects.requireNonNull(callback, "callback");
+        ContextCallbacks.ClientHellos hellos = new ContextCallbacks.ClientHellos(callback, installer);
+        ref.perform(this, ctx -> callbacks.install(ctx, hellos));
+    }
+
+    /** Uninstalls the ClientHello callback ({@code SSL_CTX_set_client_hello_cb(ctx, NULL, NULL)}). */
+    public void clearClientHelloCallback() {
+        ref.perform(this, ctx -> callbacks.removeClientHello(ctx, null));
+    }
+
     /** Installs a ticket key callback ({@code SSL_CTX_set_tlsext_ticket_key_evp_cb}), replacing any before. */
     public void setTicketKeyCallback(TicketKeyCallback keyCallback) {
         Objects.requireNonNull(keyCallback, "keyCallback");
@@ -269,6 +299,32 @@ public final class SslContext implements AutoCloseable {
             throw new IllegalArgumentException("num_tickets must be 0 to " + MAX_NUM_TICKETS + ", not " + count
                     + ": each ticket is made and sent in the handshake, so a huge count holds it for as long as"
                     + " sending them takes");
+        }
+    }
+
+    /** The longest session-ID context OpenSSL keeps ({@code SSL_MAX_SID_CTX_LENGTH}). */
+    public static final int MAX_SESSION_ID_CONTEXT_LENGTH = 32;
+
+    /**
+     * {@code SSL_CTX_set_session_id_context}, which copies the bytes: the label OpenSSL stores in every
+     * session this context makes, and compares on resumption. A ticket resumes only on a server whose
+     * context has the same bytes; otherwise OpenSSL decrypts it (the decrypt callback sees SUCCESS) and
+     * then does a full handshake. Servers that share ticket keys must therefore share this too: OpenSSL's
+     * default, and this library's, is empty; Tomcat sets {@code "default"}, Netty {@code "netty"}.
+     * Connections made before the call keep the value they copied. See also
+     * {@link Builder#sessionIdContextFromCertificate()}.
+     *
+     * @throws IllegalArgumentException if longer than {@link #MAX_SESSION_ID_CONTEXT_LENGTH} bytes
+     */
+    public void setSessionIdContext(byte[] sessionIdContext) {
+        Objects.requireNonNull(sessionIdContext, "sessionIdContext");
+        if (sessionIdContext.length > MAX_SESSION_ID_CONTEXT_LENGTH) {
+            throw new IllegalArgumentException("a session-ID context has at most " + MAX_SESSION_ID_CONTEXT_LENGTH
+                    + " bytes, not " + sessionIdContext.length);
+        }
+        byte[] copy = sessionIdContext.clone();
+        if (ref.use(this, ctx -> OPENSSL.SSL_CTX_set_session_id_context(ctx, copy, copy.length)) != 1) {
+            throw OpenSslException.fromErrorQueue("SSL_CTX_set_session_id_context failed");
         }
     }
 
@@ -356,6 +412,7 @@ public final class SslContext implements AutoCloseable {
                 ref.perform(this, ctx -> {
                     callbacks.removeTickets(ctx, installer);
                     callbacks.removeKeys(ctx, installer);
+                    callbacks.removeClientHello(ctx, installer);
                 });
             } catch (IllegalStateException alreadyClosed) {
                 // Another thread closed it first and did the removal, or the owner freed the context.
@@ -363,6 +420,17 @@ public final class SslContext implements AutoCloseable {
         }
         callbacks.removeView(ref);
         ref.run();
+    }
+
+
+    /**
+     * For logs: "{@code SslContext[server, owned, open 0x55d1c2a0]}" (or {@code client}; "{@code
+     * SslContext[borrowed, open 0x…]}" for a borrowed one; {@code closed} once this handle is closed,
+     * without the address). No key or other secret.
+     */
+    @Override
+    public String toString() {
+        return ref.describe("SslContext", role == Role.BORROWED ? null : role.name().toLowerCase(java.util.Locale.ROOT));
     }
 
     private static void checkTicketKeys(byte[] keys) {
@@ -384,30 +452,65 @@ public final class SslContext implements AutoCloseable {
         private Boolean sessionCache;
         private Integer numTickets;
         private byte[] ticketKeys;
+        private List<String> alpnProtocols;
+        private boolean sessionIdContextFromCertificate;
 
         private Builder(boolean server) {
             this.server = server;
         }
 
         /**
-         * The certificate and its unencrypted private key, PEM text ({@code PEM_read_bio_X509},
-         * {@code PEM_read_bio_PrivateKey}). An encrypted key fails with a clear error; never a prompt.
+         * The certificate chain and its unencrypted private key, PEM text. The chain is the server's own
+         * certificate first, then the intermediates that lead to the root, as nginx's
+         * {@code ssl_certificate} and Let's Encrypt's {@code fullchain.pem} hold them; the server sends
+         * them all. Loaded as {@code SSL_CTX_use_certificate_chain_file} loads a file, but from memory:
+         * {@code PEM_read_bio_X509} in a loop, {@code SSL_CTX_use_certificate} for the first,
+         * {@code SSL_CTX_add1_chain_cert} for each other (the context takes its own reference to each
+         * certificate), then {@code PEM_read_bio_PrivateKey}. An encrypted key fails with a clear
+         * error; never a prompt.
          */
-        public Builder certificate(String certificatePem, String privateKeyPem) {
-            return certificate(certificatePem, privateKeyPem, null);
+        public Builder certificate(String certificateChainPem, String privateKeyPem) {
+            return certificate(certificateChainPem, privateKeyPem, null);
         }
 
         /**
-         * The certificate and its private key, which may be encrypted with {@code password}
-         * ({@code PEM_read_bio_PrivateKey} with the password as its {@code u} argument). The password is
-         * copied and the copy wiped after use; null means "the key is not encrypted".
+         * {@link #certificate(String, String)} with a private key that may be encrypted with
+         * {@code password} ({@code PEM_read_bio_PrivateKey} with the password as its {@code u} argument).
+         * The password is copied and the copy wiped after use; null means "the key is not encrypted".
          */
-        public Builder certificate(String certificatePem, String privateKeyPem, char[] password) {
-            this.certificatePem = Objects.requireNonNull(certificatePem, "certificatePem");
+        public Builder certificate(String certificateChainPem, String privateKeyPem, char[] password) {
+            this.certificatePem = Objects.requireNonNull(certificateChainPem, "certificateChainPem");
             this.privateKeyPem = Objects.requireNonNull(privateKeyPem, "privateKeyPem");
             this.password = password == null ? null : password.clone();
             return this;
         }
+
+        /**
+         * {@link #certificate(String, String)} from PEM files, as Netty's
+         * {@code SslContextBuilder.forServer(File keyCertChainFile, File keyFile)} takes them; the files
+         * are read now, boundedly ({@link SmallFiles}, at most {@value #MAX_PEM_FILE_BYTES} bytes each:
+         * a FIFO or a device is refused at once). OpenSSL checks their content in {@link #build()}.
+         *
+         * @throws IOException naming the file and the reason it cannot be read
+         */
+        public Builder certificate(Path certificateChainFile, Path privateKeyFile) throws IOException {
+            return certificate(certificateChainFile, privateKeyFile, null);
+        }
+
+        /** {@link #certificate(Path, Path)} with a key encrypted with {@code password}; null for none. */
+        public Builder certificate(Path certificateChainFile, Path privateKeyFile, char[] password) throws IOException {
+            String chain = new String(SmallFiles.read(certificateChainFile, MAX_PEM_FILE_BYTES,
+                    "the certificate chain file"), StandardCharsets.ISO_8859_1);
+            byte[] key = SmallFiles.read(privateKeyFile, MAX_PEM_FILE_BYTES, "the private key file");
+            try {
+                return certificate(chain, new String(key, StandardCharsets.ISO_8859_1), password);
+            } finally {
+                Arrays.fill(key, (byte) 0);
+            }
+        }
+
+        /** The most {@link #certificate(Path, Path)} reads of each file: a chain of many certificates is far less. */
+        public static final int MAX_PEM_FILE_BYTES = 1 << 20;
 
         /** {@link #certificate} with a fresh self-signed certificate for "localhost". */
         public Builder selfSignedCertificate() {
@@ -434,8 +537,13 @@ public final class SslContext implements AutoCloseable {
 
         /**
          * Turns the server's session-ID cache on or off ({@code SSL_CTX_set_session_cache_mode} with
-         * {@code SSL_SESS_CACHE_SERVER} or {@code SSL_SESS_CACHE_OFF}); OpenSSL's default is on. Turn
-         * it off to make every TLS 1.2 resumption go through a ticket.
+         * {@code SSL_SESS_CACHE_SERVER} or {@code SSL_SESS_CACHE_OFF}). Not called, the context keeps
+         * OpenSSL's default: on (OpenSSL's own size and lifetime, 20,480 sessions for up to 2 hours, in
+         * this process's memory). The cache resumes TLS 1.2 clients that offer a session ID and no
+         * ticket (curl 7.88 is one), as nginx's {@code ssl_session_cache} does; such a resumption never
+         * reaches the ticket callbacks, so a policy in the decryptor does not apply to it. Turn the
+         * cache off to make every resumption go through a ticket and its callbacks. TLS 1.3 resumes
+         * through tickets either way. {@link SslContext#sessionCacheMode()} reads the mode back.
          */
         public Builder serverSessionCache(boolean enabled) {
             this.sessionCache = enabled;
@@ -453,6 +561,44 @@ public final class SslContext implements AutoCloseable {
         public Builder ticketKeys(byte[] keys) {
             checkTicketKeys(keys);
             this.ticketKeys = keys.clone();
+            return this;
+        }
+
+        /**
+         * ALPN protocols (such as "h2", "http/1.1"), in order of preference. A client offers them
+         * ({@code SSL_CTX_set_alpn_protos}); a server chooses the first of its own that the client
+         * offered ({@code SSL_CTX_set_alpn_select_cb}), and answers without ALPN when none is in common.
+         * {@link Ssl#alpnProtocol()} tells what was chosen.
+         *
+         * @throws IllegalArgumentException for an empty list, or a name empty or over 255 bytes
+         */
+        public Builder alpnProtocols(String... protocols) {
+            List<String> list = List.of(protocols);
+            if (list.isEmpty()) {
+                throw new IllegalArgumentException("ALPN needs at least one protocol name");
+            }
+            for (String protocol : list) {
+                int length = protocol.getBytes(StandardCharsets.UTF_8).length;
+                if (length == 0 || length > 255) {
+                    throw new IllegalArgumentException("an ALPN protocol name is 1 to 255 bytes, not " + length
+                            + " ('" + protocol + "')");
+                }
+            }
+            this.alpnProtocols = list;
+            return this;
+        }
+
+        /**
+         * Sets the session-ID context to the SHA-256 of the certificate's DER encoding
+         * ({@code SSL_CTX_set_session_id_context}), as h2o and HAProxy do: OpenSSL then resumes a ticket
+         * (and a session-ID cache entry) only at a context with the same certificate, even when ticket
+         * keys are shared. See {@link SslContext#setSessionIdContext(byte[])}. Servers only.
+         */
+        public Builder sessionIdContextFromCertificate() {
+            if (!server) {
+                throw new IllegalStateException("a session-ID context is a server setting");
+            }
+            this.sessionIdContextFromCertificate = true;
             return this;
         }
 
@@ -493,7 +639,26 @@ public final class SslContext implements AutoCloseable {
                 context.setTicketKeys(ticketKeys);
             }
             if (certificatePem != null) {
-                Pem.useCertificateAndKey(ctx, certificatePem, privateKeyPem, password);
+                byte[] der = Pem.useCertificateAndKey(ctx, certificatePem, privateKeyPem, password);
+                if (sessionIdContextFromCertificate) {
+                    context.setSessionIdContext(Pem.sha256(der));
+                }
+            }
+            if (alpnProtocols != null) {
+                if (server) {
+                    context.callbacks.install(ctx, new TicketBridges.AlpnSelect(alpnProtocols));
+                } else {
+                    ByteArrayOutputStream wire = new ByteArrayOutputStream();
+                    for (String protocol : alpnProtocols) {
+                        byte[] name = protocol.getBytes(StandardCharsets.UTF_8);
+                        wire.write(name.length);
+                        wire.writeBytes(name);
+                    }
+                    byte[] protos = wire.toByteArray();
+                    if (OPENSSL.SSL_CTX_set_alpn_protos(ctx, protos, protos.length) != 0) { // 0 is success here
+                        throw OpenSslException.fromErrorQueue("SSL_CTX_set_alpn_protos failed");
+                    }
+                }
             }
         }
 

@@ -101,7 +101,7 @@ public final class SslSession implements AutoCloseable {
     /**
      * Sets the ticket app data with {@code SSL_SESSION_set1_ticket_appdata}, which copies it. An empty
      * array clears it. Any bytes are allowed, NUL included. OpenSSL issues no ticket for a session
-     * whose encoding exceeds 65,280 bytes, which about 65 KB of app data reaches.
+     * whose encoding exceeds {@link TicketSizeLimits#MAX_ENCODED_SESSION}, which about 65 KB of app data reaches.
      */
     public void setTicketAppData(byte[] appData) {
         Objects.requireNonNull(appData, "appData (use an empty array to clear it)");
@@ -192,5 +192,14 @@ public final class SslSession implements AutoCloseable {
             cleanable.clean(); // runs ref once; the Cleaner then forgets this handle
         }
         ref.run(); // again: finishes a free that an Error interrupted in an earlier close()
+    }
+
+    /**
+     * For logs: "{@code SslSession[owned|lent, open 0x…|closed]}", the {@code SSL_SESSION*} in hex while
+     * open. Neither the session's secrets nor its app data.
+     */
+    @Override
+    public String toString() {
+        return ref.describe("SslSession", null);
     }
 }

@@ -2,10 +2,13 @@ package io.github.ossltickets;
 
 import io.github.ossltickets.ffi.LibSsl;
 import io.github.ossltickets.ffi.SSL_CTX_decrypt_session_ticket_fn;
+import io.github.ossltickets.ffi.SSL_CTX_alpn_select_cb_func;
 import io.github.ossltickets.ffi.SSL_CTX_generate_session_ticket_fn;
+import io.github.ossltickets.ffi.SSL_client_hello_cb_fn;
 import io.github.ossltickets.ffi.TicketKeyEvpCallback;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Optional;
 
 import static io.github.ossltickets.ffi.Raw.OPENSSL;
@@ -20,10 +23,6 @@ final class TicketBridges {
     private TicketBridges() {}
 
     private static final byte[] NO_KEY_NAME = new byte[0];
-    /** App data above this size is checked against OpenSSL's ticket limit, so a failure can say why. */
-    private static final int LARGE_APP_DATA = 32 * 1024;
-    /** OpenSSL sends no ticket for a session whose i2d encoding exceeds this (docs/openssl-behaviour.md#how-much-app-data-fits). */
-    private static final int MAX_ENCODED_SESSION = 0xFF00;
 
     /** What the three bridges share: their context, and where a failure goes. */
     private abstract static class Bridge {
@@ -57,7 +56,7 @@ final class TicketBridges {
             try {
                 callbacks.failures.increment();
                 if (frame != null) {
-                    frame.fail(failure, callbacks);
+                    frame.fail(failure, callbacks::report);
                 } else {
                     callbacks.report(failure);
                 }
@@ -111,11 +110,11 @@ final class TicketBridges {
         private static void explainOversizedTicket(CallFrame frame, SslSession session) {
             // Only app data set in this callback can be too large: what a renewed session carries fit before.
             int appDataLength = session.appDataLengthSetHere();
-            if (frame != null && appDataLength > LARGE_APP_DATA) {
+            if (frame != null && appDataLength > TicketSizeLimits.LARGE_APP_DATA) {
                 int encoded = session.encodedLength();
-                if (encoded > MAX_ENCODED_SESSION) {
+                if (encoded > TicketSizeLimits.MAX_ENCODED_SESSION) {
                     frame.diagnose("the session with " + appDataLength + " bytes of ticket app data encodes to "
-                            + encoded + " bytes, over the " + MAX_ENCODED_SESSION
+                            + encoded + " bytes, over the " + TicketSizeLimits.MAX_ENCODED_SESSION
                             + " bytes OpenSSL puts in a ticket, so OpenSSL sends no ticket (internal_error)");
                 }
             }
@@ -169,6 +168,94 @@ final class TicketBridges {
                 return callbacks.countReturn(tickets.fallback().code());
             } finally {
                 endLoans(frame, connection, session);
+            }
+        }
+    }
+
+    /**
+     * {@code SSL_client_hello_cb_fn} → {@link ClientHelloCallback}. Before the user's callback it copies
+     * what the ClientHello said into the connection's {@link HandshakeState}, for the ticket callbacks
+     * that follow. Failure (a Throwable, or null) returns {@code SSL_CLIENT_HELLO_ERROR} with
+     * internal_error; the {@link ClientHello} view ends when this returns.
+     */
+    static final class ClientHelloBridge extends Bridge implements SSL_client_hello_cb_fn {
+        ClientHelloBridge(ContextCallbacks callbacks) {
+            super(callbacks);
+        }
+
+        @Override
+        public int callback(long s, long al, long arg) {
+            ContextCallbacks.ClientHellos hellos = callbacks.clientHellos;
+            if (hellos == null) {
+                return LibSsl.SSL_CLIENT_HELLO_SUCCESS; // removed while this handshake ran
+            }
+            CallFrame frame = CallFrame.of(s);
+            Ssl connection = null;
+            ClientHello hello = null;
+            try {
+                hello = ClientHello.read(s);
+                HandshakeState.of(s, true).clientHello = hello.info();
+                connection = connection(frame, s);
+                ClientHelloDecision decision = hellos.callback().onClientHello(connection, hello);
+                if (decision == null) {
+                    throw new TicketCallbackException("ClientHelloCallback returned null; return"
+                            + " ClientHelloDecision.proceed() or refuse(alert)");
+                }
+                if (decision.proceeds()) {
+                    return LibSsl.SSL_CLIENT_HELLO_SUCCESS;
+                }
+                if (frame != null) {
+                    frame.diagnose("the ClientHelloCallback refused the ClientHello with alert " + decision.alert());
+                }
+                OPENSSL.writeInt(al, decision.alert());
+                return LibSsl.SSL_CLIENT_HELLO_ERROR;
+            } catch (Throwable failure) {
+                fail(frame, failure);
+                try {
+                    OPENSSL.writeInt(al, LibSsl.SSL_AD_INTERNAL_ERROR);
+                } catch (Throwable ignored) {
+                    // OpenSSL's default alert then; the handshake fails closed all the same.
+                }
+                return LibSsl.SSL_CLIENT_HELLO_ERROR;
+            } finally {
+                if (hello != null) {
+                    hello.end();
+                }
+                endLoans(frame, connection, null);
+            }
+        }
+    }
+
+    /**
+     * {@code SSL_CTX_alpn_select_cb_func}: chooses the first of the server's protocols that the client
+     * offered ({@link SslContext.Builder#alpnProtocols}); none in common means no ALPN in the answer
+     * (NOACK), as a server without ALPN would do. It runs no user code and cannot fail.
+     */
+    static final class AlpnSelect implements SSL_CTX_alpn_select_cb_func {
+        private final List<byte[]> preference;
+
+        AlpnSelect(List<String> preference) {
+            this.preference = preference.stream().map(p -> p.getBytes(StandardCharsets.UTF_8)).toList();
+        }
+
+        @Override
+        public int callback(long ssl, long out, long outlen, long in, int inlen, long arg) {
+            try {
+                byte[] offered = OPENSSL.bytes(in, inlen);
+                for (byte[] wanted : preference) {
+                    for (int at = 0; at < offered.length; at += 1 + (offered[at] & 0xff)) {
+                        int length = offered[at] & 0xff;
+                        if (length == wanted.length && at + 1 + length <= offered.length
+                                && java.util.Arrays.equals(offered, at + 1, at + 1 + length, wanted, 0, length)) {
+                            OPENSSL.writeLong(out, in + at + 1); // into the client's buffer, which OpenSSL copies
+                            OPENSSL.write(outlen, new byte[] {(byte) length}, 0, 1);
+                            return LibSsl.SSL_TLSEXT_ERR_OK;
+                        }
+                    }
+                }
+                return LibSsl.SSL_TLSEXT_ERR_NOACK;
+            } catch (Throwable failure) {
+                return LibSsl.SSL_TLSEXT_ERR_NOACK;
             }
         }
     }

@@ -12,12 +12,8 @@ package io.github.ossltickets;
  * <p>The session may be a copy that already carries the app data of the ticket being renewed; it
  * stays unless you overwrite it.
  *
- * <p>Threads: OpenSSL calls it concurrently, on every thread that runs a handshake on the context,
- * yours or another library's. Make it thread-safe, and do not block in it: the handshake, and the
- * thread running it, wait until it returns. Inside it, the connection allows read-only calls and
- * {@link Ssl#close()} (deferred until the handshake call returns); calls that would re-enter the
- * handshake ({@code handshake}, {@code read}, {@code write}, {@code setSession}, ...) throw
- * {@link IllegalStateException}.
+ * <p>Threads, re-entry and lifetime: the
+ * <a href="package-summary.html#callback-rules">rules for every callback</a>.
  */
 @FunctionalInterface
 public interface TicketGenerator {

@@ -11,12 +11,8 @@ import java.util.Optional;
  * <p>An exception, or a null return, makes the callback return -1, which OpenSSL treats as a fatal
  * error; the handshake's {@link OpenSslException} has the exception as its cause.
  *
- * <p>Threads: OpenSSL calls it concurrently, on every thread that runs a handshake on the context,
- * yours or another library's. Make it thread-safe, and do not block in it: the handshake, and the
- * thread running it, wait until it returns. Inside it, the connection allows read-only calls and
- * {@link Ssl#close()} (deferred until the handshake call returns); calls that would re-enter the
- * handshake ({@code handshake}, {@code read}, {@code write}, {@code setSession}, ...) throw
- * {@link IllegalStateException}.
+ * <p>Threads, re-entry and lifetime: the
+ * <a href="package-summary.html#callback-rules">rules for every callback</a>.
  */
 public interface TicketKeyCallback {
     /**

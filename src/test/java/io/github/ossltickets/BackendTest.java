@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
@@ -48,6 +47,43 @@ class BackendTest {
         String asked = System.getProperty(Raw.PROPERTY);
         String expected = asked != null ? asked : FEATURE >= Raw.FFM_FEATURE ? "ffm" : "jna";
         assertEquals(expected, OpenSsl.backend());
+    }
+
+    /**
+     * FFM: every upcall stub a context's bridges got (tickets, ClientHello, ALPN choice) is freed when
+     * OpenSSL frees that SSL_CTX, as JNA's become collectable then. The first round makes the
+     * process-wide stubs (the ex_data free callbacks), which are never freed.
+     */
+    @Test
+    void onFfmAContextsUpcallStubsAreFreedWithIt() throws Exception {
+        assumeTrue(OpenSsl.backend().equals("ffm"), "FFM only: JNA frees a stub when its object is collected");
+        handshakeWithEveryContextCallback();
+        int before = liveUpcalls();
+        int during = handshakeWithEveryContextCallback();
+        assertEquals(before + 4, during, "generate, decrypt, ClientHello and ALPN-select stubs while the context lives");
+        assertEquals(before, liveUpcalls(), "stubs left after the SSL_CTX was freed");
+    }
+
+    /** A TLS 1.3 handshake through a server with ticket, ClientHello and ALPN callbacks; the stubs live then. */
+    private static int handshakeWithEveryContextCallback() throws Exception {
+        try (SslContext server = SslContext.forServer().certificate(Tls.CERTIFICATE.certificatePem(),
+                Tls.CERTIFICATE.privateKeyPem()).protocol(TlsVersion.TLS1_3).alpnProtocols("h2").build();
+                SslContext client = SslContext.forClient().protocol(TlsVersion.TLS1_3).alpnProtocols("h2").build()) {
+            server.setClientHelloCallback((connection, hello) -> ClientHelloDecision.proceed());
+            server.setTicketCallbacks((connection, session) -> true,
+                    (connection, session, keyName, status) -> TicketReturn.defaultFor(status));
+            Tls.Outcome outcome = Hellos.connect(server, client, "localhost", null);
+            assertTrue(outcome.ok(), outcome.toString());
+            if (outcome.session != null) {
+                outcome.session.close();
+            }
+            return liveUpcalls();
+        }
+    }
+
+    /** {@code FfmBackend.liveUpcalls()}, a Java 22 class: by reflection. */
+    private static int liveUpcalls() throws ReflectiveOperationException {
+        return (int) Class.forName("io.github.ossltickets.ffi.ffm.FfmBackend").getMethod("liveUpcalls").invoke(null);
     }
 
     @Test
@@ -112,7 +148,7 @@ class BackendTest {
     @Test
     void onTheModulePathEachBackendNeedsTheModuleThatCallsNativeCode(@TempDir Path dir) throws Exception {
         assumeTrue(FEATURE >= 24, "--illegal-native-access exists from JDK 24");
-        Path library = automaticModuleJar(dir.resolve("ossl-tickets.jar"));
+        Path library = libraryJar(dir.resolve("ossl-tickets.jar"));
         Path jna = location(Native.class);
         String modulePath = library + File.pathSeparator + jna;
         Child ffm = onModulePath(modulePath, "ffm", "io.github.ossltickets");
@@ -139,27 +175,33 @@ class BackendTest {
     private static Child onModulePath(String modulePath, String backend, String nativeAccess)
             throws IOException, InterruptedException, URISyntaxException {
         // The probe and the test dependencies stay on the class path; the library and JNA are modules.
-        String library = location(OpenSsl.class).toString();
-        String jna = location(Native.class).toString();
+        // target/classes and its Java 22 classes (FFM, Tomcat), which the tests see on the class path, are the jar.
+        Path classes = location(OpenSsl.class);
+        List<String> inTheJar = List.of(classes.toString(), classes.resolve("META-INF/versions/22").toString(),
+                location(Native.class).toString());
         String classPath = Arrays.stream(testClassPath().split(File.pathSeparator))
-                .filter(entry -> !entry.equals(library) && !entry.equals(jna))
+                .filter(entry -> !inTheJar.contains(entry))
                 .collect(Collectors.joining(File.pathSeparator));
         return run(List.of(java(), "--illegal-native-access=deny", "--enable-native-access=" + nativeAccess,
                 "-Dossltickets.backend=" + backend, "--module-path", modulePath,
                 "--add-modules", "io.github.ossltickets", "-cp", classPath, BackendProbe.class.getName()));
     }
 
-    /** target/classes as a jar named as the released one names its module. */
-    private static Path automaticModuleJar(Path jar) throws IOException, URISyntaxException {
+    /**
+     * target/classes as the jar plugin archives it: the multi-release layout, with the FFM backend under
+     * META-INF/versions/22 and the module descriptor under versions/17, and the build's manifest.
+     */
+    private static Path libraryJar(Path jar) throws IOException, URISyntaxException {
         Path classes = location(OpenSsl.class);
-        Manifest manifest = new Manifest();
-        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
-        manifest.getMainAttributes().putValue("Automatic-Module-Name", "io.github.ossltickets");
+        Manifest manifest;
+        try (var in = Files.newInputStream(classes.resolve("META-INF/MANIFEST.MF"))) {
+            manifest = new Manifest(in);
+        }
         try (OutputStream file = Files.newOutputStream(jar); JarOutputStream out = new JarOutputStream(file, manifest);
              Stream<Path> walk = Files.walk(classes)) {
-            for (Path path : (Iterable<Path>) walk.filter(Files::isRegularFile)::iterator) {
+            for (Path path : (Iterable<Path>) walk.filter(Files::isRegularFile).sorted()::iterator) {
                 String name = classes.relativize(path).toString().replace(File.separatorChar, '/');
-                if (name.startsWith("META-INF/")) {
+                if (name.equals("META-INF/MANIFEST.MF")) {
                     continue;
                 }
                 out.putNextEntry(new JarEntry(name));

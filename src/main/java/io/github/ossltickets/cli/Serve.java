@@ -5,11 +5,14 @@ import io.github.ossltickets.OpenSslException;
 import io.github.ossltickets.Ssl;
 import io.github.ossltickets.SslContext;
 import io.github.ossltickets.SslSession;
+import io.github.ossltickets.TicketDecryptor;
+import io.github.ossltickets.TicketGenerator;
 import io.github.ossltickets.TicketReturn;
 import io.github.ossltickets.TicketStats;
 import io.github.ossltickets.TlsVersion;
 import io.github.ossltickets.cli.CommandLine.UsageException;
 import io.github.ossltickets.net.TlsConnection;
+import io.github.ossltickets.policy.TicketBinding;
 import io.github.ossltickets.net.TlsServer;
 
 import java.io.IOException;
@@ -22,7 +25,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Locale;
+import java.util.EnumSet;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
@@ -39,7 +46,8 @@ final class Serve {
             "usage: ossl-tickets serve [options]       (--opt VALUE and --opt=VALUE both work)",
             "  --port P              port to listen on, 0 to 65535 (default 8443; 0 picks a free one)",
             "  --bind ADDR           address to listen on (default 127.0.0.1)",
-            "  --cert FILE --key FILE  PEM certificate and private key (default: a self-signed one for localhost)",
+            "  --cert FILE --key FILE  PEM certificate chain (the server's own, then its intermediates) and",
+            "                        private key (default: a self-signed one for localhost)",
             "  --key-password-file FILE  the --key file's password: the file's first line",
             "  --key-password-env NAME   the --key file's password: environment variable NAME",
             "  --tls 1.2|1.3|both    protocol versions (default both)",
@@ -57,12 +65,18 @@ final class Serve {
             "  --redis-ca FILE       PEM CA certificate that signs the Redis server's, for rediss://",
             "  --generation G        stamped in each ticket's app data; other generations' tickets get IGNORE_RENEW",
             "                        (default 1; up to " + Options.MAX_GENERATION_LENGTH + " printable characters)",
+            "  --bind-tickets FIELDS tickets resume only where they were issued: any of sni,alpn,listener,cert",
+            "                        (comma-separated); others get a full handshake, counted by reason in /stats",
+            "  --listener-id ID      this listener's id for --bind-tickets listener (default serve)",
             "  --handshake-timeout S seconds a handshake may take, 1 to 3600 (default 10)",
             "  --read-timeout S      seconds a connection may stay silent between requests, 1 to 3600 (default 30)",
             "  --max-per-client N    connections open at once from one client address, 1 to 1000000 (default 256)",
+            "  --no-session-cache    turn off OpenSSL's server session cache, which resumes TLS 1.2 clients that",
+            "                        send no ticket (curl); tickets still resume (default: the cache is on)",
             "  --help                this text",
-            "Every request gets 200 text/plain: protocol, resumed, ticket-status, ticket-return, ticket-appdata,",
-            "tickets-issued, ticket-issued-appdata. GET /stats gives the counters, which are also printed on exit.",
+            "GET / gets 200 text/plain: protocol, resumed, resumed-from, ticket-status, ticket-return, ticket-appdata,",
+            "tickets-issued, ticket-issued-appdata, and what each line means. GET /stats gives the counters, which",
+            "are also printed on exit. Other paths get 404.",
             "Exit status: 2 for a usage error, 1 when the server cannot start; Ctrl-C stops it.");
 
     /** The command line serve accepts; a new option is one more line here and one in {@link Options#parse}. */
@@ -71,7 +85,9 @@ final class Serve {
             .option("--port").option("--bind").option("--cert").option("--key")
             .option("--key-password-file").option("--key-password-env")
             .option("--tls").option("--num-tickets").option("--generation")
-            .option("--handshake-timeout").option("--read-timeout").option("--max-per-client");
+            .option("--bind-tickets").option("--listener-id")
+            .option("--handshake-timeout").option("--read-timeout").option("--max-per-client")
+            .flag("--no-session-cache");
 
     static {
         ServeKeyOptions.declare(COMMAND_LINE); // the ticket-key options live with their parsing
@@ -80,7 +96,8 @@ final class Serve {
     /** The options, parsed and checked. Files are only named here; {@link ServeFiles} reads them. */
     record Options(int port, String bind, Path cert, Path key, TlsVersion min, TlsVersion max, Integer numTickets,
             ServeKeyOptions ticketKeys, String generation, Duration handshakeTimeout, Duration readTimeout,
-            Path keyPasswordFile, String keyPasswordEnv, int maxPerClient) {
+            Path keyPasswordFile, String keyPasswordEnv, int maxPerClient, boolean sessionCache,
+            Set<TicketBinding.Field> bindTickets, String listenerId) {
 
         /**
          * The longest --generation. It goes into every ticket's app data, and a ticket whose app data
@@ -130,6 +147,17 @@ final class Serve {
                 throw new UsageException("--generation takes printable characters without spaces or ';', not "
                         + CommandLine.shown(generation));
             }
+            Set<TicketBinding.Field> bindTickets = bindTickets(given);
+            String listenerId = given.value("--listener-id").orElse("serve");
+            if (given.has("--listener-id") && bindTickets == null) {
+                throw new UsageException("--listener-id is what --bind-tickets binds tickets to; give --bind-tickets"
+                        + " listener (and any of sni,alpn,cert) too");
+            }
+            if (listenerId.isEmpty() || listenerId.length() > 255
+                    || !listenerId.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+                throw new UsageException("--listener-id takes 1 to 255 printable characters without spaces, not "
+                        + CommandLine.shown(listenerId));
+            }
             String tls = given.value("--tls").orElse("both");
             TlsVersion[] range = switch (tls) {
                 case "1.2" -> new TlsVersion[] {TlsVersion.TLS1_2, TlsVersion.TLS1_2};
@@ -139,7 +167,25 @@ final class Serve {
             };
             return new Options(port, bind, cert, key, range[0], range[1], numTickets, ticketKeys, generation,
                     Duration.ofSeconds(handshakeSeconds), Duration.ofSeconds(readSeconds), keyPasswordFile,
-                    keyPasswordEnv, maxPerClient);
+                    keyPasswordEnv, maxPerClient, !given.has("--no-session-cache"), bindTickets, listenerId);
+        }
+
+        /** --bind-tickets sni,alpn,listener,cert: the fields, or null when not given. */
+        private static Set<TicketBinding.Field> bindTickets(CommandLine.Parsed given) throws UsageException {
+            String value = given.value("--bind-tickets").orElse(null);
+            if (value == null) {
+                return null;
+            }
+            Set<TicketBinding.Field> fields = EnumSet.noneOf(TicketBinding.Field.class);
+            for (String name : value.split(",", -1)) {
+                try {
+                    fields.add(TicketBinding.Field.fromOptionName(name.trim()));
+                } catch (IllegalArgumentException e) {
+                    throw new UsageException("--bind-tickets: " + e.getMessage() + ", comma-separated, not "
+                            + CommandLine.shown(value));
+                }
+            }
+            return fields;
         }
 
         private static Path path(CommandLine.Parsed given, String option) throws UsageException {
@@ -181,6 +227,10 @@ final class Serve {
         String appData = "-";
         String issuedAppData = "-";
         int ticketsIssued;
+        /** The decrypt callback told OpenSSL to resume with the ticket, in this handshake. */
+        boolean ticketAccepted;
+        /** "ticket" or "cache" once a resumed handshake is done; "-" otherwise. */
+        volatile String resumedFrom = "-";
 
         Seen(long id) {
             this.id = id;
@@ -192,11 +242,16 @@ final class Serve {
         private final SslContext context;
         private final TlsServer server;
         private final ServeKeys.Source keys;
+        private final Resumptions resumptions;
+        private final TicketBinding binding;
 
-        private Running(SslContext context, TlsServer server, ServeKeys.Source keys) {
+        private Running(SslContext context, TlsServer server, ServeKeys.Source keys, Resumptions resumptions,
+                TicketBinding binding) {
             this.context = context;
             this.server = server;
             this.keys = keys;
+            this.resumptions = resumptions;
+            this.binding = binding;
         }
 
         boolean isRunning() {
@@ -208,7 +263,7 @@ final class Serve {
         }
 
         String stats() {
-            return Serve.stats(server, context, keys);
+            return Serve.stats(server, context, keys, resumptions, binding);
         }
 
         /** Stops gracefully and frees everything. */
@@ -223,28 +278,65 @@ final class Serve {
         }
     }
 
+    /**
+     * Resumed handshakes by where the session came from: a ticket the decrypt callback accepted in that
+     * handshake, or else OpenSSL's session cache (a TLS 1.2 client that offered a session ID and no ticket).
+     */
+    private static final class Resumptions {
+        final LongAdder fromTicket = new LongAdder();
+        final LongAdder fromCache = new LongAdder();
+
+        /** The handshake listener: runs on the selector thread once per completed handshake. */
+        void handshakeDone(Ssl ssl) {
+            if (!ssl.isSessionReused()) {
+                return;
+            }
+            Seen seen = seen(ssl);
+            seen.resumedFrom = seen.ticketAccepted ? "ticket" : "cache";
+            (seen.ticketAccepted ? fromTicket : fromCache).increment();
+        }
+    }
+
     /** The counters, as GET /stats shows them. */
-    private static String stats(TlsServer server, SslContext context, ServeKeys.Source keys) {
+    private static String stats(TlsServer server, SslContext context, ServeKeys.Source keys, Resumptions resumptions,
+            TicketBinding binding) {
         TlsServer.Stats connections = server.stats();
         TicketStats tickets = context.ticketStats();
         StringBuilder text = new StringBuilder()
                 .append("handshakes: ").append(connections.handshakes()).append('\n')
                 .append("resumptions: ").append(connections.resumptions()).append('\n')
+                .append("resumptions-from-ticket: ").append(resumptions.fromTicket.sum()).append('\n')
+                .append("resumptions-from-cache: ").append(resumptions.fromCache.sum()).append('\n')
                 .append("tickets-issued: ").append(tickets.ticketsGenerated()).append('\n');
         tickets.decryptsByStatus().forEach((status, count) ->
                 text.append("decrypts-").append(status).append(": ").append(count).append('\n'));
         tickets.returnsByKind().forEach((kind, count) ->
                 text.append("returns-").append(kind).append(": ").append(count).append('\n'));
         return text.append("callback-failures: ").append(tickets.callbackFailures()).append('\n')
-                .append("connections-accepted: ").append(connections.accepted()).append('\n')
-                .append("connections-refused: ").append(connections.rejected()).append('\n')
-                .append("connections-failed: ").append(connections.failures()).append('\n')
-                .append("connections-refused-per-client: ").append(connections.rejectedPerClient()).append('\n')
-                .append("connections-evicted: ").append(connections.evicted()).append('\n')
-                .append("connections-timed-out: ").append(connections.timedOut()).append('\n')
-                .append("connections-open: ").append(connections.open()).append('\n')
+                .append("connections-accepted: ").append(connections.connectionsAccepted()).append('\n')
+                .append("connections-refused: ").append(connections.connectionsRefused()).append('\n')
+                .append("connections-failed: ").append(connections.connectionsFailed()).append('\n')
+                .append("connections-refused-per-client: ").append(connections.connectionsRefusedPerClient()).append('\n')
+                .append("connections-evicted: ").append(connections.connectionsEvicted()).append('\n')
+                .append("connections-timed-out: ").append(connections.connectionsTimedOut()).append('\n')
+                .append("connections-open: ").append(connections.connectionsOpen()).append('\n')
+                .append(bindingStats(binding))
                 .append(ServeKeys.stats(keys, context))
                 .toString();
+    }
+
+    /** --bind-tickets: tickets bound, accepted, and refused by reason ("tickets-refused-server-name: 2"). */
+    private static String bindingStats(TicketBinding binding) {
+        if (binding == null) {
+            return "";
+        }
+        TicketBinding.Stats stats = binding.stats();
+        StringBuilder text = new StringBuilder()
+                .append("tickets-bound: ").append(stats.issued()).append('\n')
+                .append("tickets-binding-accepted: ").append(stats.accepted()).append('\n');
+        stats.refused().forEach((reason, count) -> text.append("tickets-refused-")
+                .append(reason.name().toLowerCase(Locale.ROOT).replace('_', '-')).append(": ").append(count).append('\n'));
+        return text.toString();
     }
 
     /** Runs the command until the JVM is stopped (0) or the server dies (1); returns 2 for bad options, 1 for a failed start. */
@@ -316,7 +408,9 @@ final class Serve {
     /** Starts the server of {@code options}; ticket events go to {@code events}, one line each. */
     static Running start(Options options, PrintStream events) throws IOException {
         SslContext.Builder builder = SslContext.forServer().protocols(options.min(), options.max())
-                .serverSessionCache(false);
+                // nginx too keeps a cache beside the tickets. Not with --bind-tickets: a TLS 1.2 client that
+                // offers a cached session ID resumes with no decrypt callback, so past the binding.
+                .serverSessionCache(options.sessionCache() && options.bindTickets() == null);
         if (options.cert() != null) {
             ServeFiles.Certificate certificate = ServeFiles.certificate(options);
             builder.certificate(certificate.certificatePem(), certificate.privateKeyPem(), certificate.password());
@@ -326,21 +420,31 @@ final class Serve {
         if (options.numTickets() != null) {
             builder.numTickets(options.numTickets());
         }
+        if (options.bindTickets() != null) {
+            builder.alpnProtocols("http/1.1"); // what this server speaks, so that a ticket has a protocol to bind
+        }
         SslContext context = builder.build();
         ServeKeys.Source keys = null;
         try {
+            // A browser closes without close_notify: that ends the connection, not in error, and keeps its
+            // session cached. HTTP/1.1 framing (Content-Length, a whole request head) catches truncation.
+            context.setOptions(SslContext.OP_IGNORE_UNEXPECTED_EOF);
             keys = ServeKeys.start(options.ticketKeys(), context, events);
             ServeKeys.Source installed = keys;
-            installGenerationPolicy(context, options.generation(), events);
+            TicketBinding binding = options.bindTickets() == null ? null : TicketBinding.builder()
+                    .listenerId(options.listenerId()).bind(options.bindTickets()).build();
+            installGenerationPolicy(context, options.generation(), binding, events);
             AtomicReference<TlsServer> self = new AtomicReference<>(); // the handler's /stats reads its server
+            Resumptions resumptions = new Resumptions();
             TlsServer server = TlsServer.builder(context, connection -> respond(connection,
-                            options.readTimeout(), () -> stats(self.get(), context, installed)))
+                            options.readTimeout(), () -> stats(self.get(), context, installed, resumptions, binding)))
+                    .handshakeListener(resumptions::handshakeDone)
                     .bind(InetAddress.getByName(options.bind())).port(options.port())
                     .handshakeTimeout(options.handshakeTimeout()).readTimeout(options.readTimeout())
                     .maxPerClient(options.maxPerClient())
-                    .logger(new EventLogger(TlsServer.class.getName(), events)).start();
+                    .logger(new EventLogger(TlsServer.class.getName(), events)).build();
             self.set(server);
-            return new Running(context, server, keys);
+            return new Running(context, server, keys, resumptions, binding);
         } catch (IOException | RuntimeException e) {
             if (keys != null) {
                 keys.close();
@@ -353,9 +457,14 @@ final class Serve {
     private static final AtomicLong CONNECTIONS = new AtomicLong();
     private static final AtomicLong TICKETS = new AtomicLong();
 
-    private static void installGenerationPolicy(SslContext context, String generation, PrintStream events) {
+    /**
+     * The generation check, inside {@code binding} when --bind-tickets is given: the binding refuses
+     * tickets issued elsewhere before this decryptor sees them, and keeps this app data as its user payload.
+     */
+    private static void installGenerationPolicy(SslContext context, String generation, TicketBinding binding,
+            PrintStream events) {
         String stamp = "generation=" + generation;
-        context.setTicketCallbacks((ssl, session) -> {
+        TicketGenerator generator = (ssl, session) -> {
             Seen seen = seen(ssl);
             String appData = stamp + ";ticket=" + TICKETS.incrementAndGet();
             session.setTicketAppData(appData.getBytes(StandardCharsets.US_ASCII));
@@ -363,12 +472,13 @@ final class Serve {
             seen.issuedAppData = appData;
             event(events, "ticket issued: connection " + seen.id + ", app data " + appData);
             return true;
-        }, (ssl, session, keyName, status) -> {
+        };
+        TicketDecryptor decryptor = (ssl, session, keyName, status) -> {
             Seen seen = seen(ssl);
             seen.status = status.name();
             seen.appData = session.map(Serve::appData).orElse("-");
-            event(events, "ticket decrypted: connection " + seen.id + ", status " + status + ", key name "
-                    + (keyName.length == 0 ? "-" : HexFormat.of().formatHex(keyName)) + ", app data " + seen.appData);
+            String decrypted = "ticket decrypted: connection " + seen.id + ", status " + status + ", key name "
+                    + (keyName.length == 0 ? "-" : HexFormat.of().formatHex(keyName)) + ", app data " + seen.appData;
             TicketReturn decision = TicketReturn.defaultFor(status);
             String why = "OpenSSL's default";
             if (status.isSuccess() && !(seen.appData.equals(stamp) || seen.appData.startsWith(stamp + ";"))) {
@@ -376,9 +486,32 @@ final class Serve {
                 why = "issued by another generation than " + generation;
             }
             seen.decision = decision.name();
-            event(events, "ticket return: connection " + seen.id + ", " + decision + " (" + why + ")");
+            seen.ticketAccepted = decision.resumes();
+            // Both lines in one write: this runs inside the handshake, while the client waits.
+            event(events, decrypted + System.lineSeparator()
+                    + "ticket return: connection " + seen.id + ", " + decision + " (" + why + ")");
             return decision;
-        }, TicketReturn.IGNORE_RENEW);
+        };
+        if (binding == null) {
+            context.setTicketCallbacks(generator, decryptor, TicketReturn.IGNORE_RENEW);
+            return;
+        }
+        TicketDecryptor bound = binding.decryptor(decryptor);
+        TicketDecryptor refusalsLogged = (ssl, session, keyName, status) -> {
+            TicketReturn decision = bound.decide(ssl, session, keyName, status);
+            Optional<TicketBinding.Refusal> refusal = TicketBinding.refusal(ssl);
+            if (refusal.isPresent()) {
+                Seen seen = seen(ssl);
+                seen.status = status.name();
+                seen.decision = decision.name();
+                seen.ticketAccepted = decision.resumes();
+                event(events, "ticket return: connection " + seen.id + ", " + decision + " (refused by"
+                        + " --bind-tickets: " + refusal.get() + ")");
+            }
+            return decision;
+        };
+        context.setClientHelloCallback(binding.clientHelloCallback(null));
+        context.setTicketCallbacks(binding.generator(generator), refusalsLogged, TicketReturn.IGNORE_RENEW);
     }
 
     private static Seen seen(Ssl ssl) {
@@ -406,25 +539,58 @@ final class Serve {
             if (request == null) {
                 return;
             }
-            String body = request.path().equals("/stats") ? stats.get() : describe(connection.ssl());
-            requests.respond(200, "OK", body, request.keepAlive());
+            String path = request.path().replaceFirst("[?#].*", "");
+            if (path.equals("/") || path.equals("/stats")) {
+                requests.respond(200, "OK", path.equals("/") ? describe(connection.ssl()) : stats.get(),
+                        request.keepAlive());
+            } else {
+                requests.respond(404, "Not Found", "404: serve has no page " + HttpRequests.printable(path)
+                        + "; GET / shows this connection's ticket, GET /stats the counters\n", request.keepAlive());
+            }
             if (!request.keepAlive()) {
                 return;
             }
         }
     }
 
-    /** The response body: what happened to the ticket on this connection. */
+    /** The response body: what happened to the ticket on this connection, then what each line means. */
     private static String describe(Ssl ssl) {
         Seen seen = seen(ssl);
         return "protocol: " + ssl.protocolVersion() + "\n"
                 + "resumed: " + (ssl.isSessionReused() ? "yes" : "no") + "\n"
+                + "resumed-from: " + seen.resumedFrom + "\n"
                 + "ticket-status: " + seen.status + "\n"
                 + "ticket-return: " + seen.decision + "\n"
                 + "ticket-appdata: " + seen.appData + "\n"
                 + "tickets-issued: " + seen.ticketsIssued + "\n"
-                + "ticket-issued-appdata: " + seen.issuedAppData + "\n";
+                + "ticket-issued-appdata: " + seen.issuedAppData + "\n"
+                + LEGEND;
     }
+
+    /** Below the fields of GET /: each line in words. Its lines hold no ": ", so scripts that split fields skip them. */
+    static final String LEGEND = String.join("\n",
+            "",
+            "What these lines mean (all about this connection's TLS handshake):",
+            "  protocol               the TLS version this connection uses",
+            "  resumed                yes when the handshake was a resumption, in which the browser or client",
+            "                         proved it holds the secret of an earlier connection to this server and",
+            "                         skipped the certificate and key exchange; no for a full handshake",
+            "  resumed-from           ticket when the client offered a session ticket (an encrypted copy of the",
+            "                         earlier session that only this server can open) and the server accepted",
+            "                         it; cache when a TLS 1.2 client offered only a session ID, found in the",
+            "                         server's session cache; a dash when not resumed",
+            "  ticket-status          what OpenSSL found in the ticket the client offered (EMPTY, NO_DECRYPT,",
+            "                         SUCCESS, SUCCESS_RENEW)",
+            "  ticket-return          what the server's policy told OpenSSL to do with that ticket (USE,",
+            "                         USE_RENEW, IGNORE_RENEW...); a ticket of another --generation is refused",
+            "  ticket-appdata         the app data the server had sealed into the offered ticket",
+            "  tickets-issued         how many new tickets the server sent on this connection",
+            "  ticket-issued-appdata  the app data sealed into the newest ticket sent",
+            "A dash (-) means there is nothing to show - no ticket was offered, no callback ran, or nothing was",
+            "issued on this connection. A browser keeps its connection open and shows the same values on each",
+            "reload; once serve closes it (after --read-timeout seconds of silence), the next reload makes a new",
+            "connection, which resumes with a ticket from this one.",
+            "");
 
     /** App data as text when it is printable ASCII, else as hex; "-" when there is none. */
     static String appData(SslSession session) {

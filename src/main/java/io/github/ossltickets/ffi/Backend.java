@@ -2,6 +2,9 @@ package io.github.ossltickets.ffi;
 
 import com.sun.jna.Callback;
 
+import java.nio.ByteBuffer;
+import java.util.function.LongUnaryOperator;
+
 /**
  * The raw layer as the rest of the library calls it: every function bound in {@link LibSsl} and
  * {@link LibCrypto}, with the same C names, implemented by one of two backends chosen once at load
@@ -41,6 +44,25 @@ public interface Backend {
     /** Copies {@code length} bytes of {@code from} from {@code offset} to {@code address}. */
     void write(long address, byte[] from, int offset, int length);
 
+    /** {@code count} C {@code int}s at {@code address}. */
+    int[] ints(long address, int count);
+
+    /** Writes a C {@code int} at {@code address} (an {@code int *} out-parameter of a callback). */
+    void writeInt(long address, int value);
+
+    /** Writes a 64-bit value at {@code address}: a pointer into a {@code const unsigned char **} out-parameter. */
+    void writeLong(long address, long value);
+
+    /** The address of a direct buffer's memory (its index 0); the caller keeps the buffer reachable while it is used. */
+    long address(ByteBuffer direct);
+
+    /**
+     * Runs {@code use} with the address of {@code size} bytes of fresh native memory, which is zeroed
+     * and freed when it returns: for key material, which must not outlive the call in memory that a
+     * garbage collector frees unwiped. Returns what {@code use} returns.
+     */
+    long withWipedMemory(int size, LongUnaryOperator use);
+
     /** Native memory holding a copy of {@code bytes}, never freed: for what OpenSSL keeps a pointer to. */
     long permanentCopy(byte[] bytes);
 
@@ -62,10 +84,11 @@ public interface Backend {
     long SSL_CTX_new(long method);
     void SSL_CTX_free(long ctx);
     int SSL_CTX_up_ref(long ctx);
-    long SSL_CTX_ctrl(long ctx, int cmd, long larg, byte[] parg);
+    long SSL_CTX_ctrl(long ctx, int cmd, long larg, long parg);
     int SSL_CTX_use_certificate(long ctx, long x509);
     int SSL_CTX_use_PrivateKey(long ctx, long pkey);
     int SSL_CTX_check_private_key(long ctx);
+    int SSL_CTX_set_session_id_context(long ctx, byte[] sidCtx, int sidCtxLen);
     int SSL_CTX_set_num_tickets(long ctx, long num_tickets);
     long SSL_CTX_get_num_tickets(long ctx);
     int SSL_CTX_set_ex_data(long ctx, int idx, long data);
@@ -75,6 +98,18 @@ public interface Backend {
     int SSL_SESSION_set1_ticket_appdata(long ss, byte[] data, long len);
     int SSL_SESSION_get0_ticket_appdata(long ss, long[] data, long[] len);
     int SSL_new_session_ticket(long s);
+    void SSL_CTX_set_client_hello_cb(long c, SSL_client_hello_cb_fn cb, long arg);
+    int SSL_client_hello_isv2(long s);
+    int SSL_client_hello_get0_legacy_version(long s);
+    long SSL_client_hello_get0_ciphers(long s, long[] out);
+    int SSL_client_hello_get1_extensions_present(long s, long[] out, long[] outlen);
+    int SSL_client_hello_get0_ext(long s, int type, long[] out, long[] outlen);
+    int SSL_CTX_set_alpn_protos(long ctx, byte[] protos, int protos_len);
+    void SSL_CTX_set_alpn_select_cb(long ctx, SSL_CTX_alpn_select_cb_func cb, long arg);
+    void SSL_get0_alpn_selected(long s, long[] data, int[] len);
+    long SSL_get_certificate(long s);
+    int SSL_set_ex_data(long s, int idx, long data);
+    long SSL_get_ex_data(long s, int idx);
     long SSL_new(long ctx);
     void SSL_free(long s);
     long SSL_ctrl(long s, int cmd, long larg, long parg);
@@ -108,16 +143,20 @@ public interface Backend {
 
     // libcrypto.so.3 (LibCrypto)
     int CRYPTO_get_ex_new_index(int class_index, long argl, long argp, long new_func, long dup_func, CRYPTO_EX_free free_func);
+    void CRYPTO_free(long ptr, long file, int line);
     long OpenSSL_version_num();
     long OpenSSL_version(int type);
     long ERR_get_error();
     void ERR_error_string_n(long e, byte[] buf, long len);
     void ERR_clear_error();
+    long ERR_peek_last_error();
     long BIO_s_mem();
     long BIO_new(long type);
     int BIO_free(long bio);
     int BIO_write(long bio, byte[] data, int dlen);
     int BIO_read(long bio, byte[] data, int dlen);
+    int BIO_write(long bio, long data, int dlen);
+    int BIO_read(long bio, long data, int dlen);
     long BIO_ctrl(long bio, int cmd, long larg, long parg);
     long BIO_ctrl_get_write_guarantee(long bio);
     long BIO_ctrl_pending(long bio);
@@ -135,6 +174,7 @@ public interface Backend {
     void EVP_PKEY_CTX_free(long ctx);
     void EVP_PKEY_free(long pkey);
     long X509_new();
+    int i2d_X509(long x509, long[] out);
     void X509_free(long x509);
     int X509_set_version(long x509, long version);
     long X509_get_serialNumber(long x509);

@@ -6,9 +6,11 @@ import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.LongUnaryOperator;
 
 /**
  * The JNA backend: each method calls the direct-mapped native of the same name in {@link LibSsl} or
@@ -84,6 +86,38 @@ public final class JnaBackend implements Backend {
     }
 
     @Override
+    public int[] ints(long address, int count) {
+        return new Pointer(address).getIntArray(0, count);
+    }
+
+    @Override
+    public void writeInt(long address, int value) {
+        new Pointer(address).setInt(0, value);
+    }
+
+    @Override
+    public void writeLong(long address, long value) {
+        new Pointer(address).setLong(0, value);
+    }
+
+    @Override
+    public long address(ByteBuffer direct) {
+        return Pointer.nativeValue(Native.getDirectBufferPointer(direct));
+    }
+
+    @Override
+    public long withWipedMemory(int size, LongUnaryOperator use) {
+        try (Memory memory = new Memory(Math.max(size, 1))) {
+            memory.clear();
+            try {
+                return use.applyAsLong(Pointer.nativeValue(memory));
+            } finally {
+                memory.clear();
+            }
+        }
+    }
+
+    @Override
     public long permanentCopy(byte[] bytes) {
         Memory memory = new Memory(bytes.length);
         memory.write(0, bytes, 0, bytes.length);
@@ -155,8 +189,8 @@ public final class JnaBackend implements Backend {
     }
 
     @Override
-    public long SSL_CTX_ctrl(long ctx, int cmd, long larg, byte[] parg) {
-        return LibSsl.SSL_CTX_ctrl(ctx, cmd, larg, parg);
+    public long SSL_CTX_ctrl(long ctx, int cmd, long larg, long parg) {
+        return LibSsl.SSL_CTX_ctrl(ctx, cmd, larg, pointer(parg));
     }
 
     @Override
@@ -172,6 +206,11 @@ public final class JnaBackend implements Backend {
     @Override
     public int SSL_CTX_check_private_key(long ctx) {
         return LibSsl.SSL_CTX_check_private_key(ctx);
+    }
+
+    @Override
+    public int SSL_CTX_set_session_id_context(long ctx, byte[] sidCtx, int sidCtxLen) {
+        return LibSsl.SSL_CTX_set_session_id_context(ctx, sidCtx, sidCtxLen);
     }
 
     @Override
@@ -217,6 +256,66 @@ public final class JnaBackend implements Backend {
     @Override
     public int SSL_new_session_ticket(long s) {
         return LibSsl.SSL_new_session_ticket(s);
+    }
+
+    @Override
+    public void SSL_CTX_set_client_hello_cb(long c, SSL_client_hello_cb_fn cb, long arg) {
+        LibSsl.SSL_CTX_set_client_hello_cb(c, cb, pointer(arg));
+    }
+
+    @Override
+    public int SSL_client_hello_isv2(long s) {
+        return LibSsl.SSL_client_hello_isv2(s);
+    }
+
+    @Override
+    public int SSL_client_hello_get0_legacy_version(long s) {
+        return LibSsl.SSL_client_hello_get0_legacy_version(s);
+    }
+
+    @Override
+    public long SSL_client_hello_get0_ciphers(long s, long[] out) {
+        return LibSsl.SSL_client_hello_get0_ciphers(s, out);
+    }
+
+    @Override
+    public int SSL_client_hello_get1_extensions_present(long s, long[] out, long[] outlen) {
+        return LibSsl.SSL_client_hello_get1_extensions_present(s, out, outlen);
+    }
+
+    @Override
+    public int SSL_client_hello_get0_ext(long s, int type, long[] out, long[] outlen) {
+        return LibSsl.SSL_client_hello_get0_ext(s, type, out, outlen);
+    }
+
+    @Override
+    public int SSL_CTX_set_alpn_protos(long ctx, byte[] protos, int protos_len) {
+        return LibSsl.SSL_CTX_set_alpn_protos(ctx, protos, protos_len);
+    }
+
+    @Override
+    public void SSL_CTX_set_alpn_select_cb(long ctx, SSL_CTX_alpn_select_cb_func cb, long arg) {
+        LibSsl.SSL_CTX_set_alpn_select_cb(ctx, cb, pointer(arg));
+    }
+
+    @Override
+    public void SSL_get0_alpn_selected(long s, long[] data, int[] len) {
+        LibSsl.SSL_get0_alpn_selected(s, data, len);
+    }
+
+    @Override
+    public long SSL_get_certificate(long s) {
+        return LibSsl.SSL_get_certificate(s);
+    }
+
+    @Override
+    public int SSL_set_ex_data(long s, int idx, long data) {
+        return LibSsl.SSL_set_ex_data(s, idx, data);
+    }
+
+    @Override
+    public long SSL_get_ex_data(long s, int idx) {
+        return LibSsl.SSL_get_ex_data(s, idx);
     }
 
     @Override
@@ -375,6 +474,11 @@ public final class JnaBackend implements Backend {
     }
 
     @Override
+    public void CRYPTO_free(long ptr, long file, int line) {
+        LibCrypto.CRYPTO_free(ptr, pointer(file), line);
+    }
+
+    @Override
     public long OpenSSL_version_num() {
         return LibCrypto.OpenSSL_version_num();
     }
@@ -400,6 +504,11 @@ public final class JnaBackend implements Backend {
     }
 
     @Override
+    public long ERR_peek_last_error() {
+        return LibCrypto.ERR_peek_last_error();
+    }
+
+    @Override
     public long BIO_s_mem() {
         return LibCrypto.BIO_s_mem();
     }
@@ -421,6 +530,16 @@ public final class JnaBackend implements Backend {
 
     @Override
     public int BIO_read(long bio, byte[] data, int dlen) {
+        return LibCrypto.BIO_read(bio, data, dlen);
+    }
+
+    @Override
+    public int BIO_write(long bio, long data, int dlen) {
+        return LibCrypto.BIO_write(bio, data, dlen);
+    }
+
+    @Override
+    public int BIO_read(long bio, long data, int dlen) {
         return LibCrypto.BIO_read(bio, data, dlen);
     }
 
@@ -507,6 +626,11 @@ public final class JnaBackend implements Backend {
     @Override
     public long X509_new() {
         return LibCrypto.X509_new();
+    }
+
+    @Override
+    public int i2d_X509(long x509, long[] out) {
+        return LibCrypto.i2d_X509(x509, out);
     }
 
     @Override

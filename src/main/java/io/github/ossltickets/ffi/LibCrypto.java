@@ -14,6 +14,7 @@ public final class LibCrypto {
 
     // Constants (crypto.h, asn1.h)
     public static final int CRYPTO_EX_INDEX_SSL_CTX = 1;
+    public static final int CRYPTO_EX_INDEX_SSL = 0;
     public static final int MBSTRING_UTF8 = 0x1000;
     public static final int BIO_C_SHUTDOWN_WR = 142;
 
@@ -24,6 +25,12 @@ public final class LibCrypto {
      */
     public static native int CRYPTO_get_ex_new_index(int class_index, long argl, Pointer argp, Pointer new_func,
             Pointer dup_func, CRYPTO_EX_free free_func);
+
+    /**
+     * {@code void CRYPTO_free(void *ptr, const char *file, int line)}: what the OPENSSL_free macro calls;
+     * frees memory OpenSSL allocated and handed over (get1).
+     */
+    public static native void CRYPTO_free(long ptr, Pointer file, int line);
 
     // Version
     /** {@code unsigned long OpenSSL_version_num(void)}: such as 0x30000130 for 3.0.19. */
@@ -44,6 +51,25 @@ public final class LibCrypto {
     public static native void ERR_error_string_n(long e, byte[] buf, long len);
     /** {@code void ERR_clear_error(void)}: empties this thread's error queue. */
     public static native void ERR_clear_error();
+    /** {@code unsigned long ERR_peek_last_error(void)}: the newest error of this thread's queue, left in it; 0 when empty. */
+    public static native long ERR_peek_last_error();
+    /** {@code ERR_LIB_PEM} (err.h), the library of PEM errors. */
+    public static final int ERR_LIB_PEM = 9;
+    /** {@code PEM_R_NO_START_LINE} (pemerr.h): no further PEM block of the kind asked for; the end of a chain. */
+    public static final int PEM_R_NO_START_LINE = 108;
+
+    /** {@code ERR_GET_LIB(e)}, an inline function in err.h: the library field, or {@code ERR_LIB_SYS} (2) for a system error. */
+    public static int ERR_GET_LIB(long e) {
+        return (e & ERR_SYSTEM_FLAG) != 0 ? 2 : (int) ((e >>> 23) & 0xFF);
+    }
+
+    /** {@code ERR_GET_REASON(e)}, an inline function in err.h: the reason field. */
+    public static int ERR_GET_REASON(long e) {
+        return (e & ERR_SYSTEM_FLAG) != 0 ? (int) (e & 0x7FFFFFFF) : (int) (e & 0x7FFFFF);
+    }
+
+    /** {@code ERR_SYSTEM_FLAG} (err.h): set in the codes of system errors. */
+    private static final long ERR_SYSTEM_FLAG = 1L << 31;
 
     // BIOs
     /** {@code const BIO_METHOD *BIO_s_mem(void)}: static: never freed. */
@@ -56,6 +82,13 @@ public final class LibCrypto {
     public static native int BIO_write(long bio, byte[] data, int dlen);
     /** {@code int BIO_read(BIO *b, void *data, int dlen)}. */
     public static native int BIO_read(long bio, byte[] data, int dlen);
+    /**
+     * {@code int BIO_write(BIO *b, const void *data, int dlen)} from native memory (a direct buffer's
+     * address): JNA copies a Java array whole on every call, this copies nothing.
+     */
+    public static native int BIO_write(long bio, long data, int dlen);
+    /** {@code int BIO_read(BIO *b, void *data, int dlen)} into native memory (a direct buffer's address). */
+    public static native int BIO_read(long bio, long data, int dlen);
     /** {@code long BIO_ctrl(BIO *bp, int cmd, long larg, void *parg)}: behind the BIO_ macros (SslMacros). */
     public static native long BIO_ctrl(long bio, int cmd, long larg, Pointer parg);
     /** {@code size_t BIO_ctrl_get_write_guarantee(BIO *b)}: how many bytes a BIO_write now takes in full. */
@@ -107,6 +140,11 @@ public final class LibCrypto {
     public static native void EVP_PKEY_free(long pkey);
     /** {@code X509 *X509_new(void)}: owned: X509_free. */
     public static native long X509_new();
+    /**
+     * {@code int i2d_X509(const X509 *a, unsigned char **out)}: the DER encoding; with out NULL the length
+     * only; otherwise writes at *out and advances it.
+     */
+    public static native int i2d_X509(long x509, long[] out);
     /** {@code void X509_free(X509 *a)}: drops one reference; NULL is a no-op. */
     public static native void X509_free(long x509);
     /** {@code int X509_set_version(X509 *x, long version)}: 2 means v3. */

@@ -37,7 +37,9 @@ public final class LibSsl {
     public static final int SSL_CTRL_SET_MAX_PROTO_VERSION = 124;
     public static final int SSL_CTRL_MODE = 33;
     public static final int SSL_CTRL_GET_SESS_CACHE_MODE = 45;
+    public static final int SSL_CTRL_CHAIN_CERT = 89;
     public static final long SSL_OP_NO_TICKET = 1L << 14;
+    public static final long SSL_OP_IGNORE_UNEXPECTED_EOF = 1L << 7;
     /** {@code TLSEXT_NAMETYPE_host_name}: the server name type of SNI. */
     public static final int TLSEXT_NAMETYPE_host_name = 0;
     public static final long SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER = 0x2;
@@ -60,6 +62,21 @@ public final class LibSsl {
     public static final int SSL_ERROR_WANT_X509_LOOKUP = 4;
     public static final int SSL_ERROR_WANT_CONNECT = 7;
     public static final int SSL_ERROR_WANT_ACCEPT = 8;
+    // The ClientHello callback (ssl.h) and the extensions it reads (tls1.h)
+    public static final int SSL_CLIENT_HELLO_SUCCESS = 1;
+    public static final int SSL_CLIENT_HELLO_ERROR = 0;
+    public static final int SSL_CLIENT_HELLO_RETRY = -1;
+    public static final int SSL_AD_INTERNAL_ERROR = 80;
+    public static final int SSL_AD_UNRECOGNIZED_NAME = 112;
+    public static final int SSL_AD_HANDSHAKE_FAILURE = 40;
+    public static final int SSL_AD_NO_APPLICATION_PROTOCOL = 120;
+    public static final int TLSEXT_TYPE_server_name = 0;
+    public static final int TLSEXT_TYPE_application_layer_protocol_negotiation = 16;
+    public static final int TLSEXT_TYPE_supported_versions = 43;
+    public static final int SSL_TLSEXT_ERR_OK = 0;
+    public static final int SSL_TLSEXT_ERR_ALERT_FATAL = 2;
+    public static final int SSL_TLSEXT_ERR_NOACK = 3;
+    public static final int SSL_MAX_SID_CTX_LENGTH = 32;
 
     // Contexts
     /** {@code const SSL_METHOD *TLS_server_method(void)}: static: never freed. */
@@ -86,13 +103,18 @@ public final class LibSsl {
      * {@code long SSL_CTX_ctrl(SSL_CTX *ctx, int cmd, long larg, void *parg)}:
      * behind most SSL_CTX_set_ macros (SslMacros).
      */
-    public static native long SSL_CTX_ctrl(long ctx, int cmd, long larg, byte[] parg);
+    public static native long SSL_CTX_ctrl(long ctx, int cmd, long larg, Pointer parg);
     /** {@code int SSL_CTX_use_certificate(SSL_CTX *ctx, X509 *x)}: takes its own reference to x. */
     public static native int SSL_CTX_use_certificate(long ctx, long x509);
     /** {@code int SSL_CTX_use_PrivateKey(SSL_CTX *ctx, EVP_PKEY *pkey)}: takes its own reference to pkey. */
     public static native int SSL_CTX_use_PrivateKey(long ctx, long pkey);
     /** {@code int SSL_CTX_check_private_key(const SSL_CTX *ctx)}: 1 if the key matches the certificate. */
     public static native int SSL_CTX_check_private_key(long ctx);
+    /**
+     * {@code int SSL_CTX_set_session_id_context(SSL_CTX *ctx, const unsigned char *sid_ctx, unsigned int
+     * sid_ctx_len)}: copies at most 32 bytes into the context; 1 on success.
+     */
+    public static native int SSL_CTX_set_session_id_context(long ctx, byte[] sidCtx, int sidCtxLen);
     /** {@code int SSL_CTX_set_num_tickets(SSL_CTX *ctx, size_t num_tickets)}. */
     public static native int SSL_CTX_set_num_tickets(long ctx, long num_tickets);
     /** {@code size_t SSL_CTX_get_num_tickets(const SSL_CTX *ctx)}. */
@@ -130,7 +152,59 @@ public final class LibSsl {
     /** {@code int SSL_new_session_ticket(SSL *s)}: queues one more TLS 1.3 ticket. */
     public static native int SSL_new_session_ticket(long s);
 
+    // The ClientHello callback
+    /**
+     * {@code void SSL_CTX_set_client_hello_cb(SSL_CTX *c, SSL_client_hello_cb_fn cb, void *arg)}:
+     * OpenSSL keeps cb; NULL removes it. It runs early in the server's processing of each ClientHello.
+     */
+    public static native void SSL_CTX_set_client_hello_cb(long c, SSL_client_hello_cb_fn cb, Pointer arg);
+    /** {@code int SSL_client_hello_isv2(SSL *s)}: 1 for an SSLv2-format ClientHello; only inside the callback. */
+    public static native int SSL_client_hello_isv2(long s);
+    /** {@code unsigned int SSL_client_hello_get0_legacy_version(SSL *s)}: the legacy_version field (0x0303 for TLS 1.2 and 1.3). */
+    public static native int SSL_client_hello_get0_legacy_version(long s);
+    /**
+     * {@code size_t SSL_client_hello_get0_ciphers(SSL *s, const unsigned char **out)}: get0: *out borrowed,
+     * valid only inside the callback; the cipher suites, two bytes each.
+     */
+    public static native long SSL_client_hello_get0_ciphers(long s, long[] out);
+    /**
+     * {@code int SSL_client_hello_get1_extensions_present(SSL *s, int **out, size_t *outlen)}: get1: *out
+     * is owned by the caller, freed with OPENSSL_free (CRYPTO_free); the extension types in order.
+     */
+    public static native int SSL_client_hello_get1_extensions_present(long s, long[] out, long[] outlen);
+    /**
+     * {@code int SSL_client_hello_get0_ext(SSL *s, unsigned int type, const unsigned char **out, size_t *outlen)}:
+     * get0: *out borrowed, valid only inside the callback; 0 when the extension is absent.
+     */
+    public static native int SSL_client_hello_get0_ext(long s, int type, long[] out, long[] outlen);
+
+    // ALPN
+    /**
+     * {@code int SSL_CTX_set_alpn_protos(SSL_CTX *ctx, const unsigned char *protos, unsigned int protos_len)}:
+     * copies the client's offer (length-prefixed names); 0 on success (sic).
+     */
+    public static native int SSL_CTX_set_alpn_protos(long ctx, byte[] protos, int protos_len);
+    /**
+     * {@code void SSL_CTX_set_alpn_select_cb(SSL_CTX *ctx, SSL_CTX_alpn_select_cb_func cb, void *arg)}:
+     * OpenSSL keeps cb.
+     */
+    public static native void SSL_CTX_set_alpn_select_cb(long ctx, SSL_CTX_alpn_select_cb_func cb, Pointer arg);
+    /**
+     * {@code void SSL_get0_alpn_selected(const SSL *ssl, const unsigned char **data, unsigned int *len)}:
+     * get0: borrowed, valid while ssl lives; NULL and 0 when none was chosen.
+     */
+    public static native void SSL_get0_alpn_selected(long s, long[] data, int[] len);
+
     // Connections
+    /** {@code X509 *SSL_get_certificate(const SSL *ssl)}: get0: the leaf this connection presents; 0 when none. */
+    public static native long SSL_get_certificate(long s);
+    /**
+     * {@code int SSL_set_ex_data(SSL *ssl, int idx, void *data)}:
+     * stores a pointer-sized value; OpenSSL does not own it.
+     */
+    public static native int SSL_set_ex_data(long s, int idx, long data);
+    /** {@code void *SSL_get_ex_data(const SSL *ssl, int idx)}: get0; 0 when nothing was stored. */
+    public static native long SSL_get_ex_data(long s, int idx);
     /** {@code SSL *SSL_new(SSL_CTX *ctx)}: owned: SSL_free; takes its own reference to ctx. */
     public static native long SSL_new(long ctx);
     /** {@code void SSL_free(SSL *ssl)}: also frees its BIOs and drops its context and session references. */

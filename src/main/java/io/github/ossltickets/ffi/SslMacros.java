@@ -15,27 +15,36 @@ public final class SslMacros {
 
     /** {@code #define SSL_CTX_set_min_proto_version(ctx, version) SSL_CTX_ctrl(ctx, SSL_CTRL_SET_MIN_PROTO_VERSION, version, NULL)} */
     public static long SSL_CTX_set_min_proto_version(long ctx, int version) {
-        return OPENSSL.SSL_CTX_ctrl(ctx, LibSsl.SSL_CTRL_SET_MIN_PROTO_VERSION, version, null);
+        return OPENSSL.SSL_CTX_ctrl(ctx, LibSsl.SSL_CTRL_SET_MIN_PROTO_VERSION, version, 0);
     }
 
     /** {@code #define SSL_CTX_set_max_proto_version(ctx, version) SSL_CTX_ctrl(ctx, SSL_CTRL_SET_MAX_PROTO_VERSION, version, NULL)} */
     public static long SSL_CTX_set_max_proto_version(long ctx, int version) {
-        return OPENSSL.SSL_CTX_ctrl(ctx, LibSsl.SSL_CTRL_SET_MAX_PROTO_VERSION, version, null);
+        return OPENSSL.SSL_CTX_ctrl(ctx, LibSsl.SSL_CTRL_SET_MAX_PROTO_VERSION, version, 0);
     }
 
     /** {@code #define SSL_CTX_set_session_cache_mode(ctx,m) SSL_CTX_ctrl(ctx,SSL_CTRL_SET_SESS_CACHE_MODE,m,NULL)} */
     public static long SSL_CTX_set_session_cache_mode(long ctx, long mode) {
-        return OPENSSL.SSL_CTX_ctrl(ctx, LibSsl.SSL_CTRL_SET_SESS_CACHE_MODE, mode, null);
+        return OPENSSL.SSL_CTX_ctrl(ctx, LibSsl.SSL_CTRL_SET_SESS_CACHE_MODE, mode, 0);
     }
 
     /** {@code #define SSL_CTX_set_tlsext_ticket_keys(ctx, keys, keylen) SSL_CTX_ctrl(ctx, SSL_CTRL_SET_TLSEXT_TICKET_KEYS, keylen, keys)} */
     public static long SSL_CTX_set_tlsext_ticket_keys(long ctx, byte[] keys, long keylen) {
-        return OPENSSL.SSL_CTX_ctrl(ctx, LibSsl.SSL_CTRL_SET_TLSEXT_TICKET_KEYS, keylen, keys);
+        int length = Math.toIntExact(keylen);
+        return OPENSSL.withWipedMemory(length, copy -> { // key material: never in memory the GC frees unwiped
+            OPENSSL.write(copy, keys, 0, length);
+            return OPENSSL.SSL_CTX_ctrl(ctx, LibSsl.SSL_CTRL_SET_TLSEXT_TICKET_KEYS, keylen, copy);
+        });
     }
 
     /** {@code #define SSL_CTX_get_tlsext_ticket_keys(ctx, keys, keylen) SSL_CTX_ctrl(ctx, SSL_CTRL_GET_TLSEXT_TICKET_KEYS, keylen, keys)} */
     public static long SSL_CTX_get_tlsext_ticket_keys(long ctx, byte[] keys, long keylen) {
-        return OPENSSL.SSL_CTX_ctrl(ctx, LibSsl.SSL_CTRL_GET_TLSEXT_TICKET_KEYS, keylen, keys);
+        int length = Math.toIntExact(keylen);
+        return OPENSSL.withWipedMemory(length, copy -> {
+            long result = OPENSSL.SSL_CTX_ctrl(ctx, LibSsl.SSL_CTRL_GET_TLSEXT_TICKET_KEYS, keylen, copy);
+            OPENSSL.read(copy, keys, 0, length);
+            return result;
+        });
     }
 
     /**
@@ -59,6 +68,15 @@ public final class SslMacros {
 
     /** {@code #define SSL_CTX_get_session_cache_mode(ctx) SSL_CTX_ctrl(ctx,SSL_CTRL_GET_SESS_CACHE_MODE,0,NULL)} */
     public static long SSL_CTX_get_session_cache_mode(long ctx) {
-        return OPENSSL.SSL_CTX_ctrl(ctx, LibSsl.SSL_CTRL_GET_SESS_CACHE_MODE, 0, null);
+        return OPENSSL.SSL_CTX_ctrl(ctx, LibSsl.SSL_CTRL_GET_SESS_CACHE_MODE, 0, 0);
+    }
+
+    /**
+     * {@code #define SSL_CTX_add1_chain_cert(ctx,x509) SSL_CTX_ctrl(ctx,SSL_CTRL_CHAIN_CERT,1,(char *)(x509))}:
+     * appends {@code x509} to the chain of the context's current certificate, taking its own reference
+     * (the caller still frees its own); 1 on success.
+     */
+    public static long SSL_CTX_add1_chain_cert(long ctx, long x509) {
+        return OPENSSL.SSL_CTX_ctrl(ctx, LibSsl.SSL_CTRL_CHAIN_CERT, 1, x509);
     }
 }

@@ -18,7 +18,8 @@
  * classes, or on JDK 22 and later the FFM twin in {@code io.github.ossltickets.ffi.ffm} (same class
  * and method names, built from {@code src/main/java22}), where every pointer is a {@code long}.
  *
- * <p>Nothing here checks arguments or owns memory. Use the handles in {@code io.github.ossltickets}.
+ * <p>Nothing here checks arguments or owns memory. Use the handles in {@code io.github.ossltickets},
+ * the only package above the raw layer that calls it; the module does not export it (JNA may reflect on it).
  * The classes are registered by {@code io.github.ossltickets.OpenSsl}; calling a method before that
  * throws {@link UnsatisfiedLinkError}.
  */

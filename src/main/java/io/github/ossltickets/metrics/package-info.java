@@ -5,7 +5,7 @@
  * {@code MeterBinder} ({@link io.github.ossltickets.metrics.TicketMeterBinder}, which needs
  * micrometer-core on the class path; the rest of the library does not).
  *
- * <p>Neither keeps a context alive: both hold it weakly, and once it is closed or collected they report
+ * <p>It reads the root package's counters only, and uses no other integration. Neither keeps a context alive: both hold it weakly, and once it is closed or collected they report
  * the last counts they read.
  */
 package io.github.ossltickets.metrics;

@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -58,9 +59,11 @@ final class HandshakeSelector implements Runnable {
     private final ArrayDeque<ServerConnection> handshaking = new ArrayDeque<>();
     private final ArrayDeque<ServerConnection> awaitingRequest = new ArrayDeque<>();
     private final List<ServerConnection> readyForWorkers = new ArrayList<>();
-    /** One buffer each way for every connection: nothing per connection while it is on this thread. */
-    private final byte[] buffer = new byte[BIO_SIZE];
-    private final ByteBuffer wrapped = ByteBuffer.wrap(buffer);
+    /**
+     * The one buffer between sockets and BIOs for every connection on this thread: nothing per connection.
+     * Direct, so that neither the JDK (socket) nor JNA (BIO) copies it on the way.
+     */
+    private final ByteBuffer io = ByteBuffer.allocateDirect(BIO_SIZE);
     private long acceptPausedUntil;
     private boolean acceptPaused;
 
@@ -108,26 +111,41 @@ final class HandshakeSelector implements Runnable {
         }
     }
 
+    /**
+     * New connections and handshakes first, then the connections past their handshake: a client in its
+     * handshake waits for the server's next flight, while the first request of a finished handshake (or,
+     * as often, its close) waits for nobody, and would otherwise delay the next client.
+     */
     private void processSelectedKeys() {
-        Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
+        Set<SelectionKey> selected = selector.selectedKeys();
+        Iterator<SelectionKey> keys = selected.iterator();
         while (keys.hasNext()) {
             SelectionKey key = keys.next();
-            keys.remove();
             if (key == acceptKey) {
+                keys.remove();
                 acceptAll();
-                continue;
+            } else if (((ServerConnection) key.attachment()).phase != ServerConnection.Phase.AWAIT_REQUEST) {
+                keys.remove();
+                process(key);
             }
-            ServerConnection connection = (ServerConnection) key.attachment();
-            try {
-                if (key.isValid()) {
-                    step(connection, key);
-                }
-            } catch (CancelledKeyException released) {
-                connection.release();
-            } catch (IOException | RuntimeException e) {
-                server.failed(connection, e);
-                connection.release();
+        }
+        for (SelectionKey key : selected) {
+            process(key);
+        }
+        selected.clear();
+    }
+
+    private void process(SelectionKey key) {
+        ServerConnection connection = (ServerConnection) key.attachment();
+        try {
+            if (key.isValid()) {
+                step(connection, key);
             }
+        } catch (CancelledKeyException released) {
+            connection.release();
+        } catch (IOException | RuntimeException e) {
+            server.failed(connection, e);
+            connection.release();
         }
     }
 
@@ -206,9 +224,9 @@ final class HandshakeSelector implements Runnable {
     }
 
     /** The whole record's length from its header, split between what was kept and what just arrived. */
-    private static int declaredLength(byte[] kept, byte[] arrived, int keptLength) {
-        int high = 3 < keptLength ? kept[3] : arrived[3 - keptLength];
-        int low = 4 < keptLength ? kept[4] : arrived[4 - keptLength];
+    private static int declaredLength(byte[] kept, ByteBuffer arrived, int keptLength) {
+        int high = 3 < keptLength ? kept[3] : arrived.get(3 - keptLength);
+        int low = 4 < keptLength ? kept[4] : arrived.get(4 - keptLength);
         return RECORD_HEADER + ((high & 0xff) << 8 | (low & 0xff));
     }
 
@@ -267,8 +285,8 @@ final class HandshakeSelector implements Runnable {
 
     /** Collects the first record; the connection gets its SSL when the record is whole, or is not TLS. */
     private void receiveHello(ServerConnection connection, SelectionKey key) throws IOException {
-        wrapped.clear().limit(BIO_SIZE - connection.helloLength);
-        int n = connection.channel.read(wrapped);
+        io.clear().limit(BIO_SIZE - connection.helloLength);
+        int n = connection.channel.read(io);
         if (n < 0) {
             if (connection.helloLength == 0) {
                 connection.release(); // a port probe (a load balancer's health check): not a failure
@@ -285,7 +303,7 @@ final class HandshakeSelector implements Runnable {
         if (hello == null || hello.length < length) {
             // Doubling (a peer sending byte by byte costs no quadratic copying), but never past the length
             // the record's header declares: the buffer holds about what arrived.
-            int limit = length >= RECORD_HEADER ? Math.max(length, declaredLength(hello, buffer, connection.helloLength))
+            int limit = length >= RECORD_HEADER ? Math.max(length, declaredLength(hello, io, connection.helloLength))
                     : BIO_SIZE;
             int size = Math.min(Math.min(BIO_SIZE, limit),
                     Math.max(length, Math.max(64, 2 * (hello == null ? 0 : hello.length))));
@@ -294,7 +312,7 @@ final class HandshakeSelector implements Runnable {
             connection.hello = hello = grown;
             keepHellosWithinBudget(connection);
         }
-        System.arraycopy(buffer, 0, hello, connection.helloLength, n);
+        io.get(0, hello, connection.helloLength, n);
         connection.helloLength = length;
         if (length < RECORD_HEADER) {
             return;
@@ -320,13 +338,13 @@ final class HandshakeSelector implements Runnable {
         if (room == 0 || connection.inputEnded) {
             return;
         }
-        wrapped.clear().limit(Math.min(room, BIO_SIZE));
-        int n = connection.channel.read(wrapped);
+        io.clear().limit(Math.min(room, BIO_SIZE));
+        int n = connection.channel.read(io);
         if (n < 0) {
             connection.inputEnded = true;
             network.endOfInput();
         } else if (n > 0) {
-            network.write(buffer, n);
+            network.write(io.flip());
         }
     }
 
@@ -348,12 +366,13 @@ final class HandshakeSelector implements Runnable {
                 handshakeFinished(connection, key);
                 return;
             }
-            if (sent == 0) {
-                if (connection.inputEnded) {
-                    throw new EOFException("the peer closed the connection during the TLS handshake without"
-                            + " close_notify");
-                }
-                return; // OpenSSL waits for the peer
+            if (sent == 0 && connection.inputEnded) {
+                throw new EOFException("the peer closed the connection during the TLS handshake without"
+                        + " close_notify");
+            }
+            if (sent < BIO_SIZE && !connection.inputEnded) {
+                // OpenSSL stopped for the peer, not for room in a full BIO: it has nothing more to say now.
+                return;
             }
         }
     }
@@ -370,19 +389,18 @@ final class HandshakeSelector implements Runnable {
     /** Sends what OpenSSL wrote; what the socket does not take waits in {@code unsent}. Returns bytes taken from OpenSSL. */
     private int send(ServerConnection connection, SelectionKey key) throws IOException {
         int total = 0;
-        for (int n; (n = connection.network.read(buffer)) > 0; ) {
+        for (int n; (n = connection.network.read(io.clear())) > 0; ) {
             total += n;
-            wrapped.clear().limit(n);
-            connection.channel.write(wrapped);
-            if (wrapped.hasRemaining()) {
-                ByteBuffer rest = ByteBuffer.allocate(wrapped.remaining() + connection.network.pending());
-                rest.put(wrapped);
-                for (int more; (more = connection.network.read(buffer)) > 0; ) {
+            connection.channel.write(io.flip());
+            if (io.hasRemaining()) {
+                ByteBuffer rest = ByteBuffer.allocate(io.remaining() + connection.network.pending());
+                rest.put(io);
+                for (int more; (more = connection.network.read(io.clear())) > 0; ) {
                     total += more;
                     if (rest.remaining() < more) {
                         rest = ByteBuffer.allocate(rest.position() + more).put(rest.flip());
                     }
-                    rest.put(buffer, 0, more);
+                    rest.put(io.flip());
                 }
                 connection.unsent = rest.flip();
                 key.interestOps(SelectionKey.OP_WRITE);
@@ -404,7 +422,7 @@ final class HandshakeSelector implements Runnable {
     }
 
     private void handshakeFinished(ServerConnection connection, SelectionKey key) {
-        server.handshakeFinished(connection.ssl.isSessionReused());
+        server.handshakeFinished(connection);
         connection.phase = ServerConnection.Phase.AWAIT_REQUEST;
         if (connection.network.room() < BIO_SIZE) {
             toWorker(connection, key); // bytes that came with the client's last flight wait in the BIO
@@ -423,15 +441,14 @@ final class HandshakeSelector implements Runnable {
     private void awaitRequest(ServerConnection connection, SelectionKey key) throws IOException {
         int n;
         try {
-            wrapped.clear();
-            n = connection.channel.read(wrapped);
+            n = connection.channel.read(io.clear());
         } catch (IOException reset) {
             n = -1;
         }
         if (n < 0) {
             connection.release();
         } else if (n > 0) {
-            connection.network.write(buffer, n); // the BIO is empty here: a whole buffer fits
+            connection.network.write(io.flip()); // the BIO is empty here: a whole buffer fits
             toWorker(connection, key);
         }
     }

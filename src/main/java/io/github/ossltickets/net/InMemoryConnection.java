@@ -202,4 +202,10 @@ public final class InMemoryConnection implements AutoCloseable {
             server.close();
         }
     }
+
+    /** For logs: "{@code InMemoryConnection[server Ssl[…], client Ssl[…]]}". */
+    @Override
+    public String toString() {
+        return "InMemoryConnection[server " + server + ", client " + client + "]";
+    }
 }

@@ -44,6 +44,12 @@ public final class TlsClient implements AutoCloseable {
         this.timeout = Objects.requireNonNull(timeout, "timeout");
     }
 
+    /** For logs: "{@code TlsClient[SslContext[client, owned, open 0x…], servers with a session: 2]}". */
+    @Override
+    public String toString() {
+        return "TlsClient[" + context + ", servers with a session: " + newest.size() + "]";
+    }
+
     /** Connects, offers the newest session for this server if there is one, and runs the handshake. */
     public TlsConnection connect(String host, int port) throws IOException {
         String server = host + ":" + port;

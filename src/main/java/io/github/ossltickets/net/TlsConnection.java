@@ -261,6 +261,12 @@ public final class TlsConnection implements AutoCloseable {
         }
     }
 
+    /** For logs: "{@code TlsConnection[peer /127.0.0.1:50122, Ssl[owned, open 0x…]]}"; no secret. */
+    @Override
+    public String toString() {
+        return "TlsConnection[peer " + socket.getRemoteSocketAddress() + ", " + ssl + "]";
+    }
+
     /** Writes all of {@code data} and sends it. */
     public void write(byte[] data) throws IOException {
         write(data, 0, data.length);

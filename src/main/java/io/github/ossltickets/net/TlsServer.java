@@ -1,6 +1,7 @@
 package io.github.ossltickets.net;
 
 import io.github.ossltickets.OpenSslException;
+import io.github.ossltickets.Ssl;
 import io.github.ossltickets.SslContext;
 
 import java.io.IOException;
@@ -25,6 +26,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 
 /**
  * A TLS server: one selector thread accepts and runs every handshake without blocking, and a pool of
@@ -42,7 +44,7 @@ import java.util.concurrent.atomic.LongAdder;
  * most the read timeout per request (the {@link Handler} is one blocking call per connection).
  *
  * <pre>{@code
- * try (TlsServer server = TlsServer.builder(context, connection -> { ... }).port(8443).start()) {
+ * try (TlsServer server = TlsServer.builder(context, connection -> { ... }).port(8443).build()) {
  *     ...
  * }
  * }</pre>
@@ -60,20 +62,100 @@ public final class TlsServer implements AutoCloseable {
     }
 
     /**
-     * Connection counts since the start.
+     * Connection counts since the start. The names are those of {@code serve}'s {@code /stats}
+     * ({@code connections-refused} is {@link #connectionsRefused()}, and so on).
      *
-     * @param accepted connections accepted
-     * @param rejected connections closed at once by a limit (the per-client ones included)
-     * @param rejectedPerClient of those, refused because their address had {@link Builder#maxPerClient} open
-     * @param evicted connections still in their handshake closed to make room at {@link Builder#maxConnections}
-     * @param timedOut connections closed because their handshake, or their first request, took too long
+     * @param connectionsAccepted connections accepted
+     * @param connectionsRefused connections closed at once by a limit (the per-client ones included)
+     * @param connectionsRefusedPerClient of those, refused because their address had {@link Builder#maxPerClient} open
+     * @param connectionsEvicted connections still in their handshake closed to make room at {@link Builder#maxConnections}
+     * @param connectionsTimedOut connections closed because their handshake, or their first request, took too long
      * @param handshakes handshakes completed
      * @param resumptions of those, resumed sessions
-     * @param failures connections that ended in an error (TLS, transport, or the handler's exception)
-     * @param open connections not yet freed
+     * @param connectionsFailed connections that ended in an error (TLS, transport, or the handler's exception)
+     * @param connectionsOpen connections not yet freed
      */
-    public record Stats(long accepted, long rejected, long rejectedPerClient, long evicted, long timedOut,
-            long handshakes, long resumptions, long failures, int open) {}
+    public record Stats(long connectionsAccepted, long connectionsRefused, long connectionsRefusedPerClient,
+            long connectionsEvicted, long connectionsTimedOut, long handshakes, long resumptions,
+            long connectionsFailed, int connectionsOpen) {
+
+        /**
+         * The former name of {@link #connectionsAccepted()}, kept for one release.
+         *
+         * @return {@link #connectionsAccepted()}
+         * @deprecated renamed {@link #connectionsAccepted()}, as {@code /stats} names it
+         */
+        @Deprecated(since = "0.1.0", forRemoval = true)
+        public long accepted() {
+            return connectionsAccepted;
+        }
+
+        /**
+         * The former name of {@link #connectionsRefused()}, kept for one release.
+         *
+         * @return {@link #connectionsRefused()}
+         * @deprecated renamed {@link #connectionsRefused()}, as {@code /stats} names it
+         */
+        @Deprecated(since = "0.1.0", forRemoval = true)
+        public long rejected() {
+            return connectionsRefused;
+        }
+
+        /**
+         * The former name of {@link #connectionsRefusedPerClient()}, kept for one release.
+         *
+         * @return {@link #connectionsRefusedPerClient()}
+         * @deprecated renamed {@link #connectionsRefusedPerClient()}, as {@code /stats} names it
+         */
+        @Deprecated(since = "0.1.0", forRemoval = true)
+        public long rejectedPerClient() {
+            return connectionsRefusedPerClient;
+        }
+
+        /**
+         * The former name of {@link #connectionsEvicted()}, kept for one release.
+         *
+         * @return {@link #connectionsEvicted()}
+         * @deprecated renamed {@link #connectionsEvicted()}, as {@code /stats} names it
+         */
+        @Deprecated(since = "0.1.0", forRemoval = true)
+        public long evicted() {
+            return connectionsEvicted;
+        }
+
+        /**
+         * The former name of {@link #connectionsTimedOut()}, kept for one release.
+         *
+         * @return {@link #connectionsTimedOut()}
+         * @deprecated renamed {@link #connectionsTimedOut()}, as {@code /stats} names it
+         */
+        @Deprecated(since = "0.1.0", forRemoval = true)
+        public long timedOut() {
+            return connectionsTimedOut;
+        }
+
+        /**
+         * The former name of {@link #connectionsFailed()}, kept for one release.
+         *
+         * @return {@link #connectionsFailed()}
+         * @deprecated renamed {@link #connectionsFailed()}, as {@code /stats} names it
+         */
+        @Deprecated(since = "0.1.0", forRemoval = true)
+        public long failures() {
+            return connectionsFailed;
+        }
+
+        /**
+         * The former name of {@link #connectionsOpen()}, kept for one release.
+         *
+         * @return {@link #connectionsOpen()}
+         * @deprecated renamed {@link #connectionsOpen()}, as {@code /stats} names it
+         */
+        @Deprecated(since = "0.1.0", forRemoval = true)
+        public int open() {
+            return connectionsOpen;
+        }
+    }
 
     /** After the grace and the interrupt, how long close() waits for handlers to unwind before freeing under them. */
     private static final long UNWIND_MILLIS = 500;
@@ -85,6 +167,7 @@ public final class TlsServer implements AutoCloseable {
     private final int maxPerClient;
     private final int maxConnections;
     private final int port;
+    private final Consumer<Ssl> handshakeListener; // null for none
     private final Selector selector;
     private final Thread selectorThread;
     private final ThreadPoolExecutor workers;
@@ -116,6 +199,7 @@ public final class TlsServer implements AutoCloseable {
         this.logger = builder.logger;
         this.maxPerClient = builder.maxPerClient;
         this.maxConnections = builder.maxConnections;
+        this.handshakeListener = builder.handshakeListener;
         ServerSocketChannel listener = null;
         Selector selector = null;
         try {
@@ -201,6 +285,13 @@ public final class TlsServer implements AutoCloseable {
         return !closing && selectorFailure == null;
     }
 
+    /** For logs: "{@code TlsServer[port 8443, running|stopped, 3 connections open]}". */
+    @Override
+    public String toString() {
+        return "TlsServer[port " + port + ", " + (isRunning() ? "running" : "stopped") + ", " + open.get()
+                + " connections open]";
+    }
+
     boolean isClosing() {
         return closing;
     }
@@ -265,10 +356,17 @@ public final class TlsServer implements AutoCloseable {
         }
     }
 
-    void handshakeFinished(boolean resumed) {
+    void handshakeFinished(ServerConnection connection) {
         handshakes.increment();
-        if (resumed) {
+        if (connection.ssl.isSessionReused()) {
             resumptions.increment();
+        }
+        if (handshakeListener != null) {
+            try {
+                handshakeListener.accept(connection.ssl);
+            } catch (RuntimeException e) { // the connection goes on: a listener only observes
+                logger.log(Level.WARNING, "the handshake listener failed on the connection from " + connection.remote, e);
+            }
         }
     }
 
@@ -442,6 +540,7 @@ public final class TlsServer implements AutoCloseable {
         private Duration readTimeout = Duration.ofSeconds(30);
         private Duration grace = Duration.ofSeconds(5);
         private System.Logger logger = System.getLogger(TlsServer.class.getName());
+        private Consumer<Ssl> handshakeListener;
 
         private Builder(SslContext context, Handler handler) {
             this.context = context;
@@ -522,13 +621,37 @@ public final class TlsServer implements AutoCloseable {
         }
 
         /**
-         * Binds and starts the selector thread.
+         * Called with each connection whose handshake just completed, before it waits for its first
+         * request: to count or record what the handshake did ({@link Ssl#isSessionReused()}, what its
+         * ticket callbacks saw in {@link Ssl#attachment()}). It runs on the selector thread, which
+         * runs every handshake: it must be quick and never block. An exception is logged at WARNING
+         * and the connection goes on. Default: none.
+         */
+        public Builder handshakeListener(Consumer<Ssl> listener) {
+            this.handshakeListener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /**
+         * Binds, starts the selector thread, and returns the running server: {@code build()} as for
+         * every builder of the library ({@link SslContext.Builder#build()}), so one name ends each chain.
          *
          * @throws BindException naming the address and port if the server cannot listen there
          * @throws IllegalArgumentException if the context was closed since {@link TlsServer#builder}
          */
-        public TlsServer start() throws IOException {
+        public TlsServer build() throws IOException {
             return new TlsServer(this);
+        }
+
+        /**
+         * The former name of {@link #build()}, kept for one release.
+         *
+         * @throws IOException as {@link #build()}
+         * @deprecated use {@link #build()}, the name every builder of the library ends with
+         */
+        @Deprecated(since = "0.1.0", forRemoval = true)
+        public TlsServer start() throws IOException {
+            return build();
         }
 
         private static int atLeastOne(int value, String name) {

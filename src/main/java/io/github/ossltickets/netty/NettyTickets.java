@@ -2,6 +2,7 @@ package io.github.ossltickets.netty;
 
 import io.github.ossltickets.OpenSsl;
 import io.github.ossltickets.SslContext;
+import io.github.ossltickets.TicketKeyCallback;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.ssl.ReferenceCountedOpenSslContext;
 import io.netty.util.IllegalReferenceCountException;
@@ -43,6 +44,18 @@ public final class NettyTickets {
     /** {@link #attach(io.netty.handler.ssl.SslContext, Consumer, WhenTicketsOff)} with {@link WhenTicketsOff#WARN}. */
     public static SslContext attach(io.netty.handler.ssl.SslContext nettyContext, Consumer<SslContext> installer) {
         return attach(nettyContext, installer, WhenTicketsOff.WARN);
+    }
+
+    /**
+     * {@link #attach(io.netty.handler.ssl.SslContext, Consumer, WhenTicketsOff)} with {@code keys} as the
+     * context's ticket key callback ({@link SslContext#setTicketKeyCallback}): a
+     * {@link io.github.ossltickets.keys.TicketKeyRing} gives Netty keys that rotate and are shared across
+     * a fleet, where tcnative's {@code SessionTicketKey} takes AES-128 keys replaced by hand.
+     */
+    public static SslContext attach(io.netty.handler.ssl.SslContext nettyContext, TicketKeyCallback keys,
+                                    WhenTicketsOff whenTicketsOff) {
+        Objects.requireNonNull(keys, "keys");
+        return attach(nettyContext, context -> context.setTicketKeyCallback(keys), whenTicketsOff);
     }
 
     /**

@@ -17,9 +17,11 @@ import java.security.KeyManagementException;
 import java.security.SecureRandom;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Ticket callbacks on a Tomcat 11 connector that terminates TLS with Tomcat's FFM OpenSSL
@@ -109,20 +111,33 @@ public final class TomcatTickets {
     /**
      * Tomcat's FFM {@link OpenSSLImplementation}, whose contexts get the installer of their host. Named
      * by {@link #attach}; not for direct use. A host added after {@code attach} fails to start, with a
-     * message, rather than serve without callbacks.
+     * message, rather than serve without callbacks, unless it replaces a host of the same name on the
+     * same connector (Spring Boot before 4.0.9 replaces its {@link SSLHostConfig} on an SSL bundle
+     * reload): the replacement keeps that host's installer.
      */
     public static final class Implementation extends OpenSSLImplementation {
+        // Tomcat makes one Implementation per connector, at its start, and asks it for every context of
+        // that connector, a host added later included: what it served, by host name, is this connector's.
+        private final Map<String, Installer> installersByHostName = new ConcurrentHashMap<>();
+
         /** Made by Tomcat, by name. */
         public Implementation() {
         }
 
         @Override
         public SSLUtil getSSLUtil(SSLHostConfigCertificate certificate) {
-            Installer installer = INSTALLERS.get(certificate.getSSLHostConfig());
+            SSLHostConfig host = certificate.getSSLHostConfig();
+            String hostName = host.getHostName().toLowerCase(Locale.ROOT);
+            Installer installer = INSTALLERS.get(host);
             if (installer == null) {
-                throw new IllegalStateException("SSLHostConfig " + certificate.getSSLHostConfig().getHostName()
-                        + " was added after TomcatTickets.attach: attach again before adding it to a started connector");
+                installer = installersByHostName.get(hostName); // a replacement of a host this connector serves
+                if (installer == null) {
+                    throw new IllegalStateException("SSLHostConfig " + host.getHostName()
+                            + " was added after TomcatTickets.attach: attach again before adding it to a started connector");
+                }
+                INSTALLERS.put(host, installer);
             }
+            installersByHostName.put(hostName, installer);
             return new Util(certificate, installer);
         }
     }

@@ -71,7 +71,7 @@ class AdaptersContainerIT {
                 .withCreateContainerCmdModifier(create -> create.getHostConfig().withPortBindings(bindings))
                 .withCommand("sh", "-c", "mkdir -p /tmp/example && exec java --enable-native-access=ALL-UNNAMED"
                         + " -cp " + classPath + " " + mainClass + " " + arguments + "/tmp/example")
-                .waitingFor(Wait.forLogMessage("ready .*\\n", 1).withStartupTimeout(Duration.ofMinutes(2)));
+                .waitingFor(Wait.forLogMessage("ready .*\\n", 1).withStartupTimeout(Duration.ofMinutes(4)));
         container.start();
         return container;
     }
@@ -90,7 +90,7 @@ class AdaptersContainerIT {
         @BeforeAll
         void start() throws Exception {
             assumeTrue(docker, "no Docker engine");
-            tomcat = example("sid", "target/test-classes:target/classes:target/tomcat/tomcat-coyote-ffm.jar:$(cat target/test.classpath)",
+            tomcat = example("sid", "target/test-classes:target/classes:target/classes/META-INF/versions/22:target/tomcat/tomcat-coyote-ffm.jar:$(cat target/test.classpath)",
                     "io.github.ossltickets.tomcat.TomcatExample", 8443, 8444);
             port = tomcat.getMappedPort(8443);
             long contexts = ResumptionChecks.get(port, "-tls1_3", "start.example", "/", List.of()).count("contexts");

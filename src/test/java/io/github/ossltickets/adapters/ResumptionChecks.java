@@ -13,6 +13,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -38,6 +40,17 @@ public final class ResumptionChecks {
     /** {@code openssl s_client -connect 127.0.0.1:PORT -servername SNI TLS ARGS}, GET {@code path}. */
     public static Answer get(int port, String tls, String sni, String path, List<String> arguments)
             throws IOException, InterruptedException {
+        Answer answer = exchange(port, tls, sni, path, arguments);
+        assertTrue(answer.fields().containsKey("server"), "no report from the server:\n" + answer.output());
+        return answer;
+    }
+
+    /**
+     * As {@link #get}, from any server that answers with {@code name: value} lines (the example servers,
+     * serve): whether s_client resumed, and the lines.
+     */
+    public static Answer exchange(int port, String tls, String sni, String path, List<String> arguments)
+            throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + port,
                 "-servername", sni, tls, "-ign_eof"));
         command.addAll(arguments);
@@ -62,7 +75,6 @@ public final class ResumptionChecks {
         boolean reused = output.lines().anyMatch(line -> line.startsWith("Reused, "));
         boolean fresh = output.lines().anyMatch(line -> line.startsWith("New, "));
         assertTrue(reused != fresh, "s_client says neither New nor Reused:\n" + output);
-        assertTrue(fields.containsKey("server"), "no report from the server:\n" + output);
         return new Answer(reused, fields, output);
     }
 
@@ -89,6 +101,56 @@ public final class ResumptionChecks {
         assertTrue(resumed.count("decrypts") > full.count("decrypts"), "the decrypt callback did not run");
         assertTrue(full.count("tickets-generated") > 0, "no ticket was generated");
         return resumed;
+    }
+
+    /**
+     * The decryptor's policy decides what a client sees: a ticket resumes; once {@code advancePath} made
+     * it stale the decryptor answers {@code IGNORE_RENEW} and the same ticket gets a full handshake (no
+     * app data read back) and a fresh ticket, which resumes under the new policy.
+     */
+    public static void staleTicketGetsAFullHandshake(int port, String tls, String sni, Path directory,
+                                                     String advancePath) throws IOException, InterruptedException {
+        Path old = directory.resolve(sni + tls + ".stale.sess");
+        Path fresh = directory.resolve(sni + tls + ".fresh.sess");
+        get(port, tls, sni, "/", List.of("-sess_out", old.toString()));
+        Answer before = get(port, tls, sni, "/", List.of("-sess_in", old.toString()));
+        assertTrue(before.reused(), "not resumed before the policy changed:\n" + before.output());
+        long policy = get(port, tls, sni, advancePath, List.of()).count("policy");
+        assertEquals(before.count("policy") + 1, policy, "the policy did not advance");
+        Answer stale = get(port, tls, sni, "/", List.of("-sess_in", old.toString(), "-sess_out", fresh.toString()));
+        assertFalse(stale.reused(), "a stale ticket resumed:\n" + stale.output());
+        assertEquals("none", stale.appData(), "no app data is read back from a ticket the decryptor ignored");
+        assertEquals(before.count("stale-ignored") + 1, stale.count("stale-ignored"), stale.output());
+        Answer renewed = get(port, tls, sni, "/", List.of("-sess_in", fresh.toString()));
+        assertTrue(renewed.reused(), "the ticket issued instead did not resume:\n" + renewed.output());
+        assertTrue(renewed.appData().contains(";sni=" + sni + ";") && renewed.appData().endsWith(";policy=" + policy),
+                "the renewed ticket's app data: " + renewed.appData());
+    }
+
+    /**
+     * A reload that the server runs by itself ({@code reloadPath} starts it, for example by rewriting its
+     * certificate files) makes a new context, which gets the callbacks; with ticket keys shared across
+     * contexts a ticket issued before the reload resumes after it with its app data.
+     */
+    public static void ticketsOutliveAReload(int port, String tls, String sni, Path directory,
+                                             String expectedCert, String reloadPath)
+            throws IOException, InterruptedException {
+        Path before = directory.resolve(sni + tls + ".before-reload.sess");
+        Answer first = get(port, tls, sni, "/", List.of("-sess_out", before.toString()));
+        get(port, tls, sni, reloadPath, List.of());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        Answer now = get(port, tls, sni, "/", List.of());
+        while (now.count("contexts") <= first.count("contexts") && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            now = get(port, tls, sni, "/", List.of());
+        }
+        assertTrue(now.count("contexts") > first.count("contexts"), "no new context 30 s after " + reloadPath
+                + ":\n" + now.output());
+        Answer resumed = get(port, tls, sni, "/", List.of("-sess_in", before.toString()));
+        assertTrue(resumed.reused(), "a ticket from before the reload did not resume:\n" + resumed.output());
+        assertTrue(resumed.appData().contains(";sni=" + sni + ";"), "read back: " + resumed.appData());
+        assertTrue(resumed.appData().startsWith("cert=" + expectedCert + ";"), "read back: " + resumed.appData());
+        resumes(port, tls, "after-" + sni, directory, expectedCert, List.of());
     }
 
     /**

@@ -45,6 +45,7 @@ class ConstantsTest {
         fields.addAll(List.of(LibCrypto.class.getFields()));
         fields.addAll(List.of(LegacyTicketKeys.class.getFields()));
         fields.addAll(List.of(ClientServerName.class.getFields()));
+        fields.addAll(List.of(ServerNameCallback.class.getFields()));
         for (Field field : fields) {
             if (!Modifier.isStatic(field.getModifiers()) || !(field.getType() == int.class || field.getType() == long.class)) {
                 continue;

@@ -19,6 +19,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code Native.register} stops at the first missing one, this lists them all. Each is bound once.
  */
 class SymbolsTest {
+    /**
+     * The only functions bound twice: once with a Java array, once with a native address (a direct
+     * buffer's memory, NetworkBio's ByteBuffer reads and writes), so neither copies through the other.
+     */
+    private static final Set<String> ADDRESS_OVERLOADS = Set.of("BIO_read", "BIO_write");
+
     @Test
     void everyNativeMethodResolves() {
         List<String> unresolved = new ArrayList<>();
@@ -34,7 +40,8 @@ class SymbolsTest {
                     continue;
                 }
                 count++;
-                assertTrue(seen.add(method.getName()), "bound twice: " + method.getName());
+                assertTrue(seen.add(method.getName()) || ADDRESS_OVERLOADS.contains(method.getName()),
+                        "bound twice: " + method.getName());
                 try {
                     library.getFunction(method.getName());
                 } catch (UnsatisfiedLinkError e) {

@@ -127,15 +127,15 @@ class AlertIT {
     @Timeout(60)
     void theServersSelectorSendsTheAlertOfAFailedHandshake() throws Exception {
         try (SslContext context = SslContext.forServer().selfSignedCertificate().build();
-             TlsServer server = TlsServer.builder(context, connection -> { }).port(0).start()) {
+             TlsServer server = TlsServer.builder(context, connection -> { }).port(0).build()) {
             String output = sClient(server.port(), "-tls1_1", "-cipher", "DEFAULT:@SECLEVEL=0");
             // OpenSSL at the server chooses the alert (internal_error: no signature algorithm for TLS 1.1)
             assertTrue(output.contains("<<< TLS 1.1, Alert [length 0002], fatal"),
                     "s_client received the server's fatal alert:\n" + output);
-            for (int wait = 0; wait < 100 && server.stats().failures() == 0; wait++) {
+            for (int wait = 0; wait < 100 && server.stats().connectionsFailed() == 0; wait++) {
                 Thread.sleep(50);
             }
-            assertEquals(1, server.stats().failures(), "the server counted the failed handshake");
+            assertEquals(1, server.stats().connectionsFailed(), "the server counted the failed handshake");
         }
     }
 

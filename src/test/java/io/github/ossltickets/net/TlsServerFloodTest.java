@@ -45,10 +45,10 @@ class TlsServerFloodTest {
         try (SslContext serverContext = SslContext.forServer().selfSignedCertificate().serverSessionCache(false).build();
              SslContext clientContext = SslContext.forClient().build();
              TlsServer server = TlsServer.builder(serverContext, TlsServerFloodTest::answer).port(0)
-                     .maxConnections(flood + 100).logger(new RecordingLogger()).start();
+                     .maxConnections(flood + 100).logger(new RecordingLogger()).build();
              TlsClient good = new TlsClient(clientContext, Duration.ofSeconds(10))) {
             request(good, server.port()); // a full handshake: the session to resume
-            TlsServerHostileTest.waitFor(() -> server.stats().open() == 0, "the first connection was freed");
+            TlsServerHostileTest.waitFor(() -> server.stats().connectionsOpen() == 0, "the first connection was freed");
             descriptorsBefore = TlsServerHostileTest.openDescriptors();
             objectsBefore = TlsServerHostileTest.settledLiveObjects();
             long heapBefore = heapAfterGc();
@@ -59,7 +59,7 @@ class TlsServerFloodTest {
                         StandardCharsets.UTF_8));
                 String ready = output.readLine();
                 assertEquals("READY " + flood, ready, "the flood's child JVM");
-                TlsServerHostileTest.waitFor(() -> server.stats().accepted() >= flood + 1,
+                TlsServerHostileTest.waitFor(() -> server.stats().connectionsAccepted() >= flood + 1,
                         "the server accepted the flood: " + server.stats());
                 for (int i = 0; i < 5; i++) {
                     long start = System.nanoTime();
@@ -67,7 +67,7 @@ class TlsServerFloodTest {
                     resumeMillis.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
                 }
                 descriptorsDuring = TlsServerHostileTest.openDescriptors();
-                openDuring = server.stats().open();
+                openDuring = server.stats().connectionsOpen();
                 heapDuring = heapAfterGc();
                 assertTrue(openDuring >= flood, "the flood's connections are open: " + server.stats());
             } finally {
@@ -76,7 +76,7 @@ class TlsServerFloodTest {
                     peers.destroyForcibly();
                 }
             }
-            TlsServerHostileTest.waitFor(() -> server.stats().open() == 0, "the flood's connections were freed: "
+            TlsServerHostileTest.waitFor(() -> server.stats().connectionsOpen() == 0, "the flood's connections were freed: "
                     + server.stats());
             // A channel closed while registered with the selector keeps its descriptor until the next select.
             TlsServerHostileTest.waitFor(() -> descriptors() <= descriptorsBefore + 5, "the descriptors were closed: "

@@ -78,11 +78,11 @@ class TlsServerHostileTest {
 
     @Test
     void startOnAPortInUseLeaksNoDescriptorAndNamesAddressAndPort() throws Exception {
-        try (TlsServer first = server(TlsServerHostileTest::echo).start()) {
+        try (TlsServer first = server(TlsServerHostileTest::echo).build()) {
             long before = openDescriptors();
             for (int i = 0; i < 100; i++) {
                 BindException e = assertThrows(BindException.class,
-                        () -> server(TlsServerHostileTest::echo).port(first.port()).start());
+                        () -> server(TlsServerHostileTest::echo).port(first.port()).build());
                 assertTrue(e.getMessage().contains("127.0.0.1") && e.getMessage().contains("port " + first.port()),
                         e.getMessage());
             }
@@ -91,7 +91,7 @@ class TlsServerHostileTest {
         }
         InetAddress unassignable = InetAddress.getByName("192.0.2.1"); // TEST-NET-1: on no interface here
         BindException e = assertThrows(BindException.class, () -> server(TlsServerHostileTest::echo)
-                .bind(unassignable).start());
+                .bind(unassignable).build());
         assertTrue(e.getMessage().contains("192.0.2.1"), e.getMessage());
     }
 
@@ -129,7 +129,7 @@ class TlsServerHostileTest {
                     // this handler will not stop
                 }
             }
-        }).grace(Duration.ofMillis(100)).start();
+        }).grace(Duration.ofMillis(100)).build();
         try (TlsClient client = new TlsClient(clientContext, Duration.ofSeconds(10));
              TlsConnection connection = client.connect("127.0.0.1", server.port())) {
             connection.write("x".getBytes(StandardCharsets.UTF_8));
@@ -138,7 +138,7 @@ class TlsServerHostileTest {
             server.close();
             long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
             assertTrue(millis < 100 + 1_500, "close() with 100 ms grace took " + millis + " ms");
-            assertEquals(0, server.stats().open(), "the stuck connection was freed");
+            assertEquals(0, server.stats().connectionsOpen(), "the stuck connection was freed");
             assertTrue(logger.entries.stream().anyMatch(entry -> entry.message().contains("ignored the interrupt")),
                     "the stuck handler was named: " + logger.entries);
         } finally {
@@ -159,14 +159,14 @@ class TlsServerHostileTest {
                 throw bug;
             }
             echo(connection);
-        }).workers(1).start(); TlsClient client = new TlsClient(clientContext, Duration.ofSeconds(10))) {
+        }).workers(1).build(); TlsClient client = new TlsClient(clientContext, Duration.ofSeconds(10))) {
             try {
                 roundTrip(client, server.port(), "first");
             } catch (IOException | RuntimeException closedWithoutAnswer) {
                 // the handler died: the server closed the connection
             }
             assertEquals("second", roundTrip(client, server.port(), "second"), "the only worker still serves");
-            assertEquals(1, server.stats().failures());
+            assertEquals(1, server.stats().connectionsFailed());
             RecordingLogger.Entry logged = logger.entries.stream().filter(entry -> entry.thrown() != null)
                     .findFirst().orElseThrow(() -> new AssertionError("not logged: " + logger.entries));
             assertSame(bug, logged.thrown());
@@ -180,13 +180,13 @@ class TlsServerHostileTest {
         TlsServer server = server(connection -> {
             self.get().close();
             echo(connection);
-        }).start();
+        }).build();
         self.set(server);
         try (TlsClient client = new TlsClient(clientContext, Duration.ofSeconds(10))) {
             long start = System.nanoTime();
             assertEquals("bye", roundTrip(client, server.port(), "bye"));
             assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(2), "the handler's close() returned at once");
-            waitFor(() -> server.stats().open() == 0, "the server closed and freed its connection");
+            waitFor(() -> server.stats().connectionsOpen() == 0, "the server closed and freed its connection");
             waitFor(() -> refuses(server.port()), "the server stopped listening");
         } finally {
             server.close();
@@ -204,7 +204,7 @@ class TlsServerHostileTest {
                 Thread.currentThread().interrupt();
             }
             echo(connection);
-        }).start();
+        }).build();
         try (TlsClient client = new TlsClient(clientContext, Duration.ofSeconds(10));
              TlsConnection connection = client.connect("127.0.0.1", server.port())) {
             connection.write("x".getBytes(StandardCharsets.UTF_8));
@@ -214,7 +214,7 @@ class TlsServerHostileTest {
             for (int i = 0; i < 2; i++) {
                 Thread closer = new Thread(() -> {
                     server.close();
-                    openAfterClose.add(server.stats().open());
+                    openAfterClose.add(server.stats().connectionsOpen());
                 });
                 closers.add(closer);
                 closer.start();
@@ -228,7 +228,7 @@ class TlsServerHostileTest {
 
     @Test
     void connectionsPerClientAddressAreLimited() throws Exception {
-        try (TlsServer server = server(TlsServerHostileTest::echo).maxPerClient(2).start();
+        try (TlsServer server = server(TlsServerHostileTest::echo).maxPerClient(2).build();
              TlsClient client = new TlsClient(clientContext, Duration.ofSeconds(10))) {
             Socket first = connect("127.0.0.1", server.port());
             Socket second = connect("127.0.0.1", server.port());
@@ -238,29 +238,29 @@ class TlsServerHostileTest {
                 otherAddress.setSoTimeout(300);
                 assertThrows(SocketTimeoutException.class, () -> otherAddress.getInputStream().read(),
                         "127.0.0.2 has its own count");
-                assertEquals(1, server.stats().rejectedPerClient());
-                assertEquals(1, server.stats().rejected());
+                assertEquals(1, server.stats().connectionsRefusedPerClient());
+                assertEquals(1, server.stats().connectionsRefused());
                 assertTrue(logger.entries.stream().anyMatch(entry -> entry.message().contains("maxPerClient")),
                         logger.entries.toString());
             }
             first.close();
             second.close();
-            waitFor(() -> server.stats().open() == 0, "the idle connections were freed");
+            waitFor(() -> server.stats().connectionsOpen() == 0, "the idle connections were freed");
             assertEquals("again", roundTrip(client, server.port(), "again"), "freed places count again");
         }
     }
 
     @Test
     void atTheConnectionCapTheOldestHandshakeMakesRoom() throws Exception {
-        try (TlsServer server = server(TlsServerHostileTest::echo).maxConnections(3).start();
+        try (TlsServer server = server(TlsServerHostileTest::echo).maxConnections(3).build();
              TlsClient client = new TlsClient(clientContext, Duration.ofSeconds(10))) {
             List<Socket> idle = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
                 idle.add(connect("127.0.0.1", server.port()));
             }
-            waitFor(() -> server.stats().open() == 3, "three idle connections open");
+            waitFor(() -> server.stats().connectionsOpen() == 3, "three idle connections open");
             assertEquals("hello", roundTrip(client, server.port(), "hello"));
-            assertEquals(1, server.stats().evicted());
+            assertEquals(1, server.stats().connectionsEvicted());
             assertEquals(-1, idle.get(0).getInputStream().read(), "the oldest idle connection made room");
             for (Socket socket : idle) {
                 socket.close();
@@ -271,7 +271,7 @@ class TlsServerHostileTest {
     /** At the cap with no handshake to displace, a new connection is refused, and counted as refused. */
     @Test
     void aConnectionRefusedAtTheCapIsCounted() throws Exception {
-        try (TlsServer server = server(TlsServerHostileTest::echo).maxConnections(2).start();
+        try (TlsServer server = server(TlsServerHostileTest::echo).maxConnections(2).build();
              TlsClient client = new TlsClient(clientContext, Duration.ofSeconds(10));
              TlsConnection first = client.connect("127.0.0.1", server.port());
              TlsConnection second = client.connect("127.0.0.1", server.port())) {
@@ -279,9 +279,9 @@ class TlsServerHostileTest {
             try (Socket third = connect("127.0.0.1", server.port())) {
                 assertEquals(-1, third.getInputStream().read(), "the third connection is closed at once");
             }
-            waitFor(() -> server.stats().rejected() == 1, "the refusal is counted");
-            assertEquals(0, server.stats().evicted());
-            assertEquals(0, server.stats().rejectedPerClient());
+            waitFor(() -> server.stats().connectionsRefused() == 1, "the refusal is counted");
+            assertEquals(0, server.stats().connectionsEvicted());
+            assertEquals(0, server.stats().connectionsRefusedPerClient());
         }
     }
 
@@ -289,7 +289,7 @@ class TlsServerHostileTest {
     @Test
     void aPeerFloodingBytesIsCutOff() throws Exception {
         OpenSsl.LiveObjects before = settledLiveObjects();
-        try (TlsServer server = server(TlsServerHostileTest::echo).start();
+        try (TlsServer server = server(TlsServerHostileTest::echo).build();
              Socket flood = connect("127.0.0.1", server.port())) {
             OutputStream out = flood.getOutputStream();
             byte[] chunk = new byte[64 * 1024];
@@ -308,8 +308,8 @@ class TlsServerHostileTest {
                 }
             }
             assertTrue(cut, "the server cut the flood off");
-            assertEquals(1, server.stats().failures());
-            waitFor(() -> server.stats().open() == 0, "the flood's connection was freed");
+            assertEquals(1, server.stats().connectionsFailed());
+            waitFor(() -> server.stats().connectionsOpen() == 0, "the flood's connection was freed");
         }
         assertLiveObjectsReturnTo(before);
     }
@@ -350,7 +350,7 @@ class TlsServerHostileTest {
                 }
             }
         };
-        try (TlsServer server = server(TlsServerHostileTest::echo).maxPerClient(1).logger(failing).start();
+        try (TlsServer server = server(TlsServerHostileTest::echo).maxPerClient(1).logger(failing).build();
              TlsClient client = new TlsClient(clientContext, Duration.ofSeconds(10))) {
             assertTrue(server.isRunning());
             try (TlsConnection waiting = client.connect("127.0.0.1", server.port())) {
@@ -359,7 +359,7 @@ class TlsServerHostileTest {
                     waitFor(() -> !server.isRunning(), "the server reports that it stopped");
                 }
                 waitFor(() -> refuses(server.port()), "the port is closed");
-                waitFor(() -> server.stats().open() == 0, "the waiting connection was freed");
+                waitFor(() -> server.stats().connectionsOpen() == 0, "the waiting connection was freed");
                 assertThrows(Exception.class, () -> { // unexpected EOF: the server closed the socket
                     if (waiting.read(new byte[16]) < 0) {
                         throw new java.io.EOFException("closed");
@@ -380,7 +380,7 @@ class TlsServerHostileTest {
     void peersTricklingARecordDoNotLockOutAGoodClient() throws Exception {
         int workers = 2;
         try (TlsServer server = server(TlsServerHostileTest::echo).workers(workers)
-                .readTimeout(Duration.ofMillis(700)).start();
+                .readTimeout(Duration.ofMillis(700)).build();
              TlsClient client = new TlsClient(clientContext, Duration.ofSeconds(8))) {
             AtomicBoolean stop = new AtomicBoolean();
             List<Thread> tricklers = new ArrayList<>();
@@ -398,7 +398,7 @@ class TlsServerHostileTest {
                 assertEquals("hello", roundTrip(client, server.port(), "hello"));
                 long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
                 assertTrue(millis < 5_000, "the good client waited " + millis + " ms");
-                waitFor(() -> server.stats().failures() >= 2 * workers, "every trickling peer was timed out");
+                waitFor(() -> server.stats().connectionsFailed() >= 2 * workers, "every trickling peer was timed out");
             } finally {
                 stop.set(true);
                 for (Thread trickler : tricklers) {

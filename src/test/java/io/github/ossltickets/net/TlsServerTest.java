@@ -70,7 +70,7 @@ class TlsServerTest {
             started.countDown();
             sleep(300);
             echo(connection);
-        }).grace(Duration.ofSeconds(5)).start();
+        }).grace(Duration.ofSeconds(5)).build();
         try (TlsClient client = new TlsClient(clientContext, Duration.ofSeconds(10))) {
             Thread closer = new Thread(() -> {
                 await(started);
@@ -80,7 +80,7 @@ class TlsServerTest {
             assertEquals("ping", roundTrip(client, server.port(), "ping"), "answered although close() began");
             closer.join(10_000);
         }
-        assertEquals(0, server.stats().open());
+        assertEquals(0, server.stats().connectionsOpen());
     }
 
     @Test
@@ -91,7 +91,7 @@ class TlsServerTest {
             connection.read(new byte[16]); // the client's one byte
             reading.countDown();
             connection.read(new byte[16]); // the client writes no more: blocks until the server closes it
-        }).grace(Duration.ofMillis(200)).readTimeout(Duration.ofMinutes(5)).start();
+        }).grace(Duration.ofMillis(200)).readTimeout(Duration.ofMinutes(5)).build();
         try (TlsClient client = new TlsClient(clientContext, Duration.ofSeconds(10));
              TlsConnection silent = client.connect("127.0.0.1", server.port())) {
             silent.write(new byte[] {'x'});
@@ -107,7 +107,7 @@ class TlsServerTest {
             }
             assertTrue(ended, "the server closed the connection");
         }
-        assertEquals(0, server.stats().open());
+        assertEquals(0, server.stats().connectionsOpen());
         for (int i = 0; i < 50 && !OpenSsl.liveObjects().equals(before); i++) {
             System.gc();
             sleep(50);
@@ -124,7 +124,7 @@ class TlsServerTest {
             busy.countDown();
             await(release);
             echo(connection);
-        }).workers(1).start();
+        }).workers(1).build();
              TlsClient client = new TlsClient(clientContext, Duration.ofSeconds(10));
              TlsConnection first = client.connect("127.0.0.1", server.port())) {
             first.write("one".getBytes(StandardCharsets.UTF_8)); // its request takes the only worker
@@ -175,7 +175,7 @@ class TlsServerTest {
                 return io.github.ossltickets.TicketReturn.defaultFor(status);
             });
             try (TlsServer server = TlsServer.builder(bigTickets, TlsServerTest::echo).port(0).logger(QUIET)
-                    .handshakeTimeout(Duration.ofSeconds(5)).start();
+                    .handshakeTimeout(Duration.ofSeconds(5)).build();
                  TlsClient client = new TlsClient(clientContext, Duration.ofSeconds(10))) {
                 assertEquals("hello", roundTrip(client, server.port(), "hello"));
                 try (TlsConnection resumed = client.connect("127.0.0.1", server.port())) {
@@ -201,7 +201,7 @@ class TlsServerTest {
                 total += n;
             }
             connection.write(received);
-        }).start(); TlsClient client = new TlsClient(clientContext, Duration.ofSeconds(20));
+        }).build(); TlsClient client = new TlsClient(clientContext, Duration.ofSeconds(20));
              TlsConnection connection = client.connect("127.0.0.1", server.port())) {
             connection.write(data);
             ByteArrayOutputStream echoed = new ByteArrayOutputStream();

@@ -39,16 +39,22 @@ import java.util.List;
  * and 1.3 without it (to compare). GET / answers with {@link ExampleTickets#report}; GET /release-cycle
  * runs {@link NettyReleaseCycle}.
  *
- * <pre>java ... io.github.ossltickets.netty.NettyExample PORT TLS12_PORT PLAIN_PORT DIRECTORY</pre>
+ * With a KEY_FILE (nginx, 80 bytes) the first listener joins serve's fleet on that key (its ring,
+ * serve's session-ID context, app data that serve accepts), and the TLS 1.2 one gets the ring alone.
+ *
+ * <pre>java ... io.github.ossltickets.netty.NettyExample PORT TLS12_PORT PLAIN_PORT DIRECTORY [KEY_FILE]</pre>
  */
 public final class NettyExample implements AutoCloseable {
-    final ExampleTickets tickets = new ExampleTickets();
+    final ExampleTickets tickets;
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
     private final List<Channel> channels = new ArrayList<>();
     private final Path key;
     private final Path cert;
 
-    NettyExample(Path directory, int port, int tls12Port, int plainPort) throws IOException, InterruptedException {
+    NettyExample(Path directory, int port, int tls12Port, int plainPort, Path fleetKeys)
+            throws IOException, InterruptedException {
+        io.github.ossltickets.keys.TicketKeyRing ring = ExampleTickets.ring(fleetKeys);
+        tickets = ring == null ? new ExampleTickets() : new ExampleTickets(ExampleTickets.SERVE_APP_DATA_PREFIX);
         key = directory.resolve("key.pem");
         cert = directory.resolve("cert.pem");
         Process openssl = new ProcessBuilder("openssl", "req", "-x509", "-nodes", "-days", "2", "-subj", "/CN=localhost",
@@ -58,9 +64,13 @@ public final class NettyExample implements AutoCloseable {
             throw new IOException("openssl req failed: " + output);
         }
         SslContext both = context(key, cert, "TLSv1.2", "TLSv1.3");
-        NettyTickets.attach(both, context -> tickets.install(context, "RSA"));
+        NettyTickets.attach(both, context -> tickets.install(context, "RSA", ring));
         SslContext tls12 = context(key, cert, "TLSv1.2");
-        NettyTickets.attach(tls12, context -> tickets.install(context, "RSA-TLS12"), NettyTickets.WhenTicketsOff.ENABLE);
+        if (ring == null) {
+            NettyTickets.attach(tls12, context -> tickets.install(context, "RSA-TLS12"), NettyTickets.WhenTicketsOff.ENABLE);
+        } else {
+            NettyTickets.attach(tls12, ring, NettyTickets.WhenTicketsOff.ENABLE); // the key ring alone
+        }
         listen(port, both);
         listen(tls12Port, tls12);
         listen(plainPort, context(key, cert, "TLSv1.2", "TLSv1.3"));
@@ -114,7 +124,7 @@ public final class NettyExample implements AutoCloseable {
 
     public static void main(String[] args) throws Exception {
         NettyExample example = new NettyExample(Path.of(args[3]), Integer.parseInt(args[0]), Integer.parseInt(args[1]),
-                Integer.parseInt(args[2]));
+                Integer.parseInt(args[2]), args.length > 4 ? Path.of(args[4]) : null);
         System.out.println("ready " + example.port(0) + " " + example.port(1) + " " + example.port(2));
         Thread.currentThread().join();
     }

@@ -23,22 +23,28 @@ import java.util.HexFormat;
  * certificate: one with {@link TomcatTickets} attached, one without (to compare). GET / answers with
  * {@link ExampleTickets#report}; GET /reload reloads the host configurations of the attached connector.
  *
- * <pre>java ... io.github.ossltickets.tomcat.TomcatExample PORT PLAIN_PORT DIRECTORY</pre>
+ * With a KEY_FILE (nginx, 80 bytes) the attached connector joins serve's fleet on that key: its ring,
+ * serve's session-ID context and app data that serve accepts ({@link ExampleTickets#install(
+ * io.github.ossltickets.SslContext, String, io.github.ossltickets.keys.TicketKeyRing)}).
+ *
+ * <pre>java ... io.github.ossltickets.tomcat.TomcatExample PORT PLAIN_PORT DIRECTORY [KEY_FILE]</pre>
  */
 public final class TomcatExample implements AutoCloseable {
-    final ExampleTickets tickets = new ExampleTickets();
+    final ExampleTickets tickets;
     final Tomcat tomcat = new Tomcat();
     final Connector attached;
     final Connector plain;
 
-    private TomcatExample(Path directory, int port, int plainPort) throws IOException, LifecycleException {
+    private TomcatExample(Path directory, int port, int plainPort, Path fleetKeys) throws IOException, LifecycleException {
+        io.github.ossltickets.keys.TicketKeyRing ring = ExampleTickets.ring(fleetKeys);
+        tickets = ring == null ? new ExampleTickets() : new ExampleTickets(ExampleTickets.SERVE_APP_DATA_PREFIX);
         Path rsaKey = directory.resolve("rsa-key.pem"), rsaCert = directory.resolve("rsa-cert.pem");
         Path ecKey = directory.resolve("ec-key.pem"), ecCert = directory.resolve("ec-cert.pem");
         certificate(rsaKey, rsaCert, "rsa:2048");
         certificate(ecKey, ecCert, "ec", "-pkeyopt", "ec_paramgen_curve:P-256");
         tomcat.setBaseDir(Files.createDirectories(directory.resolve("tomcat")).toString());
         attached = connector(port, rsaKey, rsaCert, ecKey, ecCert);
-        TomcatTickets.attach(attached, (context, certificate) -> tickets.install(context, certificate.getType().name()));
+        TomcatTickets.attach(attached, (context, certificate) -> tickets.install(context, certificate.getType().name(), ring));
         plain = connector(plainPort, rsaKey, rsaCert, ecKey, ecCert);
         plain.setProperty(TomcatTickets.IMPLEMENTATION_PROPERTY, TomcatTickets.TOMCAT_FFM);
         tomcat.getService().addConnector(attached);
@@ -64,7 +70,12 @@ public final class TomcatExample implements AutoCloseable {
 
     /** Starts Tomcat; {@code 0} ports pick free ones. */
     static TomcatExample start(Path directory, int port, int plainPort) throws IOException, LifecycleException {
-        return new TomcatExample(directory, port, plainPort);
+        return new TomcatExample(directory, port, plainPort, null);
+    }
+
+    /** Starts Tomcat with its attached connector on the ring of this nginx key file, as serve's fleet does. */
+    static TomcatExample startWithKeyFile(Path directory, Path keyFile) throws IOException, LifecycleException {
+        return new TomcatExample(directory, 0, 0, keyFile);
     }
 
     int port() {
@@ -119,7 +130,8 @@ public final class TomcatExample implements AutoCloseable {
     }
 
     public static void main(String[] args) throws Exception {
-        TomcatExample example = start(Path.of(args[2]), Integer.parseInt(args[0]), Integer.parseInt(args[1]));
+        TomcatExample example = new TomcatExample(Path.of(args[2]), Integer.parseInt(args[0]), Integer.parseInt(args[1]),
+                args.length > 3 ? Path.of(args[3]) : null);
         System.out.println("ready " + example.port() + " " + example.plainPort());
         Thread.currentThread().join();
     }

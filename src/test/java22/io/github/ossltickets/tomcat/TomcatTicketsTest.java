@@ -141,6 +141,32 @@ class TomcatTicketsTest {
         }
     }
 
+    /** Spring Boot 4.0.8 reloads an SSL bundle by adding a new SSLHostConfig of the same name. */
+    @Test
+    void aHostReplacedByOneOfTheSameNameKeepsItsInstaller(@TempDir Path base) throws Exception {
+        Tomcat server = new Tomcat();
+        server.setBaseDir(base.toString());
+        Connector connector = new Connector("HTTP/1.1");
+        connector.setPort(0);
+        connector.setProperty("SSLEnabled", "true");
+        connector.addSslHostConfig(host("_default_"));
+        java.util.concurrent.atomic.AtomicInteger installs = new java.util.concurrent.atomic.AtomicInteger();
+        TomcatTickets.attach(connector, (context, certificate) -> installs.incrementAndGet());
+        server.getService().addConnector(connector);
+        server.start();
+        try {
+            assertEquals(1, installs.get());
+            ((org.apache.coyote.http11.AbstractHttp11Protocol<?>) connector.getProtocolHandler())
+                    .addSslHostConfig(host("_default_"), true);
+            assertEquals(2, installs.get(), "the replacement's context got the installer");
+            RuntimeException refused = assertThrows(RuntimeException.class, () -> connector.addSslHostConfig(host("other.example")));
+            assertTrue((refused + " / " + refused.getCause()).contains("added after TomcatTickets.attach"));
+        } finally {
+            server.stop();
+            server.destroy();
+        }
+    }
+
     @Test
     void theBorrowedHandlesLiveExactlyAsLongAsTomcatsContexts(@TempDir Path base) throws Exception {
         long before = io.github.ossltickets.OpenSsl.liveObjects().contextsWithCallbacks();

@@ -3,8 +3,10 @@ package io.github.ossltickets.ffi.ffm;
 import com.sun.jna.Callback;
 import io.github.ossltickets.ffi.Backend;
 import io.github.ossltickets.ffi.CRYPTO_EX_free;
+import io.github.ossltickets.ffi.SSL_CTX_alpn_select_cb_func;
 import io.github.ossltickets.ffi.SSL_CTX_decrypt_session_ticket_fn;
 import io.github.ossltickets.ffi.SSL_CTX_generate_session_ticket_fn;
+import io.github.ossltickets.ffi.SSL_client_hello_cb_fn;
 import io.github.ossltickets.ffi.SslMessageCallback;
 import io.github.ossltickets.ffi.TicketKeyEvpCallback;
 import io.github.ossltickets.ffi.pem_password_cb;
@@ -12,8 +14,12 @@ import io.github.ossltickets.ffi.pem_password_cb;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
+import java.nio.ByteBuffer;
+import java.util.function.LongUnaryOperator;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * The FFM backend (JDK 22+): each method calls the method of the same name in {@link LibSsl} or
@@ -94,6 +100,38 @@ public final class FfmBackend implements Backend {
     }
 
     @Override
+    public int[] ints(long address, int count) {
+        return at(address, (long) count * Integer.BYTES).toArray(JAVA_INT);
+    }
+
+    @Override
+    public void writeInt(long address, int value) {
+        at(address, Integer.BYTES).set(JAVA_INT, 0, value);
+    }
+
+    @Override
+    public void writeLong(long address, long value) {
+        at(address, Long.BYTES).set(JAVA_LONG, 0, value);
+    }
+
+    @Override
+    public long address(ByteBuffer direct) {
+        return MemorySegment.ofBuffer(direct).address() - direct.position(); // ofBuffer starts at the position
+    }
+
+    @Override
+    public long withWipedMemory(int size, LongUnaryOperator use) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment memory = arena.allocate(Math.max(size, 1)); // zeroed
+            try {
+                return use.applyAsLong(memory.address());
+            } finally {
+                memory.fill((byte) 0);
+            }
+        }
+    }
+
+    @Override
     public long permanentCopy(byte[] bytes) {
         return Arena.global().allocateFrom(JAVA_BYTE, bytes).address();
     }
@@ -154,7 +192,7 @@ public final class FfmBackend implements Backend {
     }
 
     @Override
-    public long SSL_CTX_ctrl(long ctx, int cmd, long larg, byte[] parg) {
+    public long SSL_CTX_ctrl(long ctx, int cmd, long larg, long parg) {
         return LibSsl.SSL_CTX_ctrl(ctx, cmd, larg, parg);
     }
 
@@ -171,6 +209,11 @@ public final class FfmBackend implements Backend {
     @Override
     public int SSL_CTX_check_private_key(long ctx) {
         return LibSsl.SSL_CTX_check_private_key(ctx);
+    }
+
+    @Override
+    public int SSL_CTX_set_session_id_context(long ctx, byte[] sidCtx, int sidCtxLen) {
+        return LibSsl.SSL_CTX_set_session_id_context(ctx, sidCtx, sidCtxLen);
     }
 
     @Override
@@ -216,6 +259,66 @@ public final class FfmBackend implements Backend {
     @Override
     public int SSL_new_session_ticket(long s) {
         return LibSsl.SSL_new_session_ticket(s);
+    }
+
+    @Override
+    public void SSL_CTX_set_client_hello_cb(long c, SSL_client_hello_cb_fn cb, long arg) {
+        LibSsl.SSL_CTX_set_client_hello_cb(c, cb, arg);
+    }
+
+    @Override
+    public int SSL_client_hello_isv2(long s) {
+        return LibSsl.SSL_client_hello_isv2(s);
+    }
+
+    @Override
+    public int SSL_client_hello_get0_legacy_version(long s) {
+        return LibSsl.SSL_client_hello_get0_legacy_version(s);
+    }
+
+    @Override
+    public long SSL_client_hello_get0_ciphers(long s, long[] out) {
+        return LibSsl.SSL_client_hello_get0_ciphers(s, out);
+    }
+
+    @Override
+    public int SSL_client_hello_get1_extensions_present(long s, long[] out, long[] outlen) {
+        return LibSsl.SSL_client_hello_get1_extensions_present(s, out, outlen);
+    }
+
+    @Override
+    public int SSL_client_hello_get0_ext(long s, int type, long[] out, long[] outlen) {
+        return LibSsl.SSL_client_hello_get0_ext(s, type, out, outlen);
+    }
+
+    @Override
+    public int SSL_CTX_set_alpn_protos(long ctx, byte[] protos, int protos_len) {
+        return LibSsl.SSL_CTX_set_alpn_protos(ctx, protos, protos_len);
+    }
+
+    @Override
+    public void SSL_CTX_set_alpn_select_cb(long ctx, SSL_CTX_alpn_select_cb_func cb, long arg) {
+        LibSsl.SSL_CTX_set_alpn_select_cb(ctx, cb, arg);
+    }
+
+    @Override
+    public void SSL_get0_alpn_selected(long s, long[] data, int[] len) {
+        LibSsl.SSL_get0_alpn_selected(s, data, len);
+    }
+
+    @Override
+    public long SSL_get_certificate(long s) {
+        return LibSsl.SSL_get_certificate(s);
+    }
+
+    @Override
+    public int SSL_set_ex_data(long s, int idx, long data) {
+        return LibSsl.SSL_set_ex_data(s, idx, data);
+    }
+
+    @Override
+    public long SSL_get_ex_data(long s, int idx) {
+        return LibSsl.SSL_get_ex_data(s, idx);
     }
 
     @Override
@@ -374,6 +477,11 @@ public final class FfmBackend implements Backend {
     }
 
     @Override
+    public void CRYPTO_free(long ptr, long file, int line) {
+        LibCrypto.CRYPTO_free(ptr, file, line);
+    }
+
+    @Override
     public long OpenSSL_version_num() {
         return LibCrypto.OpenSSL_version_num();
     }
@@ -399,6 +507,11 @@ public final class FfmBackend implements Backend {
     }
 
     @Override
+    public long ERR_peek_last_error() {
+        return LibCrypto.ERR_peek_last_error();
+    }
+
+    @Override
     public long BIO_s_mem() {
         return LibCrypto.BIO_s_mem();
     }
@@ -420,6 +533,16 @@ public final class FfmBackend implements Backend {
 
     @Override
     public int BIO_read(long bio, byte[] data, int dlen) {
+        return LibCrypto.BIO_read(bio, data, dlen);
+    }
+
+    @Override
+    public int BIO_write(long bio, long data, int dlen) {
+        return LibCrypto.BIO_write(bio, data, dlen);
+    }
+
+    @Override
+    public int BIO_read(long bio, long data, int dlen) {
         return LibCrypto.BIO_read(bio, data, dlen);
     }
 
@@ -506,6 +629,11 @@ public final class FfmBackend implements Backend {
     @Override
     public long X509_new() {
         return LibCrypto.X509_new();
+    }
+
+    @Override
+    public int i2d_X509(long x509, long[] out) {
+        return LibCrypto.i2d_X509(x509, out);
     }
 
     @Override

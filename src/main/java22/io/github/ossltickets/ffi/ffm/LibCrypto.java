@@ -78,6 +78,11 @@ public final class LibCrypto {
     private static final MethodHandle OSSL_PARAM_BLD_push_utf8_string = Downcalls.crypto("OSSL_PARAM_BLD_push_utf8_string", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), LEAF);
     private static final MethodHandle OSSL_PARAM_BLD_to_param = Downcalls.crypto("OSSL_PARAM_BLD_to_param", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG), LEAF);
     private static final MethodHandle OSSL_PARAM_BLD_free = Downcalls.crypto("OSSL_PARAM_BLD_free", FunctionDescriptor.ofVoid(JAVA_LONG), LEAF);
+    private static final MethodHandle CRYPTO_free = Downcalls.crypto("CRYPTO_free", FunctionDescriptor.ofVoid(JAVA_LONG, JAVA_LONG, JAVA_INT), LEAF);
+    private static final MethodHandle ERR_peek_last_error = Downcalls.crypto("ERR_peek_last_error", FunctionDescriptor.of(JAVA_LONG), LEAF);
+    private static final MethodHandle BIO_write_native = Downcalls.crypto("BIO_write", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT), LEAF);
+    private static final MethodHandle BIO_read_native = Downcalls.crypto("BIO_read", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT), LEAF);
+    private static final MethodHandle i2d_X509 = Downcalls.crypto("i2d_X509", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS), LEAF_WITH_ARRAYS);
 
     /**
      * {@code int CRYPTO_get_ex_new_index(int class_index, long argl, void *argp, CRYPTO_EX_new *new_func, CRYPTO_EX_dup *dup_func, CRYPTO_EX_free *free_func)}:
@@ -568,6 +573,60 @@ public final class LibCrypto {
             OSSL_PARAM_BLD_free.invokeExact(bld);
         } catch (Throwable failure) {
             throw Downcalls.unexpected("OSSL_PARAM_BLD_free", failure);
+        }
+    }
+
+    /**
+     * {@code void CRYPTO_free(void *ptr, const char *file, int line)}: what the OPENSSL_free macro calls;
+     * frees memory OpenSSL allocated and handed over (get1).
+     */
+    public static void CRYPTO_free(long ptr, long file, int line) {
+        try {
+            CRYPTO_free.invokeExact(ptr, file, line);
+        } catch (Throwable failure) {
+            throw Downcalls.unexpected("CRYPTO_free", failure);
+        }
+    }
+
+    /** {@code unsigned long ERR_peek_last_error(void)}: the newest error of this thread's queue, left in it; 0 when empty. */
+    public static long ERR_peek_last_error() {
+        try {
+            return (long) ERR_peek_last_error.invokeExact();
+        } catch (Throwable failure) {
+            throw Downcalls.unexpected("ERR_peek_last_error", failure);
+        }
+    }
+
+    /**
+     * {@code int BIO_write(BIO *b, const void *data, int dlen)} from native memory (a direct buffer's
+     * address): nothing is copied through the JVM.
+     */
+    public static int BIO_write(long bio, long data, int dlen) {
+        try {
+            return (int) BIO_write_native.invokeExact(bio, data, dlen);
+        } catch (Throwable failure) {
+            throw Downcalls.unexpected("BIO_write", failure);
+        }
+    }
+
+    /** {@code int BIO_read(BIO *b, void *data, int dlen)} into native memory (a direct buffer's address). */
+    public static int BIO_read(long bio, long data, int dlen) {
+        try {
+            return (int) BIO_read_native.invokeExact(bio, data, dlen);
+        } catch (Throwable failure) {
+            throw Downcalls.unexpected("BIO_read", failure);
+        }
+    }
+
+    /**
+     * {@code int i2d_X509(const X509 *a, unsigned char **out)}: the DER encoding; with out NULL the length
+     * only; otherwise writes at *out and advances it (with *out NULL, allocates it: OPENSSL_free).
+     */
+    public static int i2d_X509(long x509, long[] out) {
+        try {
+            return (int) i2d_X509.invokeExact(x509, heap(out));
+        } catch (Throwable failure) {
+            throw Downcalls.unexpected("i2d_X509", failure);
         }
     }
 }

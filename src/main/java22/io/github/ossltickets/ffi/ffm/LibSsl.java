@@ -1,7 +1,9 @@
 package io.github.ossltickets.ffi.ffm;
 
+import io.github.ossltickets.ffi.SSL_CTX_alpn_select_cb_func;
 import io.github.ossltickets.ffi.SSL_CTX_decrypt_session_ticket_fn;
 import io.github.ossltickets.ffi.SSL_CTX_generate_session_ticket_fn;
+import io.github.ossltickets.ffi.SSL_client_hello_cb_fn;
 import io.github.ossltickets.ffi.SslMessageCallback;
 import io.github.ossltickets.ffi.TicketKeyEvpCallback;
 
@@ -39,7 +41,7 @@ public final class LibSsl {
     private static final MethodHandle SSL_CTX_new = Downcalls.ssl("SSL_CTX_new", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG), CALLS_BACK);
     private static final MethodHandle SSL_CTX_free = Downcalls.ssl("SSL_CTX_free", FunctionDescriptor.ofVoid(JAVA_LONG), CALLS_BACK);
     private static final MethodHandle SSL_CTX_up_ref = Downcalls.ssl("SSL_CTX_up_ref", FunctionDescriptor.of(JAVA_INT, JAVA_LONG), LEAF);
-    private static final MethodHandle SSL_CTX_ctrl = Downcalls.ssl("SSL_CTX_ctrl", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_LONG, ADDRESS), LEAF_WITH_ARRAYS);
+    private static final MethodHandle SSL_CTX_ctrl = Downcalls.ssl("SSL_CTX_ctrl", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG), LEAF);
     private static final MethodHandle SSL_CTX_use_certificate = Downcalls.ssl("SSL_CTX_use_certificate", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG), CALLS_BACK);
     private static final MethodHandle SSL_CTX_use_PrivateKey = Downcalls.ssl("SSL_CTX_use_PrivateKey", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG), CALLS_BACK);
     private static final MethodHandle SSL_CTX_check_private_key = Downcalls.ssl("SSL_CTX_check_private_key", FunctionDescriptor.of(JAVA_INT, JAVA_LONG), CALLS_BACK);
@@ -82,6 +84,19 @@ public final class LibSsl {
     private static final MethodHandle SSL_SESSION_is_resumable = Downcalls.ssl("SSL_SESSION_is_resumable", FunctionDescriptor.of(JAVA_INT, JAVA_LONG), LEAF);
     private static final MethodHandle SSL_SESSION_get_protocol_version = Downcalls.ssl("SSL_SESSION_get_protocol_version", FunctionDescriptor.of(JAVA_INT, JAVA_LONG), LEAF);
     private static final MethodHandle i2d_SSL_SESSION = Downcalls.ssl("i2d_SSL_SESSION", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG), LEAF);
+    private static final MethodHandle SSL_CTX_set_session_id_context = Downcalls.ssl("SSL_CTX_set_session_id_context", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS, JAVA_INT), LEAF_WITH_ARRAYS);
+    private static final MethodHandle SSL_CTX_set_client_hello_cb = Downcalls.ssl("SSL_CTX_set_client_hello_cb", FunctionDescriptor.ofVoid(JAVA_LONG, JAVA_LONG, JAVA_LONG), LEAF);
+    private static final MethodHandle SSL_client_hello_isv2 = Downcalls.ssl("SSL_client_hello_isv2", FunctionDescriptor.of(JAVA_INT, JAVA_LONG), LEAF);
+    private static final MethodHandle SSL_client_hello_get0_legacy_version = Downcalls.ssl("SSL_client_hello_get0_legacy_version", FunctionDescriptor.of(JAVA_INT, JAVA_LONG), LEAF);
+    private static final MethodHandle SSL_client_hello_get0_ciphers = Downcalls.ssl("SSL_client_hello_get0_ciphers", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, ADDRESS), LEAF_WITH_ARRAYS);
+    private static final MethodHandle SSL_client_hello_get1_extensions_present = Downcalls.ssl("SSL_client_hello_get1_extensions_present", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS), LEAF_WITH_ARRAYS);
+    private static final MethodHandle SSL_client_hello_get0_ext = Downcalls.ssl("SSL_client_hello_get0_ext", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS), LEAF_WITH_ARRAYS);
+    private static final MethodHandle SSL_CTX_set_alpn_protos = Downcalls.ssl("SSL_CTX_set_alpn_protos", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS, JAVA_INT), LEAF_WITH_ARRAYS);
+    private static final MethodHandle SSL_CTX_set_alpn_select_cb = Downcalls.ssl("SSL_CTX_set_alpn_select_cb", FunctionDescriptor.ofVoid(JAVA_LONG, JAVA_LONG, JAVA_LONG), LEAF);
+    private static final MethodHandle SSL_get0_alpn_selected = Downcalls.ssl("SSL_get0_alpn_selected", FunctionDescriptor.ofVoid(JAVA_LONG, ADDRESS, ADDRESS), LEAF_WITH_ARRAYS);
+    private static final MethodHandle SSL_get_certificate = Downcalls.ssl("SSL_get_certificate", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG), LEAF);
+    private static final MethodHandle SSL_set_ex_data = Downcalls.ssl("SSL_set_ex_data", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG), LEAF);
+    private static final MethodHandle SSL_get_ex_data = Downcalls.ssl("SSL_get_ex_data", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT), LEAF);
 
     /** {@code const SSL_METHOD *TLS_server_method(void)}: static: never freed. */
     public static long TLS_server_method() {
@@ -177,9 +192,9 @@ public final class LibSsl {
      * {@code long SSL_CTX_ctrl(SSL_CTX *ctx, int cmd, long larg, void *parg)}:
      * behind most SSL_CTX_set_ macros (SslMacros).
      */
-    public static long SSL_CTX_ctrl(long ctx, int cmd, long larg, byte[] parg) {
+    public static long SSL_CTX_ctrl(long ctx, int cmd, long larg, long parg) {
         try {
-            return (long) SSL_CTX_ctrl.invokeExact(ctx, cmd, larg, heap(parg));
+            return (long) SSL_CTX_ctrl.invokeExact(ctx, cmd, larg, parg);
         } catch (Throwable failure) {
             throw Downcalls.unexpected("SSL_CTX_ctrl", failure);
         }
@@ -612,6 +627,150 @@ public final class LibSsl {
             return (int) i2d_SSL_SESSION.invokeExact(ss, pp);
         } catch (Throwable failure) {
             throw Downcalls.unexpected("i2d_SSL_SESSION", failure);
+        }
+    }
+
+    /**
+     * {@code int SSL_CTX_set_session_id_context(SSL_CTX *ctx, const unsigned char *sid_ctx, unsigned int
+     * sid_ctx_len)}: copies at most 32 bytes into the context; 1 on success.
+     */
+    public static int SSL_CTX_set_session_id_context(long ctx, byte[] sidCtx, int sidCtxLen) {
+        try {
+            return (int) SSL_CTX_set_session_id_context.invokeExact(ctx, heap(sidCtx), sidCtxLen);
+        } catch (Throwable failure) {
+            throw Downcalls.unexpected("SSL_CTX_set_session_id_context", failure);
+        }
+    }
+
+    /**
+     * {@code void SSL_CTX_set_client_hello_cb(SSL_CTX *c, SSL_client_hello_cb_fn cb, void *arg)}:
+     * OpenSSL keeps cb; NULL removes it. It runs early in the server's processing of each ClientHello.
+     */
+    public static void SSL_CTX_set_client_hello_cb(long c, SSL_client_hello_cb_fn cb, long arg) {
+        try {
+            SSL_CTX_set_client_hello_cb.invokeExact(c, Upcalls.pointer(cb), arg);
+        } catch (Throwable failure) {
+            throw Downcalls.unexpected("SSL_CTX_set_client_hello_cb", failure);
+        }
+    }
+
+    /** {@code int SSL_client_hello_isv2(SSL *s)}: 1 for an SSLv2-format ClientHello; only inside the callback. */
+    public static int SSL_client_hello_isv2(long s) {
+        try {
+            return (int) SSL_client_hello_isv2.invokeExact(s);
+        } catch (Throwable failure) {
+            throw Downcalls.unexpected("SSL_client_hello_isv2", failure);
+        }
+    }
+
+    /** {@code unsigned int SSL_client_hello_get0_legacy_version(SSL *s)}: the legacy_version field (0x0303 for TLS 1.2 and 1.3). */
+    public static int SSL_client_hello_get0_legacy_version(long s) {
+        try {
+            return (int) SSL_client_hello_get0_legacy_version.invokeExact(s);
+        } catch (Throwable failure) {
+            throw Downcalls.unexpected("SSL_client_hello_get0_legacy_version", failure);
+        }
+    }
+
+    /**
+     * {@code size_t SSL_client_hello_get0_ciphers(SSL *s, const unsigned char **out)}: get0: *out borrowed,
+     * valid only inside the callback; the cipher suites, two bytes each.
+     */
+    public static long SSL_client_hello_get0_ciphers(long s, long[] out) {
+        try {
+            return (long) SSL_client_hello_get0_ciphers.invokeExact(s, heap(out));
+        } catch (Throwable failure) {
+            throw Downcalls.unexpected("SSL_client_hello_get0_ciphers", failure);
+        }
+    }
+
+    /**
+     * {@code int SSL_client_hello_get1_extensions_present(SSL *s, int **out, size_t *outlen)}: get1: *out
+     * is owned by the caller, freed with OPENSSL_free (CRYPTO_free); the extension types in order.
+     */
+    public static int SSL_client_hello_get1_extensions_present(long s, long[] out, long[] outlen) {
+        try {
+            return (int) SSL_client_hello_get1_extensions_present.invokeExact(s, heap(out), heap(outlen));
+        } catch (Throwable failure) {
+            throw Downcalls.unexpected("SSL_client_hello_get1_extensions_present", failure);
+        }
+    }
+
+    /**
+     * {@code int SSL_client_hello_get0_ext(SSL *s, unsigned int type, const unsigned char **out, size_t *outlen)}:
+     * get0: *out borrowed, valid only inside the callback; 0 when the extension is absent.
+     */
+    public static int SSL_client_hello_get0_ext(long s, int type, long[] out, long[] outlen) {
+        try {
+            return (int) SSL_client_hello_get0_ext.invokeExact(s, type, heap(out), heap(outlen));
+        } catch (Throwable failure) {
+            throw Downcalls.unexpected("SSL_client_hello_get0_ext", failure);
+        }
+    }
+
+    /**
+     * {@code int SSL_CTX_set_alpn_protos(SSL_CTX *ctx, const unsigned char *protos, unsigned int protos_len)}:
+     * copies the client's offer (length-prefixed names); 0 on success (sic).
+     */
+    public static int SSL_CTX_set_alpn_protos(long ctx, byte[] protos, int protos_len) {
+        try {
+            return (int) SSL_CTX_set_alpn_protos.invokeExact(ctx, heap(protos), protos_len);
+        } catch (Throwable failure) {
+            throw Downcalls.unexpected("SSL_CTX_set_alpn_protos", failure);
+        }
+    }
+
+    /**
+     * {@code void SSL_CTX_set_alpn_select_cb(SSL_CTX *ctx, SSL_CTX_alpn_select_cb_func cb, void *arg)}:
+     * OpenSSL keeps cb.
+     */
+    public static void SSL_CTX_set_alpn_select_cb(long ctx, SSL_CTX_alpn_select_cb_func cb, long arg) {
+        try {
+            SSL_CTX_set_alpn_select_cb.invokeExact(ctx, Upcalls.pointer(cb), arg);
+        } catch (Throwable failure) {
+            throw Downcalls.unexpected("SSL_CTX_set_alpn_select_cb", failure);
+        }
+    }
+
+    /**
+     * {@code void SSL_get0_alpn_selected(const SSL *ssl, const unsigned char **data, unsigned int *len)}:
+     * get0: borrowed, valid while ssl lives; NULL and 0 when none was chosen.
+     */
+    public static void SSL_get0_alpn_selected(long s, long[] data, int[] len) {
+        try {
+            SSL_get0_alpn_selected.invokeExact(s, heap(data), heap(len));
+        } catch (Throwable failure) {
+            throw Downcalls.unexpected("SSL_get0_alpn_selected", failure);
+        }
+    }
+
+    /** {@code X509 *SSL_get_certificate(const SSL *ssl)}: get0: the leaf this connection presents; 0 when none. */
+    public static long SSL_get_certificate(long s) {
+        try {
+            return (long) SSL_get_certificate.invokeExact(s);
+        } catch (Throwable failure) {
+            throw Downcalls.unexpected("SSL_get_certificate", failure);
+        }
+    }
+
+    /**
+     * {@code int SSL_set_ex_data(SSL *ssl, int idx, void *data)}:
+     * stores a pointer-sized value; OpenSSL does not own it.
+     */
+    public static int SSL_set_ex_data(long s, int idx, long data) {
+        try {
+            return (int) SSL_set_ex_data.invokeExact(s, idx, data);
+        } catch (Throwable failure) {
+            throw Downcalls.unexpected("SSL_set_ex_data", failure);
+        }
+    }
+
+    /** {@code void *SSL_get_ex_data(const SSL *ssl, int idx)}: get0; 0 when nothing was stored. */
+    public static long SSL_get_ex_data(long s, int idx) {
+        try {
+            return (long) SSL_get_ex_data.invokeExact(s, idx);
+        } catch (Throwable failure) {
+            throw Downcalls.unexpected("SSL_get_ex_data", failure);
         }
     }
 }

@@ -2,8 +2,11 @@ package io.github.ossltickets.ffi.ffm;
 
 import com.sun.jna.Callback;
 import io.github.ossltickets.ffi.CRYPTO_EX_free;
+import io.github.ossltickets.ffi.LibSsl;
+import io.github.ossltickets.ffi.SSL_CTX_alpn_select_cb_func;
 import io.github.ossltickets.ffi.SSL_CTX_decrypt_session_ticket_fn;
 import io.github.ossltickets.ffi.SSL_CTX_generate_session_ticket_fn;
+import io.github.ossltickets.ffi.SSL_client_hello_cb_fn;
 import io.github.ossltickets.ffi.SslMessageCallback;
 import io.github.ossltickets.ffi.TicketKeyEvpCallback;
 import io.github.ossltickets.ffi.pem_password_cb;
@@ -56,6 +59,13 @@ final class Upcalls {
             // int (*)(SSL *, unsigned char *, unsigned char *, EVP_CIPHER_CTX *, EVP_MAC_CTX *, int): -1 is fatal
             new Kind(TicketKeyEvpCallback.class,
                     FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT), -1),
+            // int (*)(SSL *s, int *al, void *arg): SSL_CLIENT_HELLO_ERROR, with OpenSSL's default alert (internal_error)
+            new Kind(SSL_client_hello_cb_fn.class, FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG),
+                    LibSsl.SSL_CLIENT_HELLO_ERROR),
+            // int (*)(SSL *, const unsigned char **out, unsigned char *outlen, const unsigned char *in, unsigned int inlen, void *arg)
+            new Kind(SSL_CTX_alpn_select_cb_func.class,
+                    FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_LONG),
+                    LibSsl.SSL_TLSEXT_ERR_ALERT_FATAL),
             // void (*)(int, int, int, const void *, size_t, SSL *, void *)
             new Kind(SslMessageCallback.class,
                     FunctionDescriptor.ofVoid(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), null),
