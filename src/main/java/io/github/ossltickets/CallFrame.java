@@ -1,9 +1,10 @@
 package io.github.ossltickets;
 
-import com.sun.jna.Pointer;
 import io.github.ossltickets.ffi.SslMessageCallback;
 
 import java.util.function.Consumer;
+
+import static io.github.ossltickets.ffi.Raw.OPENSSL;
 
 /**
  * One Java call into OpenSSL's state machine on this thread ({@link Ssl#handshake()}, {@code read},
@@ -104,13 +105,14 @@ final class CallFrame {
         }
     }
 
-    private static void onMessage(int writeP, int version, int contentType, Pointer buf, long len, long ssl,
-            Pointer arg) {
+    private static void onMessage(int writeP, int version, int contentType, long buf, long len, long ssl,
+            long arg) {
         try {
             CallFrame frame = of(ssl);
             MessageLog log = frame == null ? null : frame.ssl.messageLog();
             if (log != null && len >= 2) {
-                log.record(writeP == 1, contentType, buf.getByte(0) & 0xff, buf.getByte(1) & 0xff);
+                byte[] firstTwo = OPENSSL.bytes(buf, 2);
+                log.record(writeP == 1, contentType, firstTwo[0] & 0xff, firstTwo[1] & 0xff);
             }
         } catch (Throwable ignored) {
             // Counting must never disturb the handshake; nothing here can fail short of an Error.

@@ -1,6 +1,5 @@
 package io.github.ossltickets;
 
-import com.sun.jna.Pointer;
 import io.github.ossltickets.ffi.LibCrypto;
 import io.github.ossltickets.ffi.LibSsl;
 
@@ -8,6 +7,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+
+import static io.github.ossltickets.ffi.Raw.OPENSSL;
 
 /**
  * The ClientHello a {@link ClientHelloCallback} is called with, read through OpenSSL's
@@ -36,8 +37,8 @@ public final class ClientHello {
         ClientHelloInfo info = new ClientHelloInfo(sni.flatMap(ClientHello::hostName),
                 alpn.map(ClientHello::protocols).orElse(List.of()),
                 versions.map(ClientHello::versions).orElse(List.of()),
-                LibSsl.SSL_client_hello_get0_legacy_version(ssl), cipherSuites(ssl), extensionTypes(ssl),
-                LibSsl.SSL_client_hello_isv2(ssl) == 1);
+                OPENSSL.SSL_client_hello_get0_legacy_version(ssl), cipherSuites(ssl), extensionTypes(ssl),
+                OPENSSL.SSL_client_hello_isv2(ssl) == 1);
         return new ClientHello(ssl, info);
     }
 
@@ -108,18 +109,18 @@ public final class ClientHello {
     private static Optional<byte[]> extension(long ssl, int type) {
         long[] out = new long[1];
         long[] length = new long[1];
-        if (LibSsl.SSL_client_hello_get0_ext(ssl, type, out, length) != 1 || out[0] == 0) {
+        if (OPENSSL.SSL_client_hello_get0_ext(ssl, type, out, length) != 1 || out[0] == 0) {
             return Optional.empty();
         }
-        return Optional.of(new Pointer(out[0]).getByteArray(0, Math.toIntExact(length[0])));
+        return Optional.of(OPENSSL.bytes(out[0], Math.toIntExact(length[0])));
     }
 
     private static List<Integer> cipherSuites(long ssl) {
         long[] out = new long[1];
-        int length = Math.toIntExact(LibSsl.SSL_client_hello_get0_ciphers(ssl, out));
+        int length = Math.toIntExact(OPENSSL.SSL_client_hello_get0_ciphers(ssl, out));
         List<Integer> suites = new ArrayList<>(length / 2);
         if (out[0] != 0) {
-            byte[] bytes = new Pointer(out[0]).getByteArray(0, length);
+            byte[] bytes = OPENSSL.bytes(out[0], length);
             for (int i = 0; i + 1 < length; i += 2) {
                 suites.add(u16(bytes, i));
             }
@@ -130,21 +131,21 @@ public final class ClientHello {
     private static List<Integer> extensionTypes(long ssl) {
         long[] out = new long[1];
         long[] length = new long[1];
-        if (LibSsl.SSL_client_hello_get1_extensions_present(ssl, out, length) != 1) {
+        if (OPENSSL.SSL_client_hello_get1_extensions_present(ssl, out, length) != 1) {
             throw OpenSslException.fromErrorQueue("SSL_client_hello_get1_extensions_present failed");
         }
         if (out[0] == 0) {
             return List.of();
         }
         try {
-            int[] types = new Pointer(out[0]).getIntArray(0, Math.toIntExact(length[0]));
+            int[] types = OPENSSL.ints(out[0], Math.toIntExact(length[0]));
             List<Integer> list = new ArrayList<>(types.length);
             for (int type : types) {
                 list.add(type);
             }
             return list;
         } finally {
-            LibCrypto.CRYPTO_free(out[0], null, 0); // get1: ours to free (OPENSSL_free)
+            OPENSSL.CRYPTO_free(out[0], 0, 0); // get1: ours to free (OPENSSL_free)
         }
     }
 

@@ -1,7 +1,6 @@
 package io.github.ossltickets;
 
 import io.github.ossltickets.ffi.CRYPTO_EX_free;
-import io.github.ossltickets.ffi.LibSsl;
 import io.github.ossltickets.ffi.SslMacros;
 
 import java.lang.ref.WeakReference;
@@ -12,6 +11,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
+
+import static io.github.ossltickets.ffi.Raw.OPENSSL;
 
 /**
  * The Java side of one native {@code SSL_CTX}: the callback objects OpenSSL calls, what they delegate
@@ -90,7 +91,7 @@ final class ContextCallbacks {
 
     private static int newExIndex() {
         OpenSsl.ensureLoaded();
-        int index = SslMacros.SSL_CTX_get_ex_new_index(0, null, null, null, FREED);
+        int index = SslMacros.SSL_CTX_get_ex_new_index(0, 0, 0, 0, FREED);
         if (index < 0) {
             throw OpenSslException.fromErrorQueue("SSL_CTX_get_ex_new_index failed");
         }
@@ -100,7 +101,7 @@ final class ContextCallbacks {
     /** The callbacks of the native context {@code ctx}, made on first use. The caller holds a reference to ctx. */
     static ContextCallbacks of(long ctx) {
         synchronized (LIVE) {
-            long known = LibSsl.SSL_CTX_get_ex_data(ctx, EX_INDEX);
+            long known = OPENSSL.SSL_CTX_get_ex_data(ctx, EX_INDEX);
             WeakReference<ContextCallbacks> entry = known == 0 ? null : LIVE.get(known);
             if (entry != null) {
                 ContextCallbacks existing = entry.get();
@@ -114,7 +115,7 @@ final class ContextCallbacks {
             long id = IDS.incrementAndGet();
             ContextCallbacks created = new ContextCallbacks(id);
             LIVE.put(id, new WeakReference<>(created));
-            if (LibSsl.SSL_CTX_set_ex_data(ctx, EX_INDEX, id) != 1) {
+            if (OPENSSL.SSL_CTX_set_ex_data(ctx, EX_INDEX, id) != 1) {
                 LIVE.remove(id);
                 throw OpenSslException.fromErrorQueue("SSL_CTX_set_ex_data failed");
             }
@@ -184,6 +185,8 @@ final class ContextCallbacks {
                 view.endLoan();
             }
             freed.views.clear();
+            // OpenSSL can no longer call the bridges: free their FFM upcall stubs (JNA: nothing to do).
+            OPENSSL.releaseUpcalls(freed.generate, freed.decrypt, freed.key, freed.clientHello, freed.alpnSelect);
         }
         PINNED.remove(ptr);
         LIVE.remove(ptr);
@@ -192,7 +195,7 @@ final class ContextCallbacks {
     /** Installs ticket callbacks ({@code SSL_CTX_set_session_ticket_cb}); the bridges stay the same. */
     synchronized void install(long ctx, Tickets installed) {
         tickets = installed; // before OpenSSL can call the bridges
-        if (LibSsl.SSL_CTX_set_session_ticket_cb(ctx, generate, decrypt, null) != 1) {
+        if (OPENSSL.SSL_CTX_set_session_ticket_cb(ctx, generate, decrypt, 0) != 1) {
             tickets = null;
             throw OpenSslException.fromErrorQueue("SSL_CTX_set_session_ticket_cb failed");
         }
@@ -201,7 +204,7 @@ final class ContextCallbacks {
     /** Installs a ticket key callback ({@code SSL_CTX_set_tlsext_ticket_key_evp_cb}). */
     synchronized void install(long ctx, Keys installed) {
         keys = installed;
-        if (LibSsl.SSL_CTX_set_tlsext_ticket_key_evp_cb(ctx, key) != 1) {
+        if (OPENSSL.SSL_CTX_set_tlsext_ticket_key_evp_cb(ctx, key) != 1) {
             keys = null;
             throw OpenSslException.fromErrorQueue("SSL_CTX_set_tlsext_ticket_key_evp_cb failed");
         }
@@ -210,14 +213,14 @@ final class ContextCallbacks {
     /** Installs a ClientHello callback ({@code SSL_CTX_set_client_hello_cb}); the bridge stays the same. */
     synchronized void install(long ctx, ClientHellos installed) {
         clientHellos = installed;
-        LibSsl.SSL_CTX_set_client_hello_cb(ctx, clientHello, null);
+        OPENSSL.SSL_CTX_set_client_hello_cb(ctx, clientHello, 0);
     }
 
     /** Removes the ClientHello callback if {@code by} installed the one in place, or if {@code by} is null. */
     synchronized void removeClientHello(long ctx, Object by) {
         ClientHellos current = clientHellos;
         if (current != null && (by == null || current.installedBy() == by)) {
-            LibSsl.SSL_CTX_set_client_hello_cb(ctx, null, null);
+            OPENSSL.SSL_CTX_set_client_hello_cb(ctx, null, 0);
             clientHellos = null;
         }
     }
@@ -225,14 +228,14 @@ final class ContextCallbacks {
     /** Installs the server's ALPN choice ({@code SSL_CTX_set_alpn_select_cb}). */
     synchronized void install(long ctx, TicketBridges.AlpnSelect select) {
         alpnSelect = select;
-        LibSsl.SSL_CTX_set_alpn_select_cb(ctx, select, null);
+        OPENSSL.SSL_CTX_set_alpn_select_cb(ctx, select, 0);
     }
 
     /** Removes the ticket callbacks if {@code by} installed the ones in place, or if {@code by} is null. */
     synchronized void removeTickets(long ctx, Object by) {
         Tickets current = tickets;
         if (current != null && (by == null || current.installedBy() == by)) {
-            LibSsl.SSL_CTX_set_session_ticket_cb(ctx, null, null, null);
+            OPENSSL.SSL_CTX_set_session_ticket_cb(ctx, null, null, 0);
             tickets = null;
         }
     }
@@ -241,7 +244,7 @@ final class ContextCallbacks {
     synchronized void removeKeys(long ctx, Object by) {
         Keys current = keys;
         if (current != null && (by == null || current.installedBy() == by)) {
-            LibSsl.SSL_CTX_set_tlsext_ticket_key_evp_cb(ctx, null);
+            OPENSSL.SSL_CTX_set_tlsext_ticket_key_evp_cb(ctx, null);
             keys = null;
         }
     }

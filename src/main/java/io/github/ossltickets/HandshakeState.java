@@ -9,6 +9,8 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
+import static io.github.ossltickets.ffi.Raw.OPENSSL;
+
 /**
  * What one connection's callbacks share during its handshake: what the ClientHello said, and the
  * attributes a {@link ClientHelloCallback} (or any other callback) set for later ones. It hangs off
@@ -40,7 +42,7 @@ final class HandshakeState {
             }
             index = exIndex();
         }
-        long id = LibSsl.SSL_get_ex_data(ssl, index);
+        long id = OPENSSL.SSL_get_ex_data(ssl, index);
         HandshakeState state = id == 0 ? null : LIVE.get(id);
         if (state != null || !create) {
             return state;
@@ -50,7 +52,7 @@ final class HandshakeState {
 
     /** Under a lock: a callback and another thread setting an attribute must not make two states. */
     private static synchronized HandshakeState create(long ssl, int index) {
-        long id = LibSsl.SSL_get_ex_data(ssl, index);
+        long id = OPENSSL.SSL_get_ex_data(ssl, index);
         HandshakeState state = id == 0 ? null : LIVE.get(id);
         if (state != null) {
             return state;
@@ -58,7 +60,7 @@ final class HandshakeState {
         long fresh = IDS.incrementAndGet();
         state = new HandshakeState();
         LIVE.put(fresh, state);
-        if (LibSsl.SSL_set_ex_data(ssl, index, fresh) != 1) {
+        if (OPENSSL.SSL_set_ex_data(ssl, index, fresh) != 1) {
             LIVE.remove(fresh);
             throw OpenSslException.fromErrorQueue("SSL_set_ex_data failed");
         }
@@ -67,7 +69,7 @@ final class HandshakeState {
 
     private static synchronized int exIndex() {
         if (exIndex < 0) {
-            int index = LibCrypto.CRYPTO_get_ex_new_index(LibCrypto.CRYPTO_EX_INDEX_SSL, 0, null, null, null, FREED);
+            int index = OPENSSL.CRYPTO_get_ex_new_index(LibCrypto.CRYPTO_EX_INDEX_SSL, 0, 0, 0, 0, FREED);
             if (index < 0) {
                 throw OpenSslException.fromErrorQueue("CRYPTO_get_ex_new_index(CRYPTO_EX_INDEX_SSL) failed");
             }

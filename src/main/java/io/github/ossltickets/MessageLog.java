@@ -4,6 +4,8 @@ import io.github.ossltickets.ffi.LibSsl;
 
 import java.util.Optional;
 
+import static io.github.ossltickets.ffi.Raw.OPENSSL;
+
 /**
  * What one connection sent and received, seen through {@code SSL_set_msg_callback}: the
  * NewSessionTicket messages and the first fatal alert each way. Enable it with
@@ -67,6 +69,6 @@ public final class MessageLog {
         if (code < 0) {
             return Optional.empty();
         }
-        return Optional.of(LibSsl.SSL_alert_desc_string_long(code).getString(0).replace(' ', '_'));
+        return Optional.of(OPENSSL.string(OPENSSL.SSL_alert_desc_string_long(code)).replace(' ', '_'));
     }
 }

@@ -1,15 +1,13 @@
 package io.github.ossltickets;
 
-import io.github.ossltickets.ffi.LibCrypto;
 import io.github.ossltickets.ffi.SslMacros;
-
-import com.sun.jna.Native;
-import com.sun.jna.Pointer;
 
 import java.lang.ref.Cleaner;
 import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.util.Objects;
+
+import static io.github.ossltickets.ffi.Raw.OPENSSL;
 
 /**
  * The network end of an in-memory BIO pair whose other end a connection reads and writes
@@ -30,12 +28,12 @@ public final class NetworkBio implements AutoCloseable {
     }
 
     private static void free(long bio) {
-        LibCrypto.BIO_free(bio);
+        OPENSSL.BIO_free(bio);
     }
 
     /** Bytes the connection wrote that wait to be sent ({@code BIO_ctrl_pending}). */
     public int pending() {
-        return Math.toIntExact(ref.use(this, LibCrypto::BIO_ctrl_pending));
+        return Math.toIntExact(ref.use(this, address -> OPENSSL.BIO_ctrl_pending(address)));
     }
 
     /**
@@ -44,7 +42,7 @@ public final class NetworkBio implements AutoCloseable {
      */
     public int read(byte[] buffer) {
         Objects.requireNonNull(buffer, "buffer");
-        int read = ref.use(this, bio -> LibCrypto.BIO_read(bio, buffer, buffer.length));
+        int read = ref.use(this, bio -> OPENSSL.BIO_read(bio, buffer, buffer.length));
         return Math.max(read, 0);
     }
 
@@ -62,7 +60,7 @@ public final class NetworkBio implements AutoCloseable {
         if (length == 0) {
             return 0;
         }
-        int read = ref.use(this, bio -> LibCrypto.BIO_read(bio, address + position, length));
+        int read = ref.use(this, bio -> OPENSSL.BIO_read(bio, address + position, length));
         Reference.reachabilityFence(buffer);
         if (read <= 0) {
             return 0;
@@ -88,7 +86,7 @@ public final class NetworkBio implements AutoCloseable {
         }
         int written = ref.use(this, bio -> {
             requireRoom(bio, length);
-            return LibCrypto.BIO_write(bio, address + position, length);
+            return OPENSSL.BIO_write(bio, address + position, length);
         });
         Reference.reachabilityFence(buffer);
         requireWritten(written, length);
@@ -101,12 +99,12 @@ public final class NetworkBio implements AutoCloseable {
             throw new IllegalArgumentException("NetworkBio reads and writes ByteBuffers only if they are direct;"
                     + " use the byte[] methods for heap memory");
         }
-        return Pointer.nativeValue(Native.getDirectBufferPointer(buffer));
+        return OPENSSL.address(buffer);
     }
 
     /** How many received bytes {@link #write} takes in full now ({@code BIO_ctrl_get_write_guarantee}). */
     public int room() {
-        return Math.toIntExact(ref.use(this, LibCrypto::BIO_ctrl_get_write_guarantee));
+        return Math.toIntExact(ref.use(this, address -> OPENSSL.BIO_ctrl_get_write_guarantee(address)));
     }
 
     /**
@@ -124,14 +122,14 @@ public final class NetworkBio implements AutoCloseable {
         }
         int written = ref.use(this, bio -> {
             requireRoom(bio, length);
-            return LibCrypto.BIO_write(bio, data, length);
+            return OPENSSL.BIO_write(bio, data, length);
         });
         requireWritten(written, length);
     }
 
     /** Checked before writing: a BIO pair would take part and leave the rest unsaid. */
     private static void requireRoom(long bio, int length) {
-        long room = LibCrypto.BIO_ctrl_get_write_guarantee(bio);
+        long room = OPENSSL.BIO_ctrl_get_write_guarantee(bio);
         if (length > room) {
             throw new IllegalArgumentException(length + " bytes do not fit: room() is " + room
                     + (room == 0 ? " (also when the connection's end of the pair was freed: Ssl closed)" : ""));

@@ -1,11 +1,10 @@
 package io.github.ossltickets;
 
-import com.sun.jna.Native;
-import com.sun.jna.NativeLibrary;
 import io.github.ossltickets.ffi.LibCrypto;
 import io.github.ossltickets.ffi.LibSsl;
+import io.github.ossltickets.ffi.Raw;
 
-import java.io.File;
+import static io.github.ossltickets.ffi.Raw.OPENSSL;
 
 /**
  * Loads the system's OpenSSL 3 once per JVM and reports what was loaded.
@@ -34,13 +33,13 @@ public final class OpenSsl {
     /** {@code OpenSSL_version(OPENSSL_VERSION)}, such as "OpenSSL 3.0.19 27 Jan 2026". */
     public static String version() {
         ensureLoaded();
-        return LibCrypto.OpenSSL_version(0).getString(0);
+        return OPENSSL.string(OPENSSL.OpenSSL_version(0));
     }
 
     /** {@code OpenSSL_version_num()}, such as 0x30000130 for 3.0.19. */
     public static long versionNumber() {
         ensureLoaded();
-        return LibCrypto.OpenSSL_version_num();
+        return OPENSSL.OpenSSL_version_num();
     }
 
     /**
@@ -58,72 +57,37 @@ public final class OpenSsl {
                 NativeRef.Kind.SESSION.live(), NativeRef.Kind.NETWORK_BIO.live(), ContextCallbacks.liveContexts());
     }
 
+    /**
+     * The raw layer in use: "ffm" (the JDK's {@code java.lang.foreign}, the default on JDK 22 and later)
+     * or "jna" (the default on JDK 17 to 21). {@code -Dossltickets.backend=jna} or {@code ffm} chooses;
+     * asking for one that cannot run here fails loading with the reason, never falls back.
+     */
+    public static String backend() {
+        ensureLoaded();
+        return OPENSSL.name();
+    }
+
     /** Holder idiom: the JVM runs this exactly once, on first use, thread-safely. */
     private static final class Loaded {
         static final UnsatisfiedLinkError FAILURE = load();
 
         private static UnsatisfiedLinkError load() {
-            if (Native.SIZE_T_SIZE != 8 || Native.POINTER_SIZE != 8) {
-                return new UnsatisfiedLinkError("ossl-tickets maps size_t and pointers to Java long and needs a"
-                        + " 64-bit JVM; this one has size_t of " + Native.SIZE_T_SIZE + " bytes");
+            if (Raw.CHOICE_FAILURE != null) {
+                return Raw.CHOICE_FAILURE;
             }
             String crypto = System.getProperty("ossltickets.libcrypto", LibCrypto.DEFAULT_NAME);
             String ssl = System.getProperty("ossltickets.libssl", LibSsl.DEFAULT_NAME);
             try {
-                // libcrypto first: libssl needs it, and our crypto calls must bind the same copy.
-                register(LibCrypto.class, crypto, "ossltickets.libcrypto");
-                register(LibSsl.class, ssl, "ossltickets.libssl");
+                OPENSSL.load(crypto, ssl);
             } catch (UnsatisfiedLinkError e) {
                 return e;
             }
-            long version = LibCrypto.OpenSSL_version_num();
+            long version = OPENSSL.OpenSSL_version_num();
             if (version < MINIMUM_VERSION) {
                 return new UnsatisfiedLinkError(String.format("OpenSSL found (%s, %s) but its version 0x%x is"
                         + " older than 3.0.0, which ossl-tickets needs", crypto, ssl, version));
             }
             return null;
-        }
-
-        private static void register(Class<?> mapping, String name, String property) {
-            NativeLibrary library;
-            try {
-                library = NativeLibrary.getInstance(name);
-            } catch (UnsatisfiedLinkError e) {
-                String dlopen = linkerMessage(e.getMessage());
-                if (!dlopen.contains(new File(name).getName() + ": cannot open shared object file")) {
-                    // The file is there, but the dynamic linker refused it or one of its dependencies.
-                    throw chained(new UnsatisfiedLinkError("OpenSSL library found but failed to load: '" + name
-                            + "': the dynamic linker says: " + dlopen + " (set -D" + property
-                            + "=/path/to/file to choose another)"), e);
-                }
-                throw chained(new UnsatisfiedLinkError("OpenSSL library not found: tried '" + name + "'"
-                        + (new File(name).isAbsolute() ? "" : " on the system library path")
-                        + " (set -D" + property + "=/path/to/file to choose another): " + dlopen), e);
-            }
-            try {
-                Native.register(mapping, library);
-            } catch (UnsatisfiedLinkError e) {
-                throw chained(new UnsatisfiedLinkError("OpenSSL library found but failed to bind: '" + name
-                        + "' loaded from " + library.getFile() + ", but " + e.getMessage()), e);
-            }
-        }
-
-        /** The dynamic linker's own words from JNA's message, which wraps them in lines of its own. */
-        private static String linkerMessage(String jnaMessage) {
-            if (jnaMessage == null) {
-                return "(no message)";
-            }
-            for (String line : jnaMessage.split("\n")) {
-                if (!line.isBlank() && !line.startsWith("Unable to load library") && !line.startsWith("Native library")) {
-                    return line.trim();
-                }
-            }
-            return jnaMessage.trim();
-        }
-
-        private static UnsatisfiedLinkError chained(UnsatisfiedLinkError error, Throwable cause) {
-            error.initCause(cause);
-            return error;
         }
     }
 }

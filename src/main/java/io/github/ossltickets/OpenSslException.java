@@ -1,11 +1,11 @@
 package io.github.ossltickets;
 
-import com.sun.jna.Native;
-import io.github.ossltickets.ffi.LibCrypto;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+
+import static io.github.ossltickets.ffi.Raw.OPENSSL;
 
 /**
  * An OpenSSL call failed. The message names the call and carries the text of OpenSSL's error queue
@@ -35,13 +35,22 @@ public class OpenSslException extends RuntimeException {
     static List<String> drainErrorQueue() {
         List<String> lines = new ArrayList<>(2);
         byte[] buffer = null;
-        for (long code; (code = LibCrypto.ERR_get_error()) != 0; ) {
+        for (long code; (code = OPENSSL.ERR_get_error()) != 0; ) {
             if (buffer == null) {
                 buffer = new byte[256];
             }
-            LibCrypto.ERR_error_string_n(code, buffer, buffer.length);
-            lines.add(Native.toString(buffer, StandardCharsets.UTF_8));
+            OPENSSL.ERR_error_string_n(code, buffer, buffer.length);
+            lines.add(cString(buffer));
         }
         return lines;
+    }
+
+    /** The bytes of {@code buffer} before its first NUL, as UTF-8. */
+    private static String cString(byte[] buffer) {
+        int length = 0;
+        while (length < buffer.length && buffer[length] != 0) {
+            length++;
+        }
+        return new String(buffer, 0, length, StandardCharsets.UTF_8);
     }
 }

@@ -11,6 +11,8 @@ import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
+import static io.github.ossltickets.ffi.Raw.OPENSSL;
+
 /** PEM text in and out of OpenSSL through memory BIOs. Every native object is freed before return. */
 final class Pem {
     private Pem() {}
@@ -36,32 +38,34 @@ final class Pem {
         byte[] der = useCertificateChain(ctx, certificatePem);
         long key = readKey(privateKeyPem, password);
         try {
-            if (LibSsl.SSL_CTX_use_PrivateKey(ctx, key) != 1) {
+            if (OPENSSL.SSL_CTX_use_PrivateKey(ctx, key) != 1) {
                 throw OpenSslException.fromErrorQueue("SSL_CTX_use_PrivateKey failed: the private key does not match"
                         + " the certificate" + FIRST_IS_THE_LEAF + ", or OpenSSL cannot use it");
             }
         } finally {
-            LibCrypto.EVP_PKEY_free(key);
+            OPENSSL.EVP_PKEY_free(key);
         }
-        if (LibSsl.SSL_CTX_check_private_key(ctx) != 1) {
+        if (OPENSSL.SSL_CTX_check_private_key(ctx) != 1) {
             throw OpenSslException.fromErrorQueue("SSL_CTX_check_private_key failed: the private key does not"
                     + " match the certificate" + FIRST_IS_THE_LEAF);
         }
         return der;
     }
 
-    /** {@code i2d_X509}: the DER encoding of a certificate the caller holds. */
+    /**
+     * {@code i2d_X509}: the DER encoding of a certificate the caller holds. With {@code *out} NULL,
+     * OpenSSL allocates the encoding, which is ours to free ({@code OPENSSL_free}).
+     */
     static byte[] der(long x509) {
-        int length = LibCrypto.i2d_X509(x509, null);
-        if (length <= 0) {
+        long[] out = {0};
+        int length = OPENSSL.i2d_X509(x509, out);
+        if (length <= 0 || out[0] == 0) {
             throw OpenSslException.fromErrorQueue("i2d_X509 failed");
         }
-        try (com.sun.jna.Memory buffer = new com.sun.jna.Memory(length)) {
-            long[] out = {com.sun.jna.Pointer.nativeValue(buffer)};
-            if (LibCrypto.i2d_X509(x509, out) != length) {
-                throw OpenSslException.fromErrorQueue("i2d_X509 failed");
-            }
-            return buffer.getByteArray(0, length);
+        try {
+            return OPENSSL.bytes(out[0], length);
+        } finally {
+            OPENSSL.CRYPTO_free(out[0], 0, 0);
         }
     }
 
@@ -88,15 +92,15 @@ final class Pem {
             long leaf = readCertificate(bio, pem);
             byte[] der;
             try {
-                if (LibSsl.SSL_CTX_use_certificate(ctx, leaf) != 1) {
+                if (OPENSSL.SSL_CTX_use_certificate(ctx, leaf) != 1) {
                     throw OpenSslException.fromErrorQueue("SSL_CTX_use_certificate failed");
                 }
                 der = der(leaf);
             } finally {
-                LibCrypto.X509_free(leaf);
+                OPENSSL.X509_free(leaf);
             }
             for (int position = 2; ; position++) {
-                long next = LibCrypto.PEM_read_bio_X509(bio, null, null, null);
+                long next = OPENSSL.PEM_read_bio_X509(bio, 0, 0, 0);
                 if (next == 0) {
                     endOfChain(position);
                     return der;
@@ -107,11 +111,11 @@ final class Pem {
                                 + position + " of the chain");
                     }
                 } finally {
-                    LibCrypto.X509_free(next);
+                    OPENSSL.X509_free(next);
                 }
             }
         } finally {
-            LibCrypto.BIO_free(bio);
+            OPENSSL.BIO_free(bio);
         }
     }
 
@@ -120,10 +124,10 @@ final class Pem {
      * the chain; any other error is a damaged block, which SSL_CTX_use_certificate_chain_file refuses too.
      */
     private static void endOfChain(int position) {
-        long error = LibCrypto.ERR_peek_last_error();
+        long error = OPENSSL.ERR_peek_last_error();
         if (LibCrypto.ERR_GET_LIB(error) == LibCrypto.ERR_LIB_PEM
                 && LibCrypto.ERR_GET_REASON(error) == LibCrypto.PEM_R_NO_START_LINE) {
-            LibCrypto.ERR_clear_error();
+            OPENSSL.ERR_clear_error();
             return;
         }
         throw OpenSslException.fromErrorQueue("PEM_read_bio_X509 failed: certificate " + position
@@ -131,7 +135,7 @@ final class Pem {
     }
 
     private static long readCertificate(long bio, String pem) {
-        long x509 = LibCrypto.PEM_read_bio_X509(bio, null, null, null);
+        long x509 = OPENSSL.PEM_read_bio_X509(bio, 0, 0, 0);
         if (x509 == 0) {
             throw OpenSslException.fromErrorQueue("PEM_read_bio_X509 failed: " + whyNoCertificate(pem));
         }
@@ -144,13 +148,13 @@ final class Pem {
         byte[] passwordC = null;
         try {
             passwordC = password == null ? null : cPassword(password); // inside: a refused password frees the BIO
-            long result = LibCrypto.PEM_read_bio_PrivateKey(bio, null, passwordC == null ? NO_PASSWORD : null, passwordC);
+            long result = OPENSSL.PEM_read_bio_PrivateKey(bio, 0, passwordC == null ? NO_PASSWORD : null, passwordC);
             if (result == 0) {
                 throw OpenSslException.fromErrorQueue("PEM_read_bio_PrivateKey failed: " + whyNoKey(pem, password != null));
             }
             return result;
         } finally {
-            LibCrypto.BIO_free(bio);
+            OPENSSL.BIO_free(bio);
             if (passwordC != null) {
                 Arrays.fill(passwordC, (byte) 0);
             }
@@ -214,24 +218,24 @@ final class Pem {
     static String write(long object, boolean certificate) {
         long bio = memoryBio();
         try {
-            int ok = certificate ? LibCrypto.PEM_write_bio_X509(bio, object)
-                    : LibCrypto.PEM_write_bio_PrivateKey(bio, object, null, null, 0, null, null);
+            int ok = certificate ? OPENSSL.PEM_write_bio_X509(bio, object)
+                    : OPENSSL.PEM_write_bio_PrivateKey(bio, object, 0, 0, 0, 0, 0);
             if (ok != 1) {
                 throw OpenSslException.fromErrorQueue(certificate ? "PEM_write_bio_X509 failed"
                         : "PEM_write_bio_PrivateKey failed");
             }
-            byte[] bytes = new byte[Math.toIntExact(LibCrypto.BIO_ctrl_pending(bio))];
-            if (LibCrypto.BIO_read(bio, bytes, bytes.length) != bytes.length) {
+            byte[] bytes = new byte[Math.toIntExact(OPENSSL.BIO_ctrl_pending(bio))];
+            if (OPENSSL.BIO_read(bio, bytes, bytes.length) != bytes.length) {
                 throw OpenSslException.fromErrorQueue("BIO_read of PEM output failed");
             }
             return new String(bytes, StandardCharsets.US_ASCII);
         } finally {
-            LibCrypto.BIO_free(bio);
+            OPENSSL.BIO_free(bio);
         }
     }
 
     private static long memoryBio() {
-        long bio = LibCrypto.BIO_new(LibCrypto.BIO_s_mem());
+        long bio = OPENSSL.BIO_new(OPENSSL.BIO_s_mem());
         if (bio == 0) {
             throw OpenSslException.fromErrorQueue("BIO_new(BIO_s_mem()) failed");
         }
@@ -242,8 +246,8 @@ final class Pem {
     private static long memoryBio(String pem, String what) {
         long bio = memoryBio();
         byte[] bytes = pem.getBytes(StandardCharsets.US_ASCII);
-        if (bytes.length == 0 || LibCrypto.BIO_write(bio, bytes, bytes.length) != bytes.length) {
-            LibCrypto.BIO_free(bio);
+        if (bytes.length == 0 || OPENSSL.BIO_write(bio, bytes, bytes.length) != bytes.length) {
+            OPENSSL.BIO_free(bio);
             throw OpenSslException.fromErrorQueue("cannot read an empty PEM " + what);
         }
         return bio;

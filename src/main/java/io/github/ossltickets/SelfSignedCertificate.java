@@ -1,10 +1,11 @@
 package io.github.ossltickets;
 
-import com.sun.jna.Native;
 import io.github.ossltickets.ffi.LibCrypto;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
+
+import static io.github.ossltickets.ffi.Raw.OPENSSL;
 
 
 
@@ -41,45 +42,45 @@ public final class SelfSignedCertificate {
         long key = generateP256Key();
         long x509 = 0;
         try {
-            x509 = LibCrypto.X509_new();
+            x509 = OPENSSL.X509_new();
             if (x509 == 0) {
                 throw OpenSslException.fromErrorQueue("X509_new failed");
             }
-            long name = LibCrypto.X509_get_subject_name(x509);
-            boolean ok = LibCrypto.X509_set_version(x509, 2) == 1 // v3
-                    && LibCrypto.ASN1_INTEGER_set(LibCrypto.X509_get_serialNumber(x509), System.nanoTime() & 0x7fffffffL) == 1
-                    && LibCrypto.X509_gmtime_adj(LibCrypto.X509_getm_notBefore(x509), -3600) != 0
-                    && LibCrypto.X509_gmtime_adj(LibCrypto.X509_getm_notAfter(x509), 30L * 24 * 3600) != 0
-                    && LibCrypto.X509_set_pubkey(x509, key) == 1
-                    && LibCrypto.X509_NAME_add_entry_by_txt(name, toC("CN"), LibCrypto.MBSTRING_UTF8, toC(commonName),
+            long name = OPENSSL.X509_get_subject_name(x509);
+            boolean ok = OPENSSL.X509_set_version(x509, 2) == 1 // v3
+                    && OPENSSL.ASN1_INTEGER_set(OPENSSL.X509_get_serialNumber(x509), System.nanoTime() & 0x7fffffffL) == 1
+                    && OPENSSL.X509_gmtime_adj(OPENSSL.X509_getm_notBefore(x509), -3600) != 0
+                    && OPENSSL.X509_gmtime_adj(OPENSSL.X509_getm_notAfter(x509), 30L * 24 * 3600) != 0
+                    && OPENSSL.X509_set_pubkey(x509, key) == 1
+                    && OPENSSL.X509_NAME_add_entry_by_txt(name, toC("CN"), LibCrypto.MBSTRING_UTF8, toC(commonName),
                             -1, -1, 0) == 1
-                    && LibCrypto.X509_set_issuer_name(x509, name) == 1
-                    && LibCrypto.X509_sign(x509, key, LibCrypto.EVP_sha256()) > 0;
+                    && OPENSSL.X509_set_issuer_name(x509, name) == 1
+                    && OPENSSL.X509_sign(x509, key, OPENSSL.EVP_sha256()) > 0;
             if (!ok) {
                 throw OpenSslException.fromErrorQueue("building the self-signed certificate failed");
             }
             return new SelfSignedCertificate(Pem.write(x509, true), Pem.write(key, false));
         } finally {
-            LibCrypto.X509_free(x509);
-            LibCrypto.EVP_PKEY_free(key);
+            OPENSSL.X509_free(x509);
+            OPENSSL.EVP_PKEY_free(key);
         }
     }
 
     private static long generateP256Key() {
-        long ctx = LibCrypto.EVP_PKEY_CTX_new_from_name(null, toC("EC"), null);
+        long ctx = OPENSSL.EVP_PKEY_CTX_new_from_name(0, toC("EC"), 0);
         if (ctx == 0) {
             throw OpenSslException.fromErrorQueue("EVP_PKEY_CTX_new_from_name(EC) failed");
         }
         try {
             long[] key = new long[1];
-            if (LibCrypto.EVP_PKEY_keygen_init(ctx) != 1
-                    || LibCrypto.EVP_PKEY_CTX_set_group_name(ctx, toC("P-256")) != 1
-                    || LibCrypto.EVP_PKEY_generate(ctx, key) != 1) {
+            if (OPENSSL.EVP_PKEY_keygen_init(ctx) != 1
+                    || OPENSSL.EVP_PKEY_CTX_set_group_name(ctx, toC("P-256")) != 1
+                    || OPENSSL.EVP_PKEY_generate(ctx, key) != 1) {
                 throw OpenSslException.fromErrorQueue("generating a P-256 key failed");
             }
             return key[0];
         } finally {
-            LibCrypto.EVP_PKEY_CTX_free(ctx);
+            OPENSSL.EVP_PKEY_CTX_free(ctx);
         }
     }
 
@@ -95,6 +96,6 @@ public final class SelfSignedCertificate {
 
     /** A Java string as a NUL-terminated UTF-8 C string. */
     private static byte[] toC(String s) {
-        return Native.toByteArray(s, StandardCharsets.UTF_8);
+        return (s + "\0").getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -1,13 +1,13 @@
 package io.github.ossltickets;
 
-import com.sun.jna.Pointer;
-import io.github.ossltickets.ffi.LibCrypto;
 import io.github.ossltickets.ffi.LibSsl;
 
 import java.lang.ref.Cleaner;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
+
+import static io.github.ossltickets.ffi.Raw.OPENSSL;
 
 /**
  * One TLS connection, {@code SSL*}, made by {@link SslContext#newSsl()}.
@@ -106,11 +106,11 @@ public final class Ssl implements AutoCloseable {
             refuseASecondTransport(other, "joinWithBioPair (on the peer)");
             long[] mine = new long[1];
             long[] theirs = new long[1];
-            if (LibCrypto.BIO_new_bio_pair(mine, 0, theirs, 0) != 1) {
+            if (OPENSSL.BIO_new_bio_pair(mine, 0, theirs, 0) != 1) {
                 throw OpenSslException.fromErrorQueue("BIO_new_bio_pair failed");
             }
-            LibSsl.SSL_set_bio(self, mine[0], mine[0]);
-            LibSsl.SSL_set_bio(other, theirs[0], theirs[0]);
+            OPENSSL.SSL_set_bio(self, mine[0], mine[0]);
+            OPENSSL.SSL_set_bio(other, theirs[0], theirs[0]);
             joinedPeer = peer;
             peer.joinedPeer = this;
             transportAttached = true;
@@ -132,10 +132,10 @@ public final class Ssl implements AutoCloseable {
         ref.drive(this, "attachNetworkBio", ssl -> {
             refuseASecondTransport(ssl, "attachNetworkBio");
             long[] internal = new long[1];
-            if (LibCrypto.BIO_new_bio_pair(internal, bufferSize, network, bufferSize) != 1) {
+            if (OPENSSL.BIO_new_bio_pair(internal, bufferSize, network, bufferSize) != 1) {
                 throw OpenSslException.fromErrorQueue("BIO_new_bio_pair failed");
             }
-            LibSsl.SSL_set_bio(ssl, internal[0], internal[0]);
+            OPENSSL.SSL_set_bio(ssl, internal[0], internal[0]);
             transportAttached = true;
             return 1;
         });
@@ -147,7 +147,7 @@ public final class Ssl implements AutoCloseable {
      * joined peer, another library's socket BIO) would be cut off mid-stream, silently.
      */
     private static void refuseASecondTransport(long ssl, String call) {
-        if (LibSsl.SSL_get_rbio(ssl) != 0 || LibSsl.SSL_get_wbio(ssl) != 0) {
+        if (OPENSSL.SSL_get_rbio(ssl) != 0 || OPENSSL.SSL_get_wbio(ssl) != 0) {
             throw new IllegalStateException(call + ": this connection already has a transport (a BIO pair or"
                     + " another library's BIO); a connection is carried by one transport for its whole life");
         }
@@ -159,7 +159,7 @@ public final class Ssl implements AutoCloseable {
      * carried by one transport for its whole life.
      */
     public boolean hasTransport() {
-        return ref.use(this, ssl -> LibSsl.SSL_get_rbio(ssl) != 0 || LibSsl.SSL_get_wbio(ssl) != 0);
+        return ref.use(this, ssl -> OPENSSL.SSL_get_rbio(ssl) != 0 || OPENSSL.SSL_get_wbio(ssl) != 0);
     }
 
     /** Any object of yours that goes with this connection, for its callbacks to find; null until set. */
@@ -179,7 +179,7 @@ public final class Ssl implements AutoCloseable {
     public synchronized MessageLog trackMessages() {
         if (messageLog == null) {
             messageLog = ref.use(this, ssl -> {
-                LibSsl.SSL_set_msg_callback(ssl, CallFrame.MESSAGE_CALLBACK);
+                OPENSSL.SSL_set_msg_callback(ssl, CallFrame.MESSAGE_CALLBACK);
                 return new MessageLog();
             });
         }
@@ -195,7 +195,7 @@ public final class Ssl implements AutoCloseable {
     public void setSession(SslSession session) {
         Objects.requireNonNull(session, "session");
         ref.drive(this, "setSession", ssl -> {
-            if (session.use(ss -> LibSsl.SSL_set_session(ssl, ss)) != 1) {
+            if (session.use(ss -> OPENSSL.SSL_set_session(ssl, ss)) != 1) {
                 throw OpenSslException.fromErrorQueue("SSL_set_session failed");
             }
             return 1;
@@ -207,23 +207,23 @@ public final class Ssl implements AutoCloseable {
      * Empty before a handshake.
      */
     public Optional<SslSession> session() {
-        long session = ref.use(this, LibSsl::SSL_get1_session);
+        long session = ref.use(this, address -> OPENSSL.SSL_get1_session(address));
         return session == 0 ? Optional.empty() : Optional.of(SslSession.owned(session));
     }
 
     /** {@code SSL_session_reused}: true if the last handshake resumed a session. */
     public boolean isSessionReused() {
-        return ref.use(this, ssl -> LibSsl.SSL_session_reused(ssl) == 1);
+        return ref.use(this, ssl -> OPENSSL.SSL_session_reused(ssl) == 1);
     }
 
     /** {@code SSL_is_server}: true for a connection that accepts (made from a server context). */
     public boolean isServer() {
-        return ref.use(this, ssl -> LibSsl.SSL_is_server(ssl) == 1);
+        return ref.use(this, ssl -> OPENSSL.SSL_is_server(ssl) == 1);
     }
 
     /** {@code SSL_is_init_finished}. */
     public boolean isHandshakeFinished() {
-        return ref.use(this, ssl -> LibSsl.SSL_is_init_finished(ssl) == 1);
+        return ref.use(this, ssl -> OPENSSL.SSL_is_init_finished(ssl) == 1);
     }
 
     /**
@@ -234,8 +234,8 @@ public final class Ssl implements AutoCloseable {
      */
     public Optional<String> serverName() {
         return ref.use(this, ssl -> {
-            Pointer name = LibSsl.SSL_get_servername(ssl, LibSsl.TLSEXT_NAMETYPE_host_name);
-            return name == null ? Optional.<String>empty() : Optional.of(name.getString(0, "UTF-8"));
+            long name = OPENSSL.SSL_get_servername(ssl, LibSsl.TLSEXT_NAMETYPE_host_name);
+            return name == 0 ? Optional.<String>empty() : Optional.of(OPENSSL.string(name));
         });
     }
 
@@ -291,9 +291,9 @@ public final class Ssl implements AutoCloseable {
         return ref.use(this, ssl -> {
             long[] data = new long[1];
             int[] length = new int[1];
-            LibSsl.SSL_get0_alpn_selected(ssl, data, length);
+            OPENSSL.SSL_get0_alpn_selected(ssl, data, length);
             return data[0] == 0 || length[0] == 0 ? Optional.<String>empty()
-                    : Optional.of(new String(new Pointer(data[0]).getByteArray(0, length[0]),
+                    : Optional.of(new String(OPENSSL.bytes(data[0], length[0]),
                             java.nio.charset.StandardCharsets.UTF_8));
         });
     }
@@ -304,29 +304,29 @@ public final class Ssl implements AutoCloseable {
      */
     public Optional<byte[]> certificateFingerprint() {
         return ref.use(this, ssl -> {
-            long x509 = LibSsl.SSL_get_certificate(ssl);
+            long x509 = OPENSSL.SSL_get_certificate(ssl);
             return x509 == 0 ? Optional.<byte[]>empty() : Optional.of(Pem.sha256(Pem.der(x509)));
         });
     }
 
     /** {@code SSL_get_version}: "TLSv1.2", "TLSv1.3", ... */
     public String protocolVersion() {
-        return ref.use(this, ssl -> LibSsl.SSL_get_version(ssl).getString(0));
+        return ref.use(this, ssl -> OPENSSL.string(OPENSSL.SSL_get_version(ssl)));
     }
 
     /** Bytes OpenSSL has read from the transport so far ({@code BIO_number_read(SSL_get_rbio(s))}); 0 without a BIO. */
     public long bytesRead() {
         return ref.use(this, ssl -> {
-            long bio = LibSsl.SSL_get_rbio(ssl);
-            return bio == 0 ? 0 : LibCrypto.BIO_number_read(bio);
+            long bio = OPENSSL.SSL_get_rbio(ssl);
+            return bio == 0 ? 0 : OPENSSL.BIO_number_read(bio);
         });
     }
 
     /** Bytes OpenSSL has written to the transport so far ({@code BIO_number_written(SSL_get_wbio(s))}); 0 without a BIO. */
     public long bytesWritten() {
         return ref.use(this, ssl -> {
-            long bio = LibSsl.SSL_get_wbio(ssl);
-            return bio == 0 ? 0 : LibCrypto.BIO_number_written(bio);
+            long bio = OPENSSL.SSL_get_wbio(ssl);
+            return bio == 0 ? 0 : OPENSSL.BIO_number_written(bio);
         });
     }
 
@@ -422,8 +422,8 @@ public final class Ssl implements AutoCloseable {
      */
     public boolean shutdown() {
         return ref.drive(this, "SSL_shutdown", ssl -> {
-            int result = LibSsl.SSL_shutdown(ssl);
-            LibCrypto.ERR_clear_error(); // a shutdown into a closed transport queues errors nobody needs
+            int result = OPENSSL.SSL_shutdown(ssl);
+            OPENSSL.ERR_clear_error(); // a shutdown into a closed transport queues errors nobody needs
             return result;
         }) == 1;
     }
@@ -434,7 +434,7 @@ public final class Ssl implements AutoCloseable {
      */
     public void newSessionTicket() {
         ref.drive(this, "newSessionTicket", ssl -> {
-            if (LibSsl.SSL_new_session_ticket(ssl) != 1) {
+            if (OPENSSL.SSL_new_session_ticket(ssl) != 1) {
                 throw OpenSslException.fromErrorQueue("SSL_new_session_ticket failed (TLS 1.3 servers only,"
                         + " after the handshake)");
             }
@@ -483,26 +483,26 @@ public final class Ssl implements AutoCloseable {
     private int driveOnce(Operation operation, byte[] buffer, long ssl) {
         {
             // Two native calls saved per call when the BIOs are ours (a connection made elsewhere is asked).
-            if (!transportAttached && (LibSsl.SSL_get_rbio(ssl) == 0 || LibSsl.SSL_get_wbio(ssl) == 0)) {
+            if (!transportAttached && (OPENSSL.SSL_get_rbio(ssl) == 0 || OPENSSL.SSL_get_wbio(ssl) == 0)) {
                 // OpenSSL 3.0 fails cleanly here, but a later SSL_get_error on such a connection crashes
                 // (docs/openssl-behaviour.md#openssl-bugs-the-binding-works-around-or-reports).
                 throw new IllegalStateException(operation.call + " on a connection with no BIO: join it to its"
                         + " transport first (joinWithBioPair, attachNetworkBio)");
             }
             // SSL_get_error is only reliable if the queue was empty before the call.
-            LibCrypto.ERR_clear_error();
+            OPENSSL.ERR_clear_error();
             CallFrame frame = CallFrame.enter(this, ssl);
             int result;
             try {
                 switch (operation) {
                     case HANDSHAKE:
-                        result = LibSsl.SSL_do_handshake(ssl);
+                        result = OPENSSL.SSL_do_handshake(ssl);
                         break;
                     case READ:
-                        result = LibSsl.SSL_read(ssl, buffer, buffer.length);
+                        result = OPENSSL.SSL_read(ssl, buffer, buffer.length);
                         break;
                     default:
-                        result = LibSsl.SSL_write(ssl, buffer, buffer.length);
+                        result = OPENSSL.SSL_write(ssl, buffer, buffer.length);
                         break;
                 }
             } finally {
@@ -510,7 +510,7 @@ public final class Ssl implements AutoCloseable {
                 frame.exit();
             }
             if (ref.isClosing()) {
-                LibCrypto.ERR_clear_error();
+                OPENSSL.ERR_clear_error();
                 throw new IllegalStateException("Ssl was closed while " + operation.call + " ran (by one of its"
                         + " callbacks or another thread); it is freed now", frame.failure());
             }
@@ -518,7 +518,7 @@ public final class Ssl implements AutoCloseable {
                 frame.reportUnthrownFailure();
                 return result;
             }
-            int error = LibSsl.SSL_get_error(ssl, result);
+            int error = OPENSSL.SSL_get_error(ssl, result);
             switch (error) {
                 case LibSsl.SSL_ERROR_WANT_READ:
                 case LibSsl.SSL_ERROR_WANT_WRITE:
@@ -555,13 +555,13 @@ public final class Ssl implements AutoCloseable {
      * "internal error" on the client; say that the offered ticket is why.
      */
     private static String explainOversizedOfferedTicket(long ssl) {
-        long session = LibSsl.SSL_is_server(ssl) == 1 ? 0 : LibSsl.SSL_get_session(ssl);
+        long session = OPENSSL.SSL_is_server(ssl) == 1 ? 0 : OPENSSL.SSL_get_session(ssl);
         if (session == 0) {
             return null;
         }
         long[] ticket = new long[1];
         long[] length = new long[1];
-        LibSsl.SSL_SESSION_get0_ticket(session, ticket, length);
+        OPENSSL.SSL_SESSION_get0_ticket(session, ticket, length);
         if (length[0] <= TicketSizeLimits.LARGE_TICKET) {
             return null;
         }
@@ -596,11 +596,11 @@ public final class Ssl implements AutoCloseable {
 
     /** Frees an owned {@code SSL*}; a shutdown first keeps its session resumable. */
     private static void shutdownAndFree(long ssl) {
-        if (LibSsl.SSL_is_init_finished(ssl) == 1) {
-            LibSsl.SSL_shutdown(ssl);
+        if (OPENSSL.SSL_is_init_finished(ssl) == 1) {
+            OPENSSL.SSL_shutdown(ssl);
         }
-        LibSsl.SSL_free(ssl);
+        OPENSSL.SSL_free(ssl);
         // A shutdown into a closed peer queues errors that are nobody's business.
-        LibCrypto.ERR_clear_error();
+        OPENSSL.ERR_clear_error();
     }
 }

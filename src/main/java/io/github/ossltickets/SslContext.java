@@ -1,6 +1,5 @@
 package io.github.ossltickets;
 
-import io.github.ossltickets.ffi.LibCrypto;
 import io.github.ossltickets.ffi.LibSsl;
 import io.github.ossltickets.ffi.SslMacros;
 
@@ -13,6 +12,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
+
+import static io.github.ossltickets.ffi.Raw.OPENSSL;
 
 /**
  * A TLS context, {@code SSL_CTX*}, with the session-ticket callbacks of OpenSSL 3.
@@ -62,7 +63,7 @@ public final class SslContext implements AutoCloseable {
     /** Takes over {@code address}'s reference: a context we made. */
     private SslContext(long address, Role role) {
         this.role = role;
-        this.ref = NativeRef.owned(NativeRef.Kind.CONTEXT, address, LibSsl::SSL_CTX_free, "SslContext is closed");
+        this.ref = NativeRef.owned(NativeRef.Kind.CONTEXT, address, ctx -> OPENSSL.SSL_CTX_free(ctx), "SslContext is closed");
         ref.freeMayFreeAContext(() -> true);
         this.cleanable = NativeRef.CLEANER.register(this, ref);
         try {
@@ -121,8 +122,8 @@ public final class SslContext implements AutoCloseable {
             throw new IllegalArgumentException("cannot borrow a NULL SSL_CTX*");
         }
         OpenSsl.ensureLoaded();
-        long method = LibSsl.SSL_CTX_get_ssl_method(address);
-        if (method != LibSsl.TLS_method() && method != LibSsl.TLS_server_method() && method != LibSsl.TLS_client_method()) {
+        long method = OPENSSL.SSL_CTX_get_ssl_method(address);
+        if (method != OPENSSL.TLS_method() && method != OPENSSL.TLS_server_method() && method != OPENSSL.TLS_client_method()) {
             // Another copy of libssl (BoringSSL inside netty-tcnative-boringssl-static, say) lays its
             // SSL_CTX out differently: installing our callbacks there would corrupt memory.
             throw new IllegalArgumentException(String.format("0x%x is not an SSL_CTX* of this libssl (%s): its"
@@ -177,14 +178,14 @@ public final class SslContext implements AutoCloseable {
         if (role == Role.BORROWED) {
             throw new IllegalStateException("a borrowed SslContext makes no connections; its owner does");
         }
-        long ssl = ref.use(this, LibSsl::SSL_new);
+        long ssl = ref.use(this, address -> OPENSSL.SSL_new(address));
         if (ssl == 0) {
             throw OpenSslException.fromErrorQueue("SSL_new failed");
         }
         if (role == Role.SERVER) {
-            LibSsl.SSL_set_accept_state(ssl);
+            OPENSSL.SSL_set_accept_state(ssl);
         } else {
-            LibSsl.SSL_set_connect_state(ssl);
+            OPENSSL.SSL_set_connect_state(ssl);
         }
         // JNA hands SSL_write a fresh copy of the Java array on every call; a retry after WANT_WRITE
         // must be allowed to come from another address, or OpenSSL fails it ("bad write retry").
@@ -294,7 +295,7 @@ public final class SslContext implements AutoCloseable {
      */
     public void setNumTickets(int count) {
         checkNumTickets(count);
-        if (ref.use(this, ctx -> LibSsl.SSL_CTX_set_num_tickets(ctx, count)) != 1) {
+        if (ref.use(this, ctx -> OPENSSL.SSL_CTX_set_num_tickets(ctx, count)) != 1) {
             throw OpenSslException.fromErrorQueue("SSL_CTX_set_num_tickets failed");
         }
     }
@@ -328,29 +329,29 @@ public final class SslContext implements AutoCloseable {
                     + " bytes, not " + sessionIdContext.length);
         }
         byte[] copy = sessionIdContext.clone();
-        if (ref.use(this, ctx -> LibSsl.SSL_CTX_set_session_id_context(ctx, copy, copy.length)) != 1) {
+        if (ref.use(this, ctx -> OPENSSL.SSL_CTX_set_session_id_context(ctx, copy, copy.length)) != 1) {
             throw OpenSslException.fromErrorQueue("SSL_CTX_set_session_id_context failed");
         }
     }
 
     /** {@code SSL_CTX_get_num_tickets}. */
     public int numTickets() {
-        return Math.toIntExact(ref.use(this, LibSsl::SSL_CTX_get_num_tickets));
+        return Math.toIntExact(ref.use(this, address -> OPENSSL.SSL_CTX_get_num_tickets(address)));
     }
 
     /** {@code SSL_CTX_get_options}: the context's {@code SSL_OP_} bits. */
     public long options() {
-        return ref.use(this, LibSsl::SSL_CTX_get_options);
+        return ref.use(this, address -> OPENSSL.SSL_CTX_get_options(address));
     }
 
     /** {@code SSL_CTX_set_options}: adds {@code SSL_OP_} bits, such as {@code SSL_OP_NO_TICKET}; returns them all. */
     public long setOptions(long options) {
-        return ref.use(this, ctx -> LibSsl.SSL_CTX_set_options(ctx, options));
+        return ref.use(this, ctx -> OPENSSL.SSL_CTX_set_options(ctx, options));
     }
 
     /** {@code SSL_CTX_clear_options}: removes {@code SSL_OP_} bits; returns those left. */
     public long clearOptions(long options) {
-        return ref.use(this, ctx -> LibSsl.SSL_CTX_clear_options(ctx, options));
+        return ref.use(this, ctx -> OPENSSL.SSL_CTX_clear_options(ctx, options));
     }
 
     /** {@code SSL_CTX_get_session_cache_mode}: the {@code SSL_SESS_CACHE_} bits. */
@@ -671,8 +672,8 @@ public final class SslContext implements AutoCloseable {
             if (server && certificatePem == null) {
                 throw new IllegalStateException("a server context needs certificate(...) or selfSignedCertificate()");
             }
-            LibCrypto.ERR_clear_error();
-            long ctx = LibSsl.SSL_CTX_new(server ? LibSsl.TLS_server_method() : LibSsl.TLS_client_method());
+            OPENSSL.ERR_clear_error();
+            long ctx = OPENSSL.SSL_CTX_new(server ? OPENSSL.TLS_server_method() : OPENSSL.TLS_client_method());
             if (ctx == 0) {
                 throw OpenSslException.fromErrorQueue("SSL_CTX_new failed");
             }
@@ -719,7 +720,7 @@ public final class SslContext implements AutoCloseable {
                         wire.writeBytes(name);
                     }
                     byte[] protos = wire.toByteArray();
-                    if (LibSsl.SSL_CTX_set_alpn_protos(ctx, protos, protos.length) != 0) { // 0 is success here
+                    if (OPENSSL.SSL_CTX_set_alpn_protos(ctx, protos, protos.length) != 0) { // 0 is success here
                         throw OpenSslException.fromErrorQueue("SSL_CTX_set_alpn_protos failed");
                     }
                 }

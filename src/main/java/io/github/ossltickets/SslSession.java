@@ -1,11 +1,11 @@
 package io.github.ossltickets;
 
-import com.sun.jna.Pointer;
-import io.github.ossltickets.ffi.LibSsl;
 
 import java.lang.ref.Cleaner;
 import java.util.Objects;
 import java.util.function.LongFunction;
+
+import static io.github.ossltickets.ffi.Raw.OPENSSL;
 
 /**
  * A TLS session, {@code SSL_SESSION*}: either owned or lent.
@@ -44,7 +44,7 @@ public final class SslSession implements AutoCloseable {
 
     /** Wraps a session whose reference the caller hands over (from a get1 function). */
     static SslSession owned(long address) {
-        return new SslSession(NativeRef.owned(NativeRef.Kind.SESSION, address, LibSsl::SSL_SESSION_free,
+        return new SslSession(NativeRef.owned(NativeRef.Kind.SESSION, address, ss -> OPENSSL.SSL_SESSION_free(ss),
                 "SslSession is closed"), true);
     }
 
@@ -80,7 +80,7 @@ public final class SslSession implements AutoCloseable {
         return serialized(session -> {
             long[] data = new long[1];
             int length = ticketAppData(session, data);
-            return length == 0 ? NO_APP_DATA.clone() : new Pointer(data[0]).getByteArray(0, length);
+            return length == 0 ? NO_APP_DATA.clone() : OPENSSL.bytes(data[0], length);
         });
     }
 
@@ -92,7 +92,7 @@ public final class SslSession implements AutoCloseable {
     /** {@code SSL_SESSION_get0_ticket_appdata}: stores the borrowed pointer in {@code data[0]}, returns the length. */
     private static int ticketAppData(long session, long[] data) {
         long[] length = new long[1];
-        if (LibSsl.SSL_SESSION_get0_ticket_appdata(session, data, length) != 1) {
+        if (OPENSSL.SSL_SESSION_get0_ticket_appdata(session, data, length) != 1) {
             throw OpenSslException.fromErrorQueue("SSL_SESSION_get0_ticket_appdata failed");
         }
         return data[0] == 0 ? 0 : Math.toIntExact(length[0]);
@@ -105,7 +105,7 @@ public final class SslSession implements AutoCloseable {
      */
     public void setTicketAppData(byte[] appData) {
         Objects.requireNonNull(appData, "appData (use an empty array to clear it)");
-        int result = serialized(session -> LibSsl.SSL_SESSION_set1_ticket_appdata(session,
+        int result = serialized(session -> OPENSSL.SSL_SESSION_set1_ticket_appdata(session,
                 appData.length == 0 ? null : appData, appData.length));
         if (result != 1) {
             throw OpenSslException.fromErrorQueue("SSL_SESSION_set1_ticket_appdata(" + appData.length
@@ -119,7 +119,7 @@ public final class SslSession implements AutoCloseable {
      * copy's app data without touching a session that connections may still use.
      */
     public SslSession copy() {
-        long copy = serialized(LibSsl::SSL_SESSION_dup);
+        long copy = serialized(address -> OPENSSL.SSL_SESSION_dup(address));
         if (copy == 0) {
             throw OpenSslException.fromErrorQueue("SSL_SESSION_dup failed");
         }
@@ -133,24 +133,24 @@ public final class SslSession implements AutoCloseable {
     public byte[] id() {
         return ref.use(this, session -> {
             int[] length = new int[1];
-            Pointer id = LibSsl.SSL_SESSION_get_id(session, length);
-            return id == null || length[0] == 0 ? new byte[0] : id.getByteArray(0, length[0]);
+            long id = OPENSSL.SSL_SESSION_get_id(session, length);
+            return id == 0 || length[0] == 0 ? new byte[0] : OPENSSL.bytes(id, length[0]);
         });
     }
 
     /** {@code SSL_SESSION_is_resumable}. */
     public boolean isResumable() {
-        return ref.use(this, session -> LibSsl.SSL_SESSION_is_resumable(session) == 1);
+        return ref.use(this, session -> OPENSSL.SSL_SESSION_is_resumable(session) == 1);
     }
 
     /** {@code SSL_SESSION_get_protocol_version}. */
     public TlsVersion protocolVersion() {
-        return TlsVersion.fromCode(ref.use(this, LibSsl::SSL_SESSION_get_protocol_version));
+        return TlsVersion.fromCode(ref.use(this, address -> OPENSSL.SSL_SESSION_get_protocol_version(address)));
     }
 
     /** The size of this session's DER encoding, {@code i2d_SSL_SESSION(ss, NULL)}. */
     public int encodedLength() {
-        return serialized(session -> LibSsl.i2d_SSL_SESSION(session, null));
+        return serialized(session -> OPENSSL.i2d_SSL_SESSION(session, 0));
     }
 
     /**

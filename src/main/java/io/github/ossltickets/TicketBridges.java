@@ -1,9 +1,5 @@
 package io.github.ossltickets;
 
-import com.sun.jna.Memory;
-import com.sun.jna.Native;
-import com.sun.jna.Pointer;
-import io.github.ossltickets.ffi.LibCrypto;
 import io.github.ossltickets.ffi.LibSsl;
 import io.github.ossltickets.ffi.SSL_CTX_decrypt_session_ticket_fn;
 import io.github.ossltickets.ffi.SSL_CTX_alpn_select_cb_func;
@@ -15,11 +11,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 
+import static io.github.ossltickets.ffi.Raw.OPENSSL;
+
 /**
  * The objects OpenSSL calls, one of each kind per native context (see {@link ContextCallbacks}). Each
  * reads the user callback installed now, lends it the connection and session, catches every
  * {@link Throwable}, and returns a fail-closed value to OpenSSL. JNA's own handler would only log an
- * exception and return 0.
+ * exception and return 0; an FFM upcall that threw would end the JVM.
  */
 final class TicketBridges {
     private TicketBridges() {}
@@ -75,7 +73,7 @@ final class TicketBridges {
         }
 
         @Override
-        public int callback(long s, Pointer arg) {
+        public int callback(long s, long arg) {
             ContextCallbacks.Tickets tickets = callbacks.tickets;
             if (tickets == null) {
                 return 1; // removed while this handshake ran: what OpenSSL does without a callback
@@ -85,7 +83,7 @@ final class TicketBridges {
             SslSession session = null;
             try {
                 connection = connection(frame, s);
-                long ss = LibSsl.SSL_get_session(s);
+                long ss = OPENSSL.SSL_get_session(s);
                 if (ss == 0) {
                     throw new TicketCallbackException("SSL_get_session returned NULL while making a ticket");
                 }
@@ -130,7 +128,7 @@ final class TicketBridges {
         }
 
         @Override
-        public int callback(long s, long ss, Pointer keyname, long keynameLength, int status, Pointer arg) {
+        public int callback(long s, long ss, long keyname, long keynameLength, int status, long arg) {
             ContextCallbacks.Tickets tickets = callbacks.tickets;
             if (tickets == null) {
                 // Removed while this handshake ran: OpenSSL's own default for the status.
@@ -144,8 +142,8 @@ final class TicketBridges {
             try {
                 TicketStatus ticketStatus = TicketStatus.fromCode(status);
                 callbacks.countDecrypt(ticketStatus);
-                byte[] keyName = keynameLength <= 0 || keyname == null ? NO_KEY_NAME.clone()
-                        : keyname.getByteArray(0, Math.toIntExact(keynameLength));
+                byte[] keyName = keynameLength <= 0 || keyname == 0 ? NO_KEY_NAME.clone()
+                        : OPENSSL.bytes(keyname, Math.toIntExact(keynameLength));
                 connection = connection(frame, s);
                 session = ss == 0 ? null : SslSession.lent(ss);
                 TicketReturn decision = tickets.decryptor().decide(connection, Optional.ofNullable(session), keyName,
@@ -186,7 +184,7 @@ final class TicketBridges {
         }
 
         @Override
-        public int callback(long s, Pointer al, Pointer arg) {
+        public int callback(long s, long al, long arg) {
             ContextCallbacks.ClientHellos hellos = callbacks.clientHellos;
             if (hellos == null) {
                 return LibSsl.SSL_CLIENT_HELLO_SUCCESS; // removed while this handshake ran
@@ -209,12 +207,12 @@ final class TicketBridges {
                 if (frame != null) {
                     frame.diagnose("the ClientHelloCallback refused the ClientHello with alert " + decision.alert());
                 }
-                al.setInt(0, decision.alert());
+                OPENSSL.writeInt(al, decision.alert());
                 return LibSsl.SSL_CLIENT_HELLO_ERROR;
             } catch (Throwable failure) {
                 fail(frame, failure);
                 try {
-                    al.setInt(0, LibSsl.SSL_AD_INTERNAL_ERROR);
+                    OPENSSL.writeInt(al, LibSsl.SSL_AD_INTERNAL_ERROR);
                 } catch (Throwable ignored) {
                     // OpenSSL's default alert then; the handshake fails closed all the same.
                 }
@@ -241,16 +239,16 @@ final class TicketBridges {
         }
 
         @Override
-        public int callback(long ssl, Pointer out, Pointer outlen, Pointer in, int inlen, Pointer arg) {
+        public int callback(long ssl, long out, long outlen, long in, int inlen, long arg) {
             try {
-                byte[] offered = in.getByteArray(0, inlen);
+                byte[] offered = OPENSSL.bytes(in, inlen);
                 for (byte[] wanted : preference) {
                     for (int at = 0; at < offered.length; at += 1 + (offered[at] & 0xff)) {
                         int length = offered[at] & 0xff;
                         if (length == wanted.length && at + 1 + length <= offered.length
                                 && java.util.Arrays.equals(offered, at + 1, at + 1 + length, wanted, 0, length)) {
-                            out.setPointer(0, in.share(at + 1)); // into the client's buffer, which OpenSSL copies
-                            outlen.setByte(0, (byte) length);
+                            OPENSSL.writeLong(out, in + at + 1); // into the client's buffer, which OpenSSL copies
+                            OPENSSL.write(outlen, new byte[] {(byte) length}, 0, 1);
                             return LibSsl.SSL_TLSEXT_ERR_OK;
                         }
                     }
@@ -283,7 +281,7 @@ final class TicketBridges {
         }
 
         @Override
-        public int callback(long s, Pointer keyName, Pointer iv, long cipherCtx, long hmacCtx, int enc) {
+        public int callback(long s, long keyName, long iv, long cipherCtx, long hmacCtx, int enc) {
             ContextCallbacks.Keys keys = callbacks.keys;
             if (keys == null) {
                 return 0; // removed while this handshake ran: no ticket now, and an unknown key when opening
@@ -302,7 +300,7 @@ final class TicketBridges {
             }
         }
 
-        private int seal(TicketKeyCallback keys, Ssl connection, Pointer keyName, Pointer iv, long cipherCtx,
+        private int seal(TicketKeyCallback keys, Ssl connection, long keyName, long iv, long cipherCtx,
                 long hmacCtx) {
             Optional<TicketKey> chosen = keys.keyForNewTicket(connection);
             if (chosen == null) {
@@ -315,20 +313,20 @@ final class TicketBridges {
             }
             TicketKey key = chosen.get();
             byte[] freshIv = SCRATCH.get().iv;
-            if (LibCrypto.RAND_bytes(freshIv, IV_LENGTH) != 1) {
+            if (OPENSSL.RAND_bytes(freshIv, IV_LENGTH) != 1) {
                 throw OpenSslException.fromErrorQueue("RAND_bytes for the ticket IV failed");
             }
-            keyName.write(0, key.nameView(), 0, TicketKey.NAME_LENGTH);
-            iv.write(0, freshIv, 0, IV_LENGTH);
+            OPENSSL.write(keyName, key.nameView(), 0, TicketKey.NAME_LENGTH);
+            OPENSSL.write(iv, freshIv, 0, IV_LENGTH);
             initialize(key, iv, cipherCtx, hmacCtx, 1);
             callbacks.keyCounters.sealed(key);
             return 1;
         }
 
-        private int open(TicketKeyCallback keys, Ssl connection, Pointer keyName, Pointer iv, long cipherCtx,
+        private int open(TicketKeyCallback keys, Ssl connection, long keyName, long iv, long cipherCtx,
                 long hmacCtx) {
             byte[] name = SCRATCH.get().keyName;
-            keyName.read(0, name, 0, TicketKey.NAME_LENGTH);
+            OPENSSL.read(keyName, name, 0, TicketKey.NAME_LENGTH);
             TicketKeyCallback.Lookup lookup = keys.findKey(connection, name);
             if (lookup == null) {
                 throw new TicketCallbackException("TicketKeyCallback.findKey returned null; return"
@@ -344,14 +342,14 @@ final class TicketBridges {
             return lookup.renew() ? 2 : 1;
         }
 
-        private static void initialize(TicketKey key, Pointer iv, long cipherCtx, long hmacCtx, int enc) {
+        private static void initialize(TicketKey key, long iv, long cipherCtx, long hmacCtx, int enc) {
             byte[] aes = key.aesKeyView();
-            long cipher = aes.length == 32 ? LibCrypto.EVP_aes_256_cbc() : LibCrypto.EVP_aes_128_cbc();
-            if (LibCrypto.EVP_CipherInit_ex(cipherCtx, cipher, null, aes, iv, enc) != 1) {
+            long cipher = aes.length == 32 ? OPENSSL.EVP_aes_256_cbc() : OPENSSL.EVP_aes_128_cbc();
+            if (OPENSSL.EVP_CipherInit_ex(cipherCtx, cipher, 0, aes, iv, enc) != 1) {
                 throw OpenSslException.fromErrorQueue("EVP_CipherInit_ex for the ticket key failed");
             }
             byte[] hmac = key.hmacKeyView();
-            if (LibCrypto.EVP_MAC_init(hmacCtx, hmac, hmac.length, HmacSha256.PARAMS) != 1) {
+            if (OPENSSL.EVP_MAC_init(hmacCtx, hmac, hmac.length, HmacSha256.PARAMS) != 1) {
                 throw OpenSslException.fromErrorQueue("EVP_MAC_init for the ticket HMAC key failed");
             }
         }
@@ -360,29 +358,26 @@ final class TicketBridges {
     /** The {@code OSSL_PARAM} array {digest = "SHA256"} for {@code EVP_MAC_init}, built once and never freed. */
     private static final class HmacSha256 {
         /** OSSL_PARAM_BLD keeps a pointer to the key, not a copy: this memory must live forever. */
-        private static final Memory KEY = cString("digest");
-        private static final Memory VALUE = cString("SHA256");
+        private static final long KEY = cString("digest");
+        private static final long VALUE = cString("SHA256");
         static final long PARAMS = build();
 
         private static long build() {
-            long builder = LibCrypto.OSSL_PARAM_BLD_new();
+            long builder = OPENSSL.OSSL_PARAM_BLD_new();
             try {
-                long params = builder == 0 || LibCrypto.OSSL_PARAM_BLD_push_utf8_string(builder, KEY, VALUE, 0) != 1
-                        ? 0 : LibCrypto.OSSL_PARAM_BLD_to_param(builder);
+                long params = builder == 0 || OPENSSL.OSSL_PARAM_BLD_push_utf8_string(builder, KEY, VALUE, 0) != 1
+                        ? 0 : OPENSSL.OSSL_PARAM_BLD_to_param(builder);
                 if (params == 0) {
                     throw OpenSslException.fromErrorQueue("building OSSL_PARAM {digest=SHA256} failed");
                 }
                 return params;
             } finally {
-                LibCrypto.OSSL_PARAM_BLD_free(builder);
+                OPENSSL.OSSL_PARAM_BLD_free(builder);
             }
         }
 
-        private static Memory cString(String s) {
-            byte[] c = Native.toByteArray(s, StandardCharsets.UTF_8);
-            Memory memory = new Memory(c.length);
-            memory.write(0, c, 0, c.length);
-            return memory;
+        private static long cString(String s) {
+            return OPENSSL.permanentCopy((s + "\0").getBytes(StandardCharsets.UTF_8));
         }
     }
 }

@@ -73,6 +73,7 @@ class ArtifactContentTest {
             }
             assertTrue(majorVersion(file) <= JAVA_17, name + " is newer than Java 17 but at the jar's root");
             assertFalse(name.startsWith("io/github/ossltickets/tomcat/"), name + ": the Tomcat adapter belongs under META-INF/versions/22");
+            assertFalse(name.startsWith("io/github/ossltickets/ffi/ffm/"), name + ": the FFM backend belongs under META-INF/versions/22");
         }
         if (withoutJava22()) {
             assertFalse(Files.exists(VERSIONS_22), "-DwithoutJava22 left " + VERSIONS_22);
@@ -82,6 +83,8 @@ class ArtifactContentTest {
         assertTrue(main.getValue("Ossl-Tickets-Java22").startsWith("included"), main.getValue("Ossl-Tickets-Java22"));
         Path adapter = VERSIONS_22.resolve("io/github/ossltickets/tomcat/TomcatTickets.class");
         assertTrue(Files.exists(adapter), "the Tomcat adapter is missing: " + adapter);
+        Path ffm = VERSIONS_22.resolve("io/github/ossltickets/ffi/ffm/FfmBackend.class");
+        assertTrue(Files.exists(ffm), "the FFM backend (the default on JDK 22+) is missing: " + ffm);
         for (Path file : classFiles(VERSIONS_22)) {
             assertEquals(JAVA_22, majorVersion(file), file + " (compiled with --release 22)");
         }

@@ -15,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static io.github.ossltickets.ffi.Raw.OPENSSL;
 
 /**
  * {@link SslContext#borrow(long)} attaches callbacks to an SSL_CTX another library owns. Here the
@@ -141,7 +142,7 @@ class BorrowTest {
                 assertNotSame(serverSide, lent.get(), "a foreign SSL is lent as a borrowed wrapper");
                 assertThrows(IllegalStateException.class, () -> lent.get().address(),
                         "the lent connection is invalid after the callback");
-                io.github.ossltickets.ffi.LibCrypto.ERR_clear_error();
+                OPENSSL.ERR_clear_error();
             }
         }
     }
@@ -156,11 +157,11 @@ class BorrowTest {
         long rawServer = serverSide.address();
         for (int round = 0; round < 10; round++) {
             clientSide.handshake();
-            int result = LibSsl.SSL_do_handshake(rawServer);
+            int result = OPENSSL.SSL_do_handshake(rawServer);
             if (result == 1) {
                 return 1;
             }
-            int error = LibSsl.SSL_get_error(rawServer, result);
+            int error = OPENSSL.SSL_get_error(rawServer, result);
             if (error != LibSsl.SSL_ERROR_WANT_READ) {
                 return error;
             }
@@ -175,11 +176,11 @@ class BorrowTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> SslContext.borrow(com.sun.jna.Pointer.nativeValue(notAContext)));
         assertTrue(e.getMessage().contains("is not an SSL_CTX* of this libssl"), e.getMessage());
-        long anyRole = LibSsl.SSL_CTX_new(LibSsl.TLS_method()); // as some servers make them
+        long anyRole = OPENSSL.SSL_CTX_new(OPENSSL.TLS_method()); // as some servers make them
         try (SslContext borrowed = SslContext.borrow(anyRole)) {
             assertEquals(2, borrowed.numTickets());
         } finally {
-            LibSsl.SSL_CTX_free(anyRole);
+            OPENSSL.SSL_CTX_free(anyRole);
         }
     }
 

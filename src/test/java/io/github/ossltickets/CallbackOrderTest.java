@@ -1,6 +1,5 @@
 package io.github.ossltickets;
 
-import com.sun.jna.Pointer;
 import io.github.ossltickets.ffi.LibSsl;
 import io.github.ossltickets.ffi.ServerNameCallback;
 import org.junit.jupiter.api.Timeout;
@@ -10,6 +9,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import static io.github.ossltickets.ffi.Raw.OPENSSL;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -25,8 +25,8 @@ class CallbackOrderTest {
     void theClientHelloCallbackRunsFirstAndTheDecryptorBeforeTheServerName(TlsVersion version) {
         List<String> order = new CopyOnWriteArrayList<>();
         ServerNameCallback.Function serverName = (ssl, al, arg) -> {
-            Pointer name = LibSsl.SSL_get_servername(ssl, LibSsl.TLSEXT_NAMETYPE_host_name);
-            order.add("servername:" + (name == null ? "NULL" : name.getString(0)));
+            long name = OPENSSL.SSL_get_servername(ssl, LibSsl.TLSEXT_NAMETYPE_host_name);
+            order.add("servername:" + (name == 0 ? "NULL" : OPENSSL.string(name)));
             return LibSsl.SSL_TLSEXT_ERR_OK;
         };
         try (SslContext server = Tls.server(version); SslContext client = Tls.client(version)) {

@@ -32,7 +32,7 @@ final class ChildJvm {
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "--enable-native-access=ALL-UNNAMED", "-XX:ErrorFile=" + errorFile, "-XX:-CreateCoredumpOnCrash"));
             command.addAll(List.of(jvmOptions));
-            for (String property : List.of("ossltickets.libssl", "ossltickets.libcrypto")) {
+            for (String property : List.of("ossltickets.libssl", "ossltickets.libcrypto", "ossltickets.backend")) {
                 if (System.getProperty(property) != null) {
                     command.add("-D" + property + "=" + System.getProperty(property));
                 }

@@ -35,7 +35,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(120)
 class ModulePathTest {
     private static final Path TEMURIN_25 = Path.of("/usr/lib/jvm/temurin-25-jdk-amd64");
-    private static final String MODULE_FLAG = "--enable-native-access=com.sun.jna";
+    /** On the module path, JNA's module loads the native code (JDK 17-21, or -Dossltickets.backend=jna)... */
+    private static final String JNA_MODULE_FLAG = "--enable-native-access=com.sun.jna";
+    /** ...and ours calls it through FFM, the default backend on JDK 22+. */
+    private static final String FFM_MODULE_FLAG = "--enable-native-access=io.github.ossltickets";
     private static final String CLASS_PATH_FLAG = "--enable-native-access=ALL-UNNAMED";
 
     /** The consumer: the README's "Attach it to a server" code in a module of its own, then a resumption. */
@@ -164,11 +167,12 @@ class ModulePathTest {
         String moduleRunPath = modulePath + java.io.File.pathSeparator + classes;
         for (Path jdk : jdks()) {
             int feature = feature(jdk);
-            Run onModulePath = java(jdk, List.of(MODULE_FLAG, "-p", moduleRunPath, "-m", "consumer/consumer.Main"));
+            String moduleFlag = feature >= 22 ? FFM_MODULE_FLAG : JNA_MODULE_FLAG;
+            Run onModulePath = java(jdk, List.of(moduleFlag, "-p", moduleRunPath, "-m", "consumer/consumer.Main"));
             assertEquals(0, onModulePath.exit, jdk + ", module path:\n" + onModulePath.stdout + onModulePath.stderr);
             assertEquals("resumed=true\nmodule=io.github.ossltickets automatic=false\n", onModulePath.stdout,
                     jdk + ": the library is a named module (not automatic) and resumes:\n" + onModulePath.stderr);
-            assertEquals("", onModulePath.stderr, jdk + ", module path, " + MODULE_FLAG);
+            assertEquals("", onModulePath.stderr, jdk + ", module path, " + moduleFlag);
 
             Run onClassPath = java(jdk, List.of(CLASS_PATH_FLAG, "-cp", classPath, "consumer.Main"));
             assertEquals(0, onClassPath.exit, jdk + ", class path:\n" + onClassPath.stdout + onClassPath.stderr);
@@ -176,11 +180,15 @@ class ModulePathTest {
             assertEquals("", onClassPath.stderr, jdk + ", class path, " + CLASS_PATH_FLAG);
 
             if (nativeAccessWarns(feature)) {
-                // The flag that names our module does not cover JNA, which loads the native code: it warns.
-                Run ourName = java(jdk, List.of("--enable-native-access=io.github.ossltickets", "-p", moduleRunPath,
+                // The flag that names JNA does not cover FFM, where our module makes the calls: it warns.
+                Run jnaName = java(jdk, List.of(JNA_MODULE_FLAG, "-p", moduleRunPath, "-m", "consumer/consumer.Main"));
+                assertEquals(0, jnaName.exit, jnaName.stderr);
+                assertTrue(jnaName.stderr.contains("WARNING: A restricted method"), jdk + ": " + jnaName.stderr);
+                // JNA chosen on JDK 22+: JNA's module loads the native code, so its flag is the one.
+                Run jnaBackend = java(jdk, List.of(JNA_MODULE_FLAG, "-Dossltickets.backend=jna", "-p", moduleRunPath,
                         "-m", "consumer/consumer.Main"));
-                assertEquals(0, ourName.exit, ourName.stderr);
-                assertTrue(ourName.stderr.contains("WARNING: A restricted method"), jdk + ": " + ourName.stderr);
+                assertEquals(0, jnaBackend.exit, jnaBackend.stderr);
+                assertEquals("", jnaBackend.stderr, jdk + ", module path, JNA backend, " + JNA_MODULE_FLAG);
             }
         }
     }
@@ -193,6 +201,6 @@ class ModulePathTest {
         while (flags.find()) {
             given.add(flags.group());
         }
-        assertEquals(new TreeSet<>(List.of(CLASS_PATH_FLAG, MODULE_FLAG)), given);
+        assertEquals(new TreeSet<>(List.of(CLASS_PATH_FLAG, JNA_MODULE_FLAG, FFM_MODULE_FLAG)), given);
     }
 }

@@ -1,7 +1,6 @@
 package io.github.ossltickets;
 
 import com.sun.jna.Pointer;
-import io.github.ossltickets.ffi.LibCrypto;
 import io.github.ossltickets.ffi.LegacyTicketKeys;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -12,6 +11,7 @@ import java.util.Optional;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static io.github.ossltickets.ffi.Raw.OPENSSL;
 
 /**
  * A port of OpenSSL's own {@code test_ticket_callbacks} (test/sslapitest.c, 20 cases), with the same
@@ -115,8 +115,8 @@ class SslApiTicketCallbacksTest {
         }
         iv.write(0, new byte[16], 0, 16);
         keyName.write(0, new byte[16], 0, 16);
-        if (LibCrypto.EVP_CipherInit_ex(ctx, LibCrypto.EVP_aes_128_cbc(), null, TICK_KEY, iv, enc) != 1
-                || LegacyTicketKeys.HMAC_Init_ex(hctx, TICK_KEY, TICK_KEY.length, LibCrypto.EVP_sha256(), null) != 1) {
+        if (OPENSSL.EVP_CipherInit_ex(ctx, OPENSSL.EVP_aes_128_cbc(), 0, TICK_KEY, Pointer.nativeValue(iv), enc) != 1
+                || LegacyTicketKeys.HMAC_Init_ex(hctx, TICK_KEY, TICK_KEY.length, OPENSSL.EVP_sha256(), null) != 1) {
             return -1;
         }
         return tickKeyRenew != 0 ? 2 : 1;

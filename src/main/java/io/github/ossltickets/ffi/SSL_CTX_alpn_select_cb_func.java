@@ -1,7 +1,6 @@
 package io.github.ossltickets.ffi;
 
 import com.sun.jna.Callback;
-import com.sun.jna.Pointer;
 
 /**
  * {@code typedef int (*SSL_CTX_alpn_select_cb_func)(SSL *ssl, const unsigned char **out, unsigned char
@@ -12,5 +11,5 @@ import com.sun.jna.Pointer;
  * does. Returns {@code SSL_TLSEXT_ERR_OK}, {@code _NOACK} or {@code _ALERT_FATAL}.
  */
 public interface SSL_CTX_alpn_select_cb_func extends Callback {
-    int callback(long ssl, Pointer out, Pointer outlen, Pointer in, int inlen, Pointer arg);
+    int callback(long ssl, long out, long outlen, long in, int inlen, long arg);
 }

@@ -1,7 +1,6 @@
 package io.github.ossltickets.ffi;
 
 import com.sun.jna.Callback;
-import com.sun.jna.Pointer;
 
 /**
  * {@code typedef SSL_TICKET_RETURN (*SSL_CTX_decrypt_session_ticket_fn)(SSL *s, SSL_SESSION *ss,
@@ -11,5 +10,5 @@ import com.sun.jna.Pointer;
  * {@code SSL_TICKET_SUCCESS_RENEW}; it is borrowed for the duration of the call.
  */
 public interface SSL_CTX_decrypt_session_ticket_fn extends Callback {
-    int callback(long s, long ss, Pointer keyname, long keyname_length, int status, Pointer arg);
+    int callback(long s, long ss, long keyname, long keyname_length, int status, long arg);
 }

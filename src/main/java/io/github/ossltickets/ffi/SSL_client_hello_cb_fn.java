@@ -1,7 +1,6 @@
 package io.github.ossltickets.ffi;
 
 import com.sun.jna.Callback;
-import com.sun.jna.Pointer;
 
 /**
  * {@code typedef int (*SSL_client_hello_cb_fn)(SSL *s, int *al, void *arg);}
@@ -11,5 +10,5 @@ import com.sun.jna.Pointer;
  * functions work on {@code s} only during the call.
  */
 public interface SSL_client_hello_cb_fn extends Callback {
-    int callback(long s, Pointer al, Pointer arg);
+    int callback(long s, long al, long arg);
 }

@@ -1,7 +1,6 @@
 package io.github.ossltickets.ffi;
 
-import com.sun.jna.Memory;
-import com.sun.jna.Pointer;
+import static io.github.ossltickets.ffi.Raw.OPENSSL;
 
 /**
  * The C macros the library needs, re-implemented over the functions they expand to. Each method
@@ -11,68 +10,65 @@ import com.sun.jna.Pointer;
  * (tls1.h), so it is bound in {@link LibSsl}, not here.
  */
 public final class SslMacros {
+    // Through the chosen backend (Raw), so that one class serves JNA and FFM.
     private SslMacros() {}
 
     /** {@code #define SSL_CTX_set_min_proto_version(ctx, version) SSL_CTX_ctrl(ctx, SSL_CTRL_SET_MIN_PROTO_VERSION, version, NULL)} */
     public static long SSL_CTX_set_min_proto_version(long ctx, int version) {
-        return LibSsl.SSL_CTX_ctrl(ctx, LibSsl.SSL_CTRL_SET_MIN_PROTO_VERSION, version, null);
+        return OPENSSL.SSL_CTX_ctrl(ctx, LibSsl.SSL_CTRL_SET_MIN_PROTO_VERSION, version, 0);
     }
 
     /** {@code #define SSL_CTX_set_max_proto_version(ctx, version) SSL_CTX_ctrl(ctx, SSL_CTRL_SET_MAX_PROTO_VERSION, version, NULL)} */
     public static long SSL_CTX_set_max_proto_version(long ctx, int version) {
-        return LibSsl.SSL_CTX_ctrl(ctx, LibSsl.SSL_CTRL_SET_MAX_PROTO_VERSION, version, null);
+        return OPENSSL.SSL_CTX_ctrl(ctx, LibSsl.SSL_CTRL_SET_MAX_PROTO_VERSION, version, 0);
     }
 
     /** {@code #define SSL_CTX_set_session_cache_mode(ctx,m) SSL_CTX_ctrl(ctx,SSL_CTRL_SET_SESS_CACHE_MODE,m,NULL)} */
     public static long SSL_CTX_set_session_cache_mode(long ctx, long mode) {
-        return LibSsl.SSL_CTX_ctrl(ctx, LibSsl.SSL_CTRL_SET_SESS_CACHE_MODE, mode, null);
+        return OPENSSL.SSL_CTX_ctrl(ctx, LibSsl.SSL_CTRL_SET_SESS_CACHE_MODE, mode, 0);
     }
 
     /** {@code #define SSL_CTX_set_tlsext_ticket_keys(ctx, keys, keylen) SSL_CTX_ctrl(ctx, SSL_CTRL_SET_TLSEXT_TICKET_KEYS, keylen, keys)} */
     public static long SSL_CTX_set_tlsext_ticket_keys(long ctx, byte[] keys, long keylen) {
-        Memory copy = new Memory(keylen);
-        try {
-            copy.write(0, keys, 0, Math.toIntExact(keylen));
-            return LibSsl.SSL_CTX_ctrl(ctx, LibSsl.SSL_CTRL_SET_TLSEXT_TICKET_KEYS, keylen, copy);
-        } finally {
-            copy.clear(); // key material: wiped before the GC frees it
-        }
+        int length = Math.toIntExact(keylen);
+        return OPENSSL.withWipedMemory(length, copy -> { // key material: never in memory the GC frees unwiped
+            OPENSSL.write(copy, keys, 0, length);
+            return OPENSSL.SSL_CTX_ctrl(ctx, LibSsl.SSL_CTRL_SET_TLSEXT_TICKET_KEYS, keylen, copy);
+        });
     }
 
     /** {@code #define SSL_CTX_get_tlsext_ticket_keys(ctx, keys, keylen) SSL_CTX_ctrl(ctx, SSL_CTRL_GET_TLSEXT_TICKET_KEYS, keylen, keys)} */
     public static long SSL_CTX_get_tlsext_ticket_keys(long ctx, byte[] keys, long keylen) {
-        Memory copy = new Memory(keylen);
-        try {
-            long result = LibSsl.SSL_CTX_ctrl(ctx, LibSsl.SSL_CTRL_GET_TLSEXT_TICKET_KEYS, keylen, copy);
-            copy.read(0, keys, 0, Math.toIntExact(keylen));
+        int length = Math.toIntExact(keylen);
+        return OPENSSL.withWipedMemory(length, copy -> {
+            long result = OPENSSL.SSL_CTX_ctrl(ctx, LibSsl.SSL_CTRL_GET_TLSEXT_TICKET_KEYS, keylen, copy);
+            OPENSSL.read(copy, keys, 0, length);
             return result;
-        } finally {
-            copy.clear(); // key material: wiped before the GC frees it
-        }
+        });
     }
 
     /**
      * {@code #define SSL_CTX_get_ex_new_index(l, p, newf, dupf, freef) CRYPTO_get_ex_new_index(CRYPTO_EX_INDEX_SSL_CTX, l, p, newf, dupf, freef)}
      */
-    public static int SSL_CTX_get_ex_new_index(long argl, Pointer argp, Pointer newFunc, Pointer dupFunc,
+    public static int SSL_CTX_get_ex_new_index(long argl, long argp, long newFunc, long dupFunc,
             CRYPTO_EX_free freeFunc) {
-        return LibCrypto.CRYPTO_get_ex_new_index(LibCrypto.CRYPTO_EX_INDEX_SSL_CTX, argl, argp, newFunc, dupFunc,
+        return OPENSSL.CRYPTO_get_ex_new_index(LibCrypto.CRYPTO_EX_INDEX_SSL_CTX, argl, argp, newFunc, dupFunc,
                 freeFunc);
     }
 
     /** {@code #define BIO_shutdown_wr(b) (int)BIO_ctrl(b, BIO_C_SHUTDOWN_WR, 0, NULL)}: the peer of a BIO pair reads end of file. */
     public static int BIO_shutdown_wr(long bio) {
-        return (int) LibCrypto.BIO_ctrl(bio, LibCrypto.BIO_C_SHUTDOWN_WR, 0, null);
+        return (int) OPENSSL.BIO_ctrl(bio, LibCrypto.BIO_C_SHUTDOWN_WR, 0, 0);
     }
 
     /** {@code #define SSL_set_mode(ssl,op) SSL_ctrl((ssl),SSL_CTRL_MODE,(op),NULL)}: adds modes; returns them all. */
     public static long SSL_set_mode(long ssl, long mode) {
-        return LibSsl.SSL_ctrl(ssl, LibSsl.SSL_CTRL_MODE, mode, null);
+        return OPENSSL.SSL_ctrl(ssl, LibSsl.SSL_CTRL_MODE, mode, 0);
     }
 
     /** {@code #define SSL_CTX_get_session_cache_mode(ctx) SSL_CTX_ctrl(ctx,SSL_CTRL_GET_SESS_CACHE_MODE,0,NULL)} */
     public static long SSL_CTX_get_session_cache_mode(long ctx) {
-        return LibSsl.SSL_CTX_ctrl(ctx, LibSsl.SSL_CTRL_GET_SESS_CACHE_MODE, 0, null);
+        return OPENSSL.SSL_CTX_ctrl(ctx, LibSsl.SSL_CTRL_GET_SESS_CACHE_MODE, 0, 0);
     }
 
     /**
@@ -81,6 +77,6 @@ public final class SslMacros {
      * (the caller still frees its own); 1 on success.
      */
     public static long SSL_CTX_add1_chain_cert(long ctx, long x509) {
-        return LibSsl.SSL_CTX_ctrl(ctx, LibSsl.SSL_CTRL_CHAIN_CERT, 1, new Pointer(x509));
+        return OPENSSL.SSL_CTX_ctrl(ctx, LibSsl.SSL_CTRL_CHAIN_CERT, 1, x509);
     }
 }

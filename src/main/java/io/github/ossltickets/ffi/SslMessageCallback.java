@@ -1,7 +1,6 @@
 package io.github.ossltickets.ffi;
 
 import com.sun.jna.Callback;
-import com.sun.jna.Pointer;
 
 /**
  * The callback of {@code SSL_set_msg_callback}, which has no C typedef:
@@ -9,5 +8,5 @@ import com.sun.jna.Pointer;
  * SSL *ssl, void *arg)}.
  */
 public interface SslMessageCallback extends Callback {
-    void callback(int write_p, int version, int content_type, Pointer buf, long len, long ssl, Pointer arg);
+    void callback(int write_p, int version, int content_type, long buf, long len, long ssl, long arg);
 }

@@ -11,5 +11,5 @@ import com.sun.jna.Callback;
  * {@code enc == 0}: 1 use, 2 use and renew, 0 key unknown, negative error.
  */
 public interface TicketKeyEvpCallback extends Callback {
-    int callback(long s, com.sun.jna.Pointer key_name, com.sun.jna.Pointer iv, long ctx, long hctx, int enc);
+    int callback(long s, long key_name, long iv, long ctx, long hctx, int enc);
 }

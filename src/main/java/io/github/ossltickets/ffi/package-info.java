@@ -13,8 +13,13 @@
  * <p>Only what the library itself calls is here. Bindings that only the tests use (the deprecated
  * {@code HMAC_CTX} ticket key callback) live in the test tree.
  *
+ * <p>The rest of the library calls them through {@link io.github.ossltickets.ffi.Backend}, chosen once
+ * in {@link io.github.ossltickets.ffi.Raw}: {@link io.github.ossltickets.ffi.JnaBackend} over these
+ * classes, or on JDK 22 and later the FFM twin in {@code io.github.ossltickets.ffi.ffm} (same class
+ * and method names, built from {@code src/main/java22}), where every pointer is a {@code long}.
+ *
  * <p>Nothing here checks arguments or owns memory. Use the handles in {@code io.github.ossltickets},
- * the only package that calls this one; the module does not export it (JNA may reflect on it).
+ * the only package above the raw layer that calls it; the module does not export it (JNA may reflect on it).
  * The classes are registered by {@code io.github.ossltickets.OpenSsl}; calling a method before that
  * throws {@link UnsatisfiedLinkError}.
  */

@@ -1,7 +1,6 @@
 package io.github.ossltickets.ffi;
 
 import com.sun.jna.Callback;
-import com.sun.jna.Pointer;
 
 /**
  * {@code typedef int pem_password_cb(char *buf, int size, int rwflag, void *userdata);}
@@ -10,5 +9,5 @@ import com.sun.jna.Pointer;
  * 0 or less means "no password".
  */
 public interface pem_password_cb extends Callback {
-    int callback(Pointer buf, int size, int rwflag, Pointer userdata);
+    int callback(long buf, int size, int rwflag, long userdata);
 }

@@ -70,8 +70,22 @@ public final class Soak {
         long rss = Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("VmRSS:"))
                 .mapToLong(l -> Long.parseLong(l.replaceAll("\\D", "")) * 1024).findFirst().orElse(-1);
         double seconds = (System.nanoTime() - start) / 1e9;
-        System.out.printf(Locale.ROOT, "%-13s %,9d handshakes  %6.0f/s  RSS %6.1f MiB  heap %5.1f MiB  live %s%n", what,
-                handshakes, handshakes / seconds, rss / (double) MIB, heap / (double) MIB, OpenSsl.liveObjects());
+        System.out.printf(Locale.ROOT, "%-13s %,9d handshakes  %6.0f/s  RSS %6.1f MiB  heap %5.1f MiB  live %s%s%n", what,
+                handshakes, handshakes / seconds, rss / (double) MIB, heap / (double) MIB, OpenSsl.liveObjects(),
+                upcallStubs());
         return new long[] {rss, heap};
+    }
+
+    /** On the FFM backend, how many upcall stubs are live (FfmBackend.liveUpcalls, a Java 22 class). */
+    private static String upcallStubs() {
+        if (!OpenSsl.backend().equals("ffm")) {
+            return " (" + OpenSsl.backend() + ")";
+        }
+        try {
+            return " (ffm, upcall stubs " + Class.forName("io.github.ossltickets.ffi.ffm.FfmBackend")
+                    .getMethod("liveUpcalls").invoke(null) + ")";
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -20,7 +20,8 @@ public final class ClientServerName {
         try (Memory cString = new Memory(bytes.length + 1L)) {
             cString.write(0, bytes, 0, bytes.length);
             cString.setByte(bytes.length, (byte) 0);
-            if (LibSsl.SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, LibSsl.TLSEXT_NAMETYPE_host_name, cString) != 1) {
+            if (Raw.OPENSSL.SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, LibSsl.TLSEXT_NAMETYPE_host_name,
+                    com.sun.jna.Pointer.nativeValue(cString)) != 1) {
                 throw new IllegalStateException("SSL_set_tlsext_host_name failed");
             }
         }

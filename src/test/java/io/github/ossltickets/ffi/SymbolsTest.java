@@ -48,4 +48,36 @@ class SymbolsTest {
         assertEquals(List.of(), unresolved);
         assertTrue(count > 80, "bound functions: " + count);
     }
+
+    /**
+     * The FFM twin (JDK 22+) translates the JNA mapping one to one: for every native method, a public
+     * static method of the same name and arity in {@code ffi.ffm.LibSsl} or {@code LibCrypto}, and the
+     * same method in {@link Backend}. The twin resolves its symbols when it loads, so the JNA check above
+     * covers those.
+     */
+    @Test
+    void theFfmTwinTranslatesEveryNativeMethod() throws ClassNotFoundException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Runtime.version().feature() >= Raw.FFM_FEATURE, "FFM needs JDK 22+");
+        List<String> missing = new ArrayList<>();
+        for (Class<?> mapping : List.of(LibCrypto.class, LibSsl.class)) {
+            // Not initialized: that binds every symbol, and the FFM libraries are loaded only when FFM runs.
+            Class<?> twin = Class.forName("io.github.ossltickets.ffi.ffm." + mapping.getSimpleName(), false,
+                    SymbolsTest.class.getClassLoader());
+            for (Method method : mapping.getDeclaredMethods()) {
+                if (!Modifier.isNative(method.getModifiers())) {
+                    continue;
+                }
+                int arity = method.getParameterCount();
+                if (java.util.Arrays.stream(twin.getDeclaredMethods()).noneMatch(m -> m.getName().equals(method.getName())
+                        && m.getParameterCount() == arity && Modifier.isStatic(m.getModifiers()))) {
+                    missing.add(twin.getName() + "." + method.getName());
+                }
+                if (java.util.Arrays.stream(Backend.class.getMethods()).noneMatch(m -> m.getName().equals(method.getName())
+                        && m.getParameterCount() == arity)) {
+                    missing.add("Backend." + method.getName());
+                }
+            }
+        }
+        assertEquals(List.of(), missing);
+    }
 }

@@ -7,10 +7,10 @@ import io.github.ossltickets.SslContext;
 import io.github.ossltickets.SslSession;
 import io.github.ossltickets.TicketKey;
 import io.github.ossltickets.TlsVersion;
-import io.github.ossltickets.ffi.LibSsl;
 import io.github.ossltickets.net.InMemoryConnection;
 
 import java.util.HexFormat;
+import static io.github.ossltickets.ffi.Raw.OPENSSL;
 
 /** Real in-memory handshakes through the system's OpenSSL, for the key tests. */
 final class Handshakes {
@@ -67,7 +67,7 @@ final class Handshakes {
     static String ticketKeyNameOf(SslSession session) {
         long[] ticket = new long[1];
         long[] length = new long[1];
-        LibSsl.SSL_SESSION_get0_ticket(session.address(), ticket, length);
+        OPENSSL.SSL_SESSION_get0_ticket(session.address(), ticket, length);
         if (ticket[0] == 0 || length[0] < TicketKey.NAME_LENGTH) {
             return "";
         }

@@ -18,6 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static io.github.ossltickets.ffi.Raw.OPENSSL;
 
 /**
  * The facts docs/openssl-behaviour.md#the-ticket-key-callback records about
@@ -131,7 +132,7 @@ class KeyCallbackFactsTest {
             assertEquals(1, SslMacros.SSL_CTX_set_tlsext_ticket_keys(ctx, new byte[80], 80));
             assertEquals(0, SslMacros.SSL_CTX_set_tlsext_ticket_keys(ctx, new byte[48], 48));
             assertEquals(0, SslMacros.SSL_CTX_set_tlsext_ticket_keys(ctx, new byte[96], 96));
-            io.github.ossltickets.ffi.LibCrypto.ERR_clear_error();
+            OPENSSL.ERR_clear_error();
         }
     }
 }

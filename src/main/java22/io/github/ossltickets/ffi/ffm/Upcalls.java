@@ -1,0 +1,177 @@
+package io.github.ossltickets.ffi.ffm;
+
+import com.sun.jna.Callback;
+import io.github.ossltickets.ffi.CRYPTO_EX_free;
+import io.github.ossltickets.ffi.LibSsl;
+import io.github.ossltickets.ffi.SSL_CTX_alpn_select_cb_func;
+import io.github.ossltickets.ffi.SSL_CTX_decrypt_session_ticket_fn;
+import io.github.ossltickets.ffi.SSL_CTX_generate_session_ticket_fn;
+import io.github.ossltickets.ffi.SSL_client_hello_cb_fn;
+import io.github.ossltickets.ffi.SslMessageCallback;
+import io.github.ossltickets.ffi.TicketKeyEvpCallback;
+import io.github.ossltickets.ffi.pem_password_cb;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.ref.Cleaner;
+import java.lang.ref.Reference;
+import java.lang.ref.WeakReference;
+import java.util.List;
+import java.util.Map;
+import java.util.WeakHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * Callback objects made into native function pointers: one FFM upcall stub per object, made when it
+ * is first passed to OpenSSL, in an arena of its own. The stub holds its object weakly, as JNA does,
+ * so that the Java references alone decide what stays reachable (a context's callbacks may refer to
+ * their own handle). The arena is closed by {@link #release}, which the ex_data free callback of the
+ * context calls when OpenSSL frees it (ContextCallbacks), or else when the object is collected, the
+ * moment JNA frees its own stub. The process-wide callbacks (the ex_data free callback itself, the
+ * message callback, the PEM password callback) are held by static fields and never released.
+ *
+ * <p>An FFM upcall that throws ends the JVM. The library's callbacks catch everything themselves;
+ * as a last guard each stub returns the typedef's failing value (see {@link Kind}) if one throws.
+ */
+final class Upcalls {
+    private Upcalls() {}
+
+    /** A callback typedef: its Java method, its C signature, and what it returns if the Java method throws. */
+    private record Kind(Class<? extends Callback> typedef, FunctionDescriptor descriptor, Object failed) {
+        MethodType type() {
+            return descriptor.toMethodType();
+        }
+    }
+
+    private static final List<Kind> KINDS = List.of(
+            // int (*)(SSL *s, void *arg): 0 fails the handshake
+            new Kind(SSL_CTX_generate_session_ticket_fn.class, FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG), 0),
+            // SSL_TICKET_RETURN (*)(SSL *, SSL_SESSION *, const unsigned char *, size_t, SSL_TICKET_STATUS, void *): ABORT
+            new Kind(SSL_CTX_decrypt_session_ticket_fn.class,
+                    FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_LONG), 0),
+            // int (*)(SSL *, unsigned char *, unsigned char *, EVP_CIPHER_CTX *, EVP_MAC_CTX *, int): -1 is fatal
+            new Kind(TicketKeyEvpCallback.class,
+                    FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT), -1),
+            // int (*)(SSL *s, int *al, void *arg): SSL_CLIENT_HELLO_ERROR, with OpenSSL's default alert (internal_error)
+            new Kind(SSL_client_hello_cb_fn.class, FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG),
+                    LibSsl.SSL_CLIENT_HELLO_ERROR),
+            // int (*)(SSL *, const unsigned char **out, unsigned char *outlen, const unsigned char *in, unsigned int inlen, void *arg)
+            new Kind(SSL_CTX_alpn_select_cb_func.class,
+                    FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_LONG),
+                    LibSsl.SSL_TLSEXT_ERR_ALERT_FATAL),
+            // void (*)(int, int, int, const void *, size_t, SSL *, void *)
+            new Kind(SslMessageCallback.class,
+                    FunctionDescriptor.ofVoid(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), null),
+            // int pem_password_cb(char *, int, int, void *): -1 is "no password"
+            new Kind(pem_password_cb.class, FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_LONG), -1),
+            // void CRYPTO_EX_free(void *, void *, CRYPTO_EX_DATA *, int, long, void *)
+            new Kind(CRYPTO_EX_free.class,
+                    FunctionDescriptor.ofVoid(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG), null));
+
+    /** A live stub: freed by closing its arena, once, by {@link #release} or when its object is collected. */
+    private record Stub(Arena arena, MemorySegment code, AtomicBoolean closed) implements Runnable {
+        @Override
+        public void run() {
+            if (closed.compareAndSet(false, true)) {
+                arena.close();
+            }
+        }
+    }
+
+    /**
+     * One stub per callback object, however often it is passed; weak keys (the callback types keep
+     * Object's identity equality). Guarded by itself.
+     */
+    private static final Map<Callback, Stub> STUBS = new WeakHashMap<>();
+    private static final Cleaner CLEANER = Cleaner.create();
+    /** {@code (WeakReference) -> referent}, null once collected. */
+    private static final MethodHandle REFERENT;
+
+    static {
+        try {
+            REFERENT = MethodHandles.lookup().findVirtual(Reference.class, "get", MethodType.methodType(Object.class));
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** The native function pointer for {@code callback}, made on first use; 0 for null. */
+    static long pointer(Callback callback) {
+        if (callback == null) {
+            return 0;
+        }
+        synchronized (STUBS) {
+            Stub stub = STUBS.get(callback);
+            if (stub == null) {
+                stub = make(callback);
+                STUBS.put(callback, stub);
+            }
+            return stub.code().address();
+        }
+    }
+
+    /** Frees the stubs of these objects; OpenSSL must no longer hold their pointers. */
+    static void release(Callback... callbacks) {
+        for (Callback callback : callbacks) {
+            Stub stub;
+            synchronized (STUBS) {
+                stub = STUBS.remove(callback);
+            }
+            if (stub != null) {
+                stub.run();
+            }
+        }
+    }
+
+    /** How many stubs are live: for the soak and the tests. */
+    static int live() {
+        synchronized (STUBS) {
+            return STUBS.size();
+        }
+    }
+
+    private static Stub make(Callback callback) {
+        Kind kind = kindOf(callback);
+        MethodType type = kind.type();
+        MethodHandle target;
+        try {
+            // (WeakReference, args...) -> referent.callback(args...); a collected referent throws, and fails below.
+            MethodHandle method = MethodHandles.lookup().findVirtual(kind.typedef(), "callback", type);
+            MethodHandle referent = REFERENT.asType(MethodType.methodType(kind.typedef(), WeakReference.class));
+            target = MethodHandles.filterArguments(method, 0, referent).bindTo(new WeakReference<>(callback));
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot make an upcall of " + kind.typedef().getSimpleName(), e);
+        }
+        MethodType handlerType = type.insertParameterTypes(0, Throwable.class);
+        MethodHandle failed = type.returnType() == void.class ? MethodHandles.empty(handlerType)
+                : MethodHandles.dropArguments(MethodHandles.constant(type.returnType(), kind.failed()), 0,
+                        handlerType.parameterList());
+        MethodHandle guarded = MethodHandles.catchException(target, Throwable.class, failed);
+        Arena arena = Arena.ofShared();
+        Stub stub;
+        try {
+            stub = new Stub(arena, Downcalls.LINKER.upcallStub(guarded, kind.descriptor(), arena), new AtomicBoolean());
+        } catch (RuntimeException | Error e) {
+            arena.close();
+            throw e;
+        }
+        CLEANER.register(callback, stub); // the stub must not refer to the callback: it would never be collected
+        return stub;
+    }
+
+    private static Kind kindOf(Callback callback) {
+        for (Kind kind : KINDS) {
+            if (kind.typedef().isInstance(callback)) {
+                return kind;
+            }
+        }
+        throw new IllegalArgumentException("not a callback typedef of io.github.ossltickets.ffi: " + callback.getClass());
+    }
+}
