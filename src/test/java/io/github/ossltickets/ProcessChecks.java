@@ -3,6 +3,8 @@ package io.github.ossltickets;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
@@ -20,6 +22,38 @@ public final class ProcessChecks {
         } catch (IOException e) {
             throw new AssertionError("cannot list /proc/self/fd", e);
         }
+    }
+
+    /**
+     * This process's open file descriptors by number, each with what it is ("socket:[1234]", a path),
+     * without the listing's own. With {@link #openedSince} a test sees what it left open even while another
+     * test's threads close theirs.
+     */
+    public static Map<String, String> fileDescriptorTable() {
+        Map<String, String> open = new TreeMap<>();
+        String listing = "/proc/" + ProcessHandle.current().pid() + "/fd";
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path fd : (Iterable<Path>) fds::iterator) {
+                try {
+                    String target = Files.readSymbolicLink(fd).toString();
+                    if (!target.equals(listing)) {
+                        open.put(fd.getFileName().toString(), target);
+                    }
+                } catch (IOException closedMeanwhile) {
+                    // closed since the listing
+                }
+            }
+        } catch (IOException e) {
+            throw new AssertionError("cannot list /proc/self/fd", e);
+        }
+        return open;
+    }
+
+    /** The descriptors open now that {@code before} did not have: opened since, and not closed. */
+    public static Map<String, String> openedSince(Map<String, String> before) {
+        Map<String, String> opened = fileDescriptorTable();
+        opened.entrySet().removeIf(fd -> fd.getValue().equals(before.get(fd.getKey())));
+        return opened;
     }
 
     /** Runs {@code owner.method()} (static, no arguments) in a child JVM; fails if it throws, crashes or hangs. */

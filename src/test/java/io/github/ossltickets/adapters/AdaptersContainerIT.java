@@ -33,6 +33,16 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * the test classes the images built (TomcatExample, NettyExample). Ports are published on 127.0.0.1.
  */
 class AdaptersContainerIT {
+
+    /**
+     * The Tomcat example's class path in the images. The Tomcat adapter is compiled for Java 22 into
+     * META-INF/versions/22, which only a jar reads as a version; a class directory needs it named.
+     */
+    static final String TOMCAT_CLASS_PATH = "target/test-classes:target/classes:target/classes/META-INF/versions/22:"
+            + "target/tomcat/tomcat-coyote-ffm.jar:$(cat target/test.classpath)";
+    /** The Netty example's: the OpenSSL build of tcnative instead of the BoringSSL one on the test class path. */
+    static final String NETTY_CLASS_PATH = "target/test-classes:target/classes:target/netty-openssl/*:"
+            + "$(tr : '\\n' < target/test.classpath | grep -v boringssl | paste -sd:)";
     private static final List<String> TLS12_RSA = List.of("-cipher", "ECDHE-RSA-AES128-GCM-SHA256");
     private static final List<String> TLS12_EC = List.of("-cipher", "ECDHE-ECDSA-AES128-GCM-SHA256");
     // A log record above INFO (java.util.logging's format, which Tomcat and Netty use here), or a stack
@@ -90,7 +100,7 @@ class AdaptersContainerIT {
         @BeforeAll
         void start() throws Exception {
             assumeTrue(docker, "no Docker engine");
-            tomcat = example("sid", "target/test-classes:target/classes:target/classes/META-INF/versions/22:target/tomcat/tomcat-coyote-ffm.jar:$(cat target/test.classpath)",
+            tomcat = example("sid", TOMCAT_CLASS_PATH,
                     "io.github.ossltickets.tomcat.TomcatExample", 8443, 8444);
             port = tomcat.getMappedPort(8443);
             long contexts = ResumptionChecks.get(port, "-tls1_3", "start.example", "/", List.of()).count("contexts");
@@ -141,9 +151,7 @@ class AdaptersContainerIT {
         @BeforeAll
         void start() {
             assumeTrue(docker, "no Docker engine");
-            // The OpenSSL build of tcnative instead of the BoringSSL one on the test class path.
-            netty = example("trixie", "target/test-classes:target/classes:target/netty-openssl/*:"
-                            + "$(tr : '\\n' < target/test.classpath | grep -v boringssl | paste -sd:)",
+            netty = example("trixie", NETTY_CLASS_PATH,
                     "io.github.ossltickets.netty.NettyExample", 8443, 8444, 8445, 8446);
             both = netty.getMappedPort(8443);
             sni = netty.getMappedPort(8446);

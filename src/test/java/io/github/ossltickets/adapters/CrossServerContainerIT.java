@@ -114,8 +114,7 @@ class CrossServerContainerIT {
         @BeforeAll
         void start() {
             assumeTrue(docker, "no Docker engine");
-            container = exampleBesideServe("sid", "target/test-classes:target/classes:target/tomcat/tomcat-coyote-ffm.jar:"
-                    + "$(cat target/test.classpath)", "io.github.ossltickets.tomcat.TomcatExample", 8443, 8444);
+            container = exampleBesideServe("sid", AdaptersContainerIT.TOMCAT_CLASS_PATH, "io.github.ossltickets.tomcat.TomcatExample", 8443, 8444);
             tomcat = container.getMappedPort(8443);
             serve = container.getMappedPort(SERVE_PORT);
         }
@@ -151,8 +150,7 @@ class CrossServerContainerIT {
         @BeforeAll
         void start() {
             assumeTrue(docker, "no Docker engine");
-            container = exampleBesideServe("trixie", "target/test-classes:target/classes:target/netty-openssl/*:"
-                            + "$(tr : '\\n' < target/test.classpath | grep -v boringssl | paste -sd:)",
+            container = exampleBesideServe("trixie", AdaptersContainerIT.NETTY_CLASS_PATH,
                     "io.github.ossltickets.netty.NettyExample", 8443, 8444, 8445);
             netty = container.getMappedPort(8443);
             nettyRingOnly = container.getMappedPort(8444);

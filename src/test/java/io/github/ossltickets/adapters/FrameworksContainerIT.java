@@ -26,11 +26,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class FrameworksContainerIT {
-    private static final String TOMCAT_CLASS_PATH =
-            "target/test-classes:target/classes:target/tomcat/tomcat-coyote-ffm.jar:$(cat target/test.classpath)";
-    // The OpenSSL build of tcnative instead of the BoringSSL one on the test class path.
-    private static final String NETTY_CLASS_PATH = "target/test-classes:target/classes:target/netty-openssl/*:"
-            + "$(tr : '\\n' < target/test.classpath | grep -v boringssl | paste -sd:)";
+    private static final String TOMCAT_CLASS_PATH = AdaptersContainerIT.TOMCAT_CLASS_PATH;
+    private static final String NETTY_CLASS_PATH = AdaptersContainerIT.NETTY_CLASS_PATH;
 
     private static boolean docker;
 

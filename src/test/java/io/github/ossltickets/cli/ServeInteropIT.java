@@ -1,6 +1,7 @@
 package io.github.ossltickets.cli;
 
 import io.github.ossltickets.OpenSsl;
+import io.github.ossltickets.ProcessChecks;
 import io.github.ossltickets.SslContext;
 import io.github.ossltickets.TlsVersion;
 import io.github.ossltickets.net.TlsClient;
@@ -33,15 +34,18 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The serve command on real sockets against peers we did not write: openssl s_client and s_server,
@@ -360,25 +364,48 @@ class ServeInteropIT {
         }
     }
 
-    /** What the leak check compares: native objects, file descriptors, threads other than the pool's. */
-    private record Baseline(OpenSsl.LiveObjects natives, long fileDescriptors, long otherThreads) {
+    /**
+     * What the leak check compares: native objects, and the file descriptors and threads (other than the
+     * pool's) opened since the baseline and still open. It compares what appeared, not counts: in a shared
+     * test JVM another test's threads and sockets may end during this one, which is no leak.
+     */
+    private record Baseline(OpenSsl.LiveObjects natives, Map<String, String> fileDescriptors, Set<Thread> threads) {
         static Baseline take(Serve.Running server) throws Exception {
             waitUntilIdle(server);
-            return new Baseline(OpenSsl.liveObjects(), countFileDescriptors(), countOtherThreads());
+            return new Baseline(OpenSsl.liveObjects(), ProcessChecks.fileDescriptorTable(), otherThreads());
         }
 
         void assertNothingLeaked(Serve.Running server) throws Exception {
             waitUntilIdle(server);
-            Baseline after = null;
+            String leaked = null;
             for (int attempt = 0; attempt < 50; attempt++) {
-                after = new Baseline(OpenSsl.liveObjects(), countFileDescriptors(), countOtherThreads());
-                if (after.equals(this)) {
+                leaked = leakedSince();
+                if (leaked.isEmpty()) {
                     return;
                 }
                 System.gc(); // a client connection this test dropped is freed by its Cleaner
                 Thread.sleep(100);
             }
-            assertEquals(this, after, "native objects, file descriptors and threads before and after");
+            fail("native objects, file descriptors or threads leaked: " + leaked);
+        }
+
+        /** Empty when nothing leaked; otherwise what did. */
+        private String leakedSince() throws IOException {
+            StringBuilder leaked = new StringBuilder();
+            OpenSsl.LiveObjects nativesNow = OpenSsl.liveObjects();
+            if (!nativesNow.equals(natives)) {
+                leaked.append("natives before ").append(natives).append(", after ").append(nativesNow).append("; ");
+            }
+            Map<String, String> newFileDescriptors = ProcessChecks.openedSince(fileDescriptors);
+            if (!newFileDescriptors.isEmpty()) {
+                leaked.append("file descriptors opened and not closed ").append(newFileDescriptors).append("; ");
+            }
+            List<String> newThreads = otherThreads().stream().filter(thread -> !threads.contains(thread))
+                    .map(Thread::getName).toList();
+            if (!newThreads.isEmpty()) {
+                leaked.append("threads started and still running ").append(newThreads);
+            }
+            return leaked.toString();
         }
 
         private static void waitUntilIdle(Serve.Running server) throws InterruptedException {
@@ -388,17 +415,13 @@ class ServeInteropIT {
             assertTrue(server.stats().contains("connections-open: 0"), server.stats());
         }
 
-        private static long countFileDescriptors() throws IOException {
-            try (var files = Files.list(Path.of("/proc/self/fd"))) {
-                return files.count();
-            }
-        }
-
-        private static long countOtherThreads() {
-            return Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
-                    .filter(name -> !name.startsWith("ossl-tickets-worker-") && !name.startsWith("process reaper")
-                            && !name.startsWith("Common-Cleaner") && !name.startsWith("Attach Listener"))
-                    .count();
+        private static Set<Thread> otherThreads() {
+            return Thread.getAllStackTraces().keySet().stream()
+                    .filter(thread -> !thread.getName().startsWith("ossl-tickets-worker-")
+                            && !thread.getName().startsWith("process reaper")
+                            && !thread.getName().startsWith("Common-Cleaner")
+                            && !thread.getName().startsWith("Attach Listener"))
+                    .collect(Collectors.toSet());
         }
     }
 

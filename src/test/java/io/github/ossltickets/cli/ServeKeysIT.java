@@ -326,14 +326,14 @@ class ServeKeysIT {
                 new String[] {"--rotate", "1s"},
                 new String[] {"--redis", "redis://127.0.0.1:" + closedPort, "--redis-fallback"});
         List<String> threadsBefore = ourThreads();
-        long filesBefore = ProcessChecks.openFileDescriptors();
+        Map<String, String> filesBefore = ProcessChecks.fileDescriptorTable();
         for (String[] source : sources) {
             try (Serve.Running server = serve(source)) {
                 Peers.sClient(server.port(), "-tls1_3");
                 assertNotEquals(threadsBefore, ourThreads(), "the source's thread runs while serving");
             }
             waitFor("no thread or file left by " + String.join(" ", source), Duration.ofSeconds(10),
-                    () -> ourThreads().equals(threadsBefore) && ProcessChecks.openFileDescriptors() == filesBefore);
+                    () -> ourThreads().equals(threadsBefore) && ProcessChecks.openedSince(filesBefore).isEmpty());
         }
     }
 
