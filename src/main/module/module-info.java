@@ -1,7 +1,8 @@
 /**
  * ossl-tickets: OpenSSL 3's session-ticket callbacks for Java TLS servers, on the system's
- * {@code libssl.so.3} through JNA or, on JDK 22 and later, the JDK's FFM API. See the package {@link io.github.ossltickets} for the layers and the
- * rules every callback follows.
+ * {@code libssl.so.3} through JNA or, on JDK 22 and later,
+ * the JDK's FFM API. See the package {@link io.github.ossltickets} for the layers and the rules every
+ * callback follows.
  *
  * <p>The integrations read their library only when it is there ({@code requires static}): a user of
  * the core needs JNA alone. The raw mapping ({@code io.github.ossltickets.ffi}) is not exported; JNA,
@@ -31,7 +32,6 @@ module io.github.ossltickets {
     exports io.github.ossltickets.keys;
     exports io.github.ossltickets.policy;
     exports io.github.ossltickets.net;
-    exports io.github.ossltickets.policy;
     exports io.github.ossltickets.metrics;
     exports io.github.ossltickets.netty;
     exports io.github.ossltickets.redis;
