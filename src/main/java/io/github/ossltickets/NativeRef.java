@@ -336,7 +336,11 @@ final class NativeRef implements Runnable {
     synchronized void endLoan() {
         closing = true;
         driver = null;
-        notifyAll(); // a use waiting for its turn now sees the loan ended
+        if (waiting > 0) {
+            // A use waiting for its turn now sees the loan ended. Only then: notifyAll inflates the
+            // lock into a full monitor, and every callback ends two loans.
+            notifyAll();
+        }
         boolean interrupted = false;
         while (users > 0) {
             try {
