@@ -18,8 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LibraryLoadingTest {
 
     private static String runDemo(String... properties) throws IOException, InterruptedException, URISyntaxException {
-        String classPath = Path.of(OpenSsl.class.getProtectionDomain().getCodeSource().getLocation().toURI())
-                + File.pathSeparator
+        String classPath = ProcessChecks.libraryClasses() + File.pathSeparator
                 + Path.of(Native.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         List<String> command = new java.util.ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),

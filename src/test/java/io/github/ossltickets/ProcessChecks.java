@@ -56,6 +56,21 @@ public final class ProcessChecks {
         return opened;
     }
 
+    /**
+     * The library's classes for a child JVM's class path: its class directory and, when the build has
+     * them, the Java 22 classes (the FFM backend) beside it in META-INF/versions/22, which only a jar
+     * reads as a version. Without them a child on JDK 22+ fails: "the FFM backend ... is missing".
+     */
+    public static String libraryClasses() {
+        try {
+            Path classes = Path.of(OpenSsl.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path java22 = classes.resolve("META-INF/versions/22");
+            return Files.isDirectory(java22) ? classes + java.io.File.pathSeparator + java22 : classes.toString();
+        } catch (java.net.URISyntaxException e) {
+            throw new AssertionError(e);
+        }
+    }
+
     /** Runs {@code owner.method()} (static, no arguments) in a child JVM; fails if it throws, crashes or hangs. */
     public static void runInChildJvm(Class<?> owner, String method, String... jvmOptions) {
         ChildJvm.run(owner, method, jvmOptions);

@@ -174,7 +174,7 @@ class ContainerIT {
             assertEquals(hostMatrix, c, suite + " (" + version + "): the matrix differs from this machine's");
 
             String limits = exec(image, "sh", "-c", "java --enable-native-access=ALL-UNNAMED -cp"
-                    + " target/test-classes:target/classes:target/lib/* io.github.ossltickets.AppDataLimits");
+                    + " target/test-classes:target/classes:target/classes/META-INF/versions/22:target/lib/* io.github.ossltickets.AppDataLimits");
             assertTrue(limits.contains("TLSv1.2\tlargest app data that resumes: 65177"), suite + ": " + limits);
             int tls13 = Integer.parseInt(limits.replaceAll("(?s).*TLSv1.3\tlargest app data that resumes: (\\d+).*", "$1"));
             boolean largerKeyShares = !version.startsWith("OpenSSL 3.0.");

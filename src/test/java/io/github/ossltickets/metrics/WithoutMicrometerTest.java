@@ -1,5 +1,6 @@
 package io.github.ossltickets.metrics;
 
+import io.github.ossltickets.ProcessChecks;
 import io.github.ossltickets.SslContext;
 import io.github.ossltickets.TicketKey;
 import org.junit.jupiter.api.Test;
@@ -30,7 +31,7 @@ class WithoutMicrometerTest {
     @Test
     void theMXBeanWorksWithoutMicrometerOnTheClassPath() throws Exception {
         String classPath = Files.readString(Path.of("target", "test.classpath")).trim();
-        List<String> entries = new ArrayList<>(List.of("target/classes", "target/test-classes"));
+        List<String> entries = new ArrayList<>(List.of(ProcessChecks.libraryClasses(), "target/test-classes"));
         entries.addAll(Arrays.stream(classPath.split(File.pathSeparator))
                 .filter(entry -> !entry.contains("micrometer")).collect(Collectors.toList()));
         assertTrue(entries.stream().anyMatch(entry -> entry.contains("jna")), "JNA is on the child's class path");
