@@ -20,7 +20,7 @@ import java.util.TreeMap;
 
 /**
  * Reads what scripts/bench measured in target/bench (c-ROUND.tsv from native/resume_bench, jmh-ROUND.csv
- * from JMH) and writes the table (results.md) and the chart (chart.png). Each figure is the median over
+ * from JMH on JDK 17 with JNA, jmh25-ROUND.csv from JMH on Temurin 25 with FFM) and writes the table (results.md) and the chart (chart.png). Each figure is the median over
  * the rounds, with the minimum and maximum; each ratio is the median of the per-round ratios, C and
  * Java having run side by side in every round. The last line printed is
  * {@code resumed TLSv1.3 java/c = R}.
@@ -31,7 +31,7 @@ public final class BenchReport {
     private BenchReport() {
     }
 
-    /** Per series ("c callbacks", "java none", "jdk", "upcall"), per workload, one figure per round. */
+    /** Per series ("c callbacks", "java none", "ffm callbacks", "jdk", "java upcall"), per workload, one figure per round. */
     private static final Map<String, Map<String, TreeMap<Integer, Double>>> FIGURES = new LinkedHashMap<>();
 
     public static void main(String[] args) throws IOException {
@@ -43,26 +43,43 @@ public final class BenchReport {
                 if (name.matches("c-\\d+\\.tsv")) {
                     readC(file, round(name));
                 } else if (name.matches("jmh-\\d+\\.csv")) {
-                    readJmh(file, round(name));
+                    readJmh(file, round(name), "java");
+                } else if (name.matches("jmh25-\\d+\\.csv")) {
+                    readJmh(file, round(name), "ffm");
                 }
             }
         }
         StringBuilder table = new StringBuilder();
-        table.append("| workload | C, callbacks | Java (a), callbacks | (a)/C | C, no callbacks | Java (b), no callbacks | (b)/C | JDK TLS (c) | C/JDK |\n");
-        table.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        boolean ffm = FIGURES.containsKey("ffm callbacks");
+        table.append("| workload | C, callbacks | Java (a), callbacks | (a)/C |")
+                .append(ffm ? " FFM (a), callbacks | FFM (a)/C |" : "")
+                .append(" C, no callbacks | Java (b), no callbacks | (b)/C |")
+                .append(ffm ? " FFM (b), no callbacks | FFM (b)/C |" : "")
+                .append(" JDK TLS (c) | C/JDK |\n");
+        table.append("|---|---:|---:|---:|").append(ffm ? "---:|---:|" : "").append("---:|---:|---:|")
+                .append(ffm ? "---:|---:|" : "").append("---:|---:|\n");
         DefaultCategoryDataset chart = new DefaultCategoryDataset();
         for (String workload : WORKLOADS) {
             table.append("| ").append(workload).append(" | ")
                     .append(cell("c callbacks", workload)).append(" | ")
                     .append(cell("java callbacks", workload)).append(" | ")
-                    .append(ratio("java callbacks", "c callbacks", workload)).append(" | ")
-                    .append(cell("c none", workload)).append(" | ")
+                    .append(ratio("java callbacks", "c callbacks", workload)).append(" | ");
+            if (ffm) {
+                table.append(cell("ffm callbacks", workload)).append(" | ")
+                        .append(ratio("ffm callbacks", "c callbacks", workload)).append(" | ");
+            }
+            table.append(cell("c none", workload)).append(" | ")
                     .append(cell("java none", workload)).append(" | ")
-                    .append(ratio("java none", "c none", workload)).append(" | ")
-                    .append(cell("jdk", workload)).append(" | ")
+                    .append(ratio("java none", "c none", workload)).append(" | ");
+            if (ffm) {
+                table.append(cell("ffm none", workload)).append(" | ")
+                        .append(ratio("ffm none", "c none", workload)).append(" | ");
+            }
+            table.append(cell("jdk", workload)).append(" | ")
                     .append(ratio("c callbacks", "jdk", workload)).append(" |\n");
-            for (String[] series : new String[][] {{"c callbacks", "C"}, {"java callbacks", "Java, callbacks (a)"},
-                    {"java none", "Java, no callbacks (b)"}, {"jdk", "JDK TLS (c)"}}) {
+            for (String[] series : new String[][] {{"c callbacks", "C"}, {"java callbacks", "Java on JNA, callbacks (a)"},
+                    {"ffm callbacks", "Java on FFM, callbacks (a)"}, {"java none", "Java on JNA, no callbacks (b)"},
+                    {"jdk", "JDK TLS (c)"}}) {
                 double median = median(series[0], workload);
                 if (!Double.isNaN(median)) {
                     chart.addValue(median, series[1], workload);
@@ -71,11 +88,19 @@ public final class BenchReport {
         }
         table.append("\nHandshakes per second, one thread, in memory: median of ").append(rounds())
                 .append(" rounds (min-max). Ratios: median of the per-round ratios.\n");
-        double upcall = median("upcall", "pair");
+        double upcall = median("java upcall", "pair");
         if (!Double.isNaN(upcall)) {
             table.append(String.format(Locale.ROOT, "(d) one generate plus one decrypt upcall, with the app data:"
-                    + " %.0f ns (%s); JNA's own cost for the same two upcalls into empty methods: %.0f ns.%n", upcall,
-                    range("upcall", "pair", "%.0f"), median("upcall floor", "pair")));
+                    + " %.0f ns (%s) on JNA; JNA's own cost for the same two upcalls into empty methods: %.0f ns.%n",
+                    upcall, range("java upcall", "pair", "%.0f"), median("java upcall floor", "pair")));
+        }
+        double ffmUpcall = median("ffm upcall", "pair");
+        if (!Double.isNaN(ffmUpcall)) {
+            table.append(String.format(Locale.ROOT, "(d) on FFM (Temurin 25): %.0f ns (%s).%n", ffmUpcall,
+                    range("ffm upcall", "pair", "%.0f")));
+        }
+        if (ffm) {
+            table.append("Java (a), (b): JDK 17, the JNA backend; FFM (a), (b): Temurin 25, the FFM backend.\n");
         }
         if (!machine.isEmpty()) {
             table.append("Machine: ").append(machine).append("\n");
@@ -96,7 +121,7 @@ public final class BenchReport {
     }
 
     private static int round(String fileName) {
-        return Integer.parseInt(fileName.replaceAll("\\D", ""));
+        return Integer.parseInt(fileName.replaceAll(".*-(\\d+)\\.[a-z]+$", "$1")); // jmh25-3.csv: round 3
     }
 
     /** Lines of native/resume_bench: c PROTOCOL MODE VARIANT ITERATIONS SECONDS RATE. */
@@ -109,8 +134,11 @@ public final class BenchReport {
         }
     }
 
-    /** JMH's CSV: "Benchmark","Mode","Threads","Samples","Score","Score Error (99.9%)","Unit", then params. */
-    private static void readJmh(Path file, int round) throws IOException {
+    /**
+     * JMH's CSV: "Benchmark","Mode","Threads","Samples","Score","Score Error (99.9%)","Unit", then params.
+     * {@code backend} prefixes the binding's series: "java" (JDK 17, JNA) or "ffm" (Temurin 25, FFM).
+     */
+    private static void readJmh(Path file, int round, String backend) throws IOException {
         List<String> lines = Files.readAllLines(file);
         List<String> header = fields(lines.get(0));
         for (String line : lines.subList(1, lines.size())) {
@@ -125,11 +153,11 @@ public final class BenchReport {
             if (benchmark.endsWith("JdkHandshakeBench.handshake")) {
                 put("jdk", workload, round, score);
             } else if (benchmark.endsWith("HandshakeBench.handshake")) {
-                put("java " + row.get("Param: variant"), workload, round, score);
+                put(backend + " " + row.get("Param: variant"), workload, round, score);
             } else if (benchmark.endsWith("UpcallBench.generateAndDecrypt")) {
-                put("upcall", "pair", round, score);
+                put(backend + " upcall", "pair", round, score);
             } else if (benchmark.endsWith("UpcallBench.emptyJnaCallbacks")) {
-                put("upcall floor", "pair", round, score);
+                put(backend + " upcall floor", "pair", round, score);
             }
         }
     }
