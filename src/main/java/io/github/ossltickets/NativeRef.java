@@ -309,6 +309,9 @@ final class NativeRef implements Runnable {
         if (mayFreeAContext != null && mayFreeAContext.getAsBoolean()) {
             // Before anything is taken: if the stack is too short, this throws and a later close() frees.
             StackHeadroom.ensureForACallbackIntoJava();
+        } else if (connection && kind != null) {
+            // SSL_shutdown and SSL_free may call back (message callback, the connection's ex_data free).
+            StackHeadroom.ensureBeforeAStateMachineCall();
         }
         long toFree = 0;
         synchronized (this) {

@@ -51,10 +51,14 @@ public final class NetworkBio implements AutoCloseable {
      * limit ({@code BIO_read} straight into the buffer's memory: unlike {@link #read(byte[])}, nothing is
      * copied through the JVM); advances the position and returns how many, 0 when none wait.
      *
-     * @throws IllegalArgumentException if {@code buffer} is not direct
+     * @throws IllegalArgumentException if {@code buffer} is not direct, or is read-only
      */
     public int read(ByteBuffer buffer) {
         long address = addressOf(buffer);
+        if (buffer.isReadOnly()) {
+            // BIO_read would write through the address: into a read-only mapped file, a crash (SIGSEGV).
+            throw new IllegalArgumentException("NetworkBio.read needs a writable buffer; got a read-only " + buffer);
+        }
         int position = buffer.position();
         int length = buffer.remaining();
         if (length == 0) {

@@ -421,6 +421,7 @@ public final class Ssl implements AutoCloseable {
      * before {@link #close()}. Returns true once the peer's close_notify has arrived too.
      */
     public boolean shutdown() {
+        StackHeadroom.ensureBeforeAStateMachineCall(); // SSL_shutdown may run the message callback
         return ref.drive(this, "SSL_shutdown", ssl -> {
             int result = OPENSSL.SSL_shutdown(ssl);
             OPENSSL.ERR_clear_error(); // a shutdown into a closed transport queues errors nobody needs
@@ -476,6 +477,7 @@ public final class Ssl implements AutoCloseable {
     }
 
     private int drive(Operation operation, byte[] buffer) {
+        StackHeadroom.ensureBeforeAStateMachineCall();
         // The free of a connection closed during the call happens when ref.drive returns.
         return ref.drive(this, operation.call, ssl -> driveOnce(operation, buffer, ssl));
     }

@@ -1,5 +1,7 @@
 package io.github.ossltickets;
 
+import static io.github.ossltickets.ffi.Raw.OPENSSL;
+
 /**
  * Makes sure a native call that calls back into Java has the stack to do it. When OpenSSL frees a
  * context, it calls the ex_data free callback ({@link ContextCallbacks}) from inside
@@ -18,6 +20,24 @@ final class StackHeadroom {
      * dispatch and the JNI upcall take (the shadow zone is what each Java frame's entry already checks).
      */
     private static final int FRAMES = 256;
+
+    /**
+     * On the FFM backend a StackOverflowError raised as an upcall enters Java, before any handler of
+     * ours can catch it, ends the JVM (JNA drops the callback instead). That happens when code that
+     * caught a StackOverflowError drives a connection while the stack is still nearly full. So on FFM
+     * every call into OpenSSL's state machine, which may call back, proves the stack first.
+     */
+    private static final boolean BEFORE_EVERY_STATE_MACHINE_CALL = "ffm".equals(OPENSSL.name());
+
+    /**
+     * Before {@code SSL_do_handshake}, {@code SSL_read}, {@code SSL_write}, {@code SSL_shutdown} and
+     * {@code SSL_free}: see above. Throws StackOverflowError, in Java, where the call would have ended the JVM.
+     */
+    static void ensureBeforeAStateMachineCall() {
+        if (BEFORE_EVERY_STATE_MACHINE_CALL) {
+            ensureForACallbackIntoJava();
+        }
+    }
 
     static void ensureForACallbackIntoJava() {
         if (probe(FRAMES, 1, 2, 3, 4, 5, 6, 7, 8) == 42) {

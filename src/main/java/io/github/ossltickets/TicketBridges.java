@@ -262,19 +262,15 @@ final class TicketBridges {
 
     /**
      * The EVP ticket key callback → {@link TicketKeyCallback}. Failure returns -1, a fatal error.
-     * Counts each key's use in {@link ContextCallbacks#keyCounters}. The per-ticket path allocates no
-     * arrays: the key name and the IV go through a per-thread scratch buffer.
+     * Counts each key's use in {@link ContextCallbacks#keyCounters}. The IV of a new ticket goes through
+     * a per-thread buffer (no user code runs while it is used); the key name read from a ticket is a new
+     * array each time, because findKey may itself resume another connection on this thread.
      */
     static final class Key extends Bridge implements TicketKeyEvpCallback {
         private static final int IV_LENGTH = 16; // AES-CBC
 
-        /** Per-thread buffers for the key name read from a ticket and the IV of a new one. */
-        private static final class Scratch {
-            final byte[] keyName = new byte[TicketKey.NAME_LENGTH];
-            final byte[] iv = new byte[IV_LENGTH];
-        }
-
-        private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+        /** Per-thread buffer for the IV of a new ticket: filled and copied out with no user code between. */
+        private static final ThreadLocal<byte[]> IV = ThreadLocal.withInitial(() -> new byte[IV_LENGTH]);
 
         Key(ContextCallbacks callbacks) {
             super(callbacks);
@@ -312,7 +308,7 @@ final class TicketBridges {
                 return 0;
             }
             TicketKey key = chosen.get();
-            byte[] freshIv = SCRATCH.get().iv;
+            byte[] freshIv = IV.get();
             if (OPENSSL.RAND_bytes(freshIv, IV_LENGTH) != 1) {
                 throw OpenSslException.fromErrorQueue("RAND_bytes for the ticket IV failed");
             }
@@ -325,7 +321,7 @@ final class TicketBridges {
 
         private int open(TicketKeyCallback keys, Ssl connection, long keyName, long iv, long cipherCtx,
                 long hmacCtx) {
-            byte[] name = SCRATCH.get().keyName;
+            byte[] name = new byte[TicketKey.NAME_LENGTH]; // the callback's own: a nested findKey gets another
             OPENSSL.read(keyName, name, 0, TicketKey.NAME_LENGTH);
             TicketKeyCallback.Lookup lookup = keys.findKey(connection, name);
             if (lookup == null) {

@@ -25,8 +25,7 @@ public interface TicketKeyCallback {
     /**
      * Finds the key that sealed a ticket ({@code enc == 0}), by the 16-byte name at its start.
      *
-     * @param keyName the name, in a buffer the binding reuses for the next ticket on this thread: read
-     *     it during the call, and copy it to keep it
+     * @param keyName the name, a new array for each call: the callback may keep it
      */
     Lookup findKey(Ssl connection, byte[] keyName);
 

@@ -407,14 +407,19 @@ public final class LibSsl {
         }
     }
 
+    /** The most plaintext one TLS record carries (ssl3.h). */
+    private static final int SSL3_RT_MAX_PLAIN_LENGTH = 16_384;
+
     /**
      * {@code int SSL_read(SSL *ssl, void *buf, int num)}: > 0 bytes read, else see SSL_get_error.
      * It may run the ticket callbacks, so it is not critical and cannot read into the array in place:
-     * it reads into this thread's native buffer, then copies what it read.
+     * it reads into this thread's native buffer, then copies what it read. SSL_read returns at most
+     * one record's 16,384 bytes, so a larger request asks for no more (it may always return fewer).
      */
     public static int SSL_read(long s, byte[] buf, int num) {
-        try (Scratch.Lease lease = Scratch.lease(num)) {
-            int read = (int) SSL_read.invokeExact(s, lease.segment(), num);
+        int asked = Math.min(num, SSL3_RT_MAX_PLAIN_LENGTH);
+        try (Scratch.Lease lease = Scratch.lease(asked)) {
+            int read = (int) SSL_read.invokeExact(s, lease.segment(), asked);
             if (read > 0) {
                 MemorySegment.copy(lease.segment(), JAVA_BYTE, 0, buf, 0, read);
             }

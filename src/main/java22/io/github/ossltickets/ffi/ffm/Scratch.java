@@ -5,16 +5,19 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * A per-thread native buffer for the calls that cannot take a Java array in place (those that may
- * call back: SSL_read, SSL_write). A nested use on the same thread (a callback that reads another
- * connection) gets a buffer of its own, freed when it is done.
+ * call back: SSL_read, SSL_write), of one TLS record's size, never grown. A nested use on the same
+ * thread (a callback that reads another connection), a larger request (a big SSL_write) and every use
+ * on a virtual thread (thousands of them would each keep one) get memory of their own, freed when the
+ * call is done.
  */
 final class Scratch {
     private Scratch() {}
 
-    private static final int INITIAL = 16 * 1024 + 512;
+    /** The largest plaintext of one record (16,384 bytes), and room to spare. */
+    static final int SHARED_SIZE = 16 * 1024 + 512;
 
     static final class Buffer {
-        MemorySegment segment = Arena.ofAuto().allocate(INITIAL);
+        final MemorySegment segment = Arena.ofAuto().allocate(SHARED_SIZE);
         boolean inUse;
     }
 
@@ -22,16 +25,20 @@ final class Scratch {
 
     /** A native buffer of at least {@code size} bytes, until {@link Lease#close()}. */
     static Lease lease(int size) {
+        if (size > SHARED_SIZE || Thread.currentThread().isVirtual()) {
+            return own(size);
+        }
         Buffer buffer = BUFFERS.get();
         if (buffer.inUse) {
-            Arena own = Arena.ofConfined();
-            return new Lease(own.allocate(Math.max(size, 1)), null, own);
-        }
-        if (buffer.segment.byteSize() < size) {
-            buffer.segment = Arena.ofAuto().allocate(size); // the old one is freed when collected
+            return own(size);
         }
         buffer.inUse = true;
         return new Lease(buffer.segment, buffer, null);
+    }
+
+    private static Lease own(int size) {
+        Arena own = Arena.ofConfined();
+        return new Lease(own.allocate(Math.max(size, 1)), null, own);
     }
 
     record Lease(MemorySegment segment, Buffer shared, Arena own) implements AutoCloseable {
