@@ -34,8 +34,9 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * so that the Java references alone decide what stays reachable (a context's callbacks may refer to
  * their own handle). The arena is closed by {@link #release}, which the ex_data free callback of the
  * context calls when OpenSSL frees it (ContextCallbacks), or else when the object is collected, the
- * moment JNA frees its own stub. The process-wide callbacks (the ex_data free callback itself, the
- * message callback, the PEM password callback) are held by static fields and never released.
+ * moment JNA frees its own stub. The process-wide callbacks (the ex_data free callbacks of contexts
+ * and of connections, the message callback, the PEM password callback) are held by static fields and
+ * never released.
  *
  * <p>An FFM upcall that throws ends the JVM. The library's callbacks catch everything themselves;
  * as a last guard each stub returns the typedef's failing value (see {@link Kind}) if one throws.
