@@ -179,7 +179,7 @@ public final class Ssl implements AutoCloseable {
     public synchronized MessageLog trackMessages() {
         if (messageLog == null) {
             messageLog = ref.use(this, ssl -> {
-                OPENSSL.SSL_set_msg_callback(ssl, CallFrame.MESSAGE_CALLBACK);
+                OPENSSL.SSL_set_msg_callback(ssl, NativeCallbacks.MESSAGE);
                 return new MessageLog();
             });
         }

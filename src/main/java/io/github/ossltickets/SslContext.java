@@ -711,7 +711,7 @@ public final class SslContext implements AutoCloseable {
             }
             if (alpnProtocols != null) {
                 if (server) {
-                    context.callbacks.install(ctx, new TicketBridges.AlpnSelect(alpnProtocols));
+                    context.callbacks.install(ctx, new NativeCallbacks.AlpnSelect(alpnProtocols));
                 } else {
                     ByteArrayOutputStream wire = new ByteArrayOutputStream();
                     for (String protocol : alpnProtocols) {
