@@ -104,6 +104,27 @@ class HouseRulesTest {
         assertEquals(new TreeSet<>(), declaring, "sources other than NativeCallbacks.java that declare a callback object");
     }
 
+    /**
+     * The handles share one scaffold: each extends NativeHandle, and only NativeHandle registers a
+     * handle with the Cleaner or holds a {@code Cleaner.Cleanable}.
+     */
+    @Test
+    void theHandlesShareOneScaffold() throws IOException {
+        for (Class<?> handle : List.of(SslContext.class, Ssl.class, SslSession.class, NetworkBio.class)) {
+            assertEquals("NativeHandle", handle.getSuperclass().getSimpleName(), handle.getSimpleName() + "'s superclass");
+        }
+        Pattern cleaner = Pattern.compile("CLEANER\\.register|Cleaner\\.Cleanable|\\bCleanable\\b");
+        TreeSet<String> registering = new TreeSet<>();
+        for (Path file : javaFiles()) {
+            Matcher found = cleaner.matcher(Files.readString(file));
+            if (found.find() && !file.toString().replace('\\', '/').contains("/ffi/")) {
+                registering.add(file.getFileName() + ": " + found.group());
+            }
+        }
+        assertEquals(new TreeSet<>(List.of("NativeHandle.java: Cleaner.Cleanable")), registering,
+                "sources that register with a Cleaner or hold a Cleanable");
+    }
+
     /** The internal names of the interfaces a class file declares it implements (JVMS 4.1). */
     private static List<String> interfacesOf(byte[] classFile) throws IOException {
         java.io.DataInputStream in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(classFile));
