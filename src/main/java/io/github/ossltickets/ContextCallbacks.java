@@ -15,14 +15,15 @@ import static io.github.ossltickets.ffi.Raw.OPENSSL;
 
 /**
  * The Java side of one native {@code SSL_CTX}: the callback objects OpenSSL calls (defined in
- * {@link NativeCallbacks}), what they delegate to, and where their failures go. It lives exactly as long as the native context, whoever holds it.
+ * {@link NativeCallbacks}), what they delegate to, and where their failures go. It lives exactly as
+ * long as the native context, whoever holds it.
  *
  * <ul>
  * <li>Each native context we touch gets an id in its ex_data slot; {@link #LIVE} maps the id to this
- * object. OpenSSL calls {@link NativeCallbacks#CONTEXT_FREED}, and so {@link #contextFreed}, when it frees the context (its last reference, ours or another
- * library's), and only then is the entry dropped. A Java handle that is closed or collected changes
- * nothing here (only an explicit close of a borrowed handle removes what that handle installed), so
- * OpenSSL never calls a collected callback.</li>
+ * object. OpenSSL calls {@link NativeCallbacks#CONTEXT_FREED}, and so {@link #contextFreed}, when it
+ * frees the context (its last reference, ours or another library's), and only then is the entry
+ * dropped. A Java handle that is closed or collected changes nothing here (only an explicit close of a
+ * borrowed handle removes what that handle installed), so OpenSSL never calls a collected callback.</li>
  * <li>Who keeps this object reachable: while only our own handles can make OpenSSL call it (a context
  * we made, whose address nobody else was given), the handle and each {@link Ssl} made from it do, and
  * the registry holds it weakly. Callbacks may then capture their own context's handle: when the handle

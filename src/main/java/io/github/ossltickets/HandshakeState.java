@@ -66,7 +66,8 @@ final class HandshakeState {
 
     private static synchronized int exIndex() {
         if (exIndex < 0) {
-            int index = OPENSSL.CRYPTO_get_ex_new_index(LibCrypto.CRYPTO_EX_INDEX_SSL, 0, 0, 0, 0, NativeCallbacks.CONNECTION_FREED);
+            int index = OPENSSL.CRYPTO_get_ex_new_index(LibCrypto.CRYPTO_EX_INDEX_SSL, 0, 0, 0, 0,
+                    NativeCallbacks.CONNECTION_FREED);
             if (index < 0) {
                 throw OpenSslException.fromErrorQueue("CRYPTO_get_ex_new_index(CRYPTO_EX_INDEX_SSL) failed");
             }

@@ -50,7 +50,7 @@ public final class Ssl extends NativeHandle implements AutoCloseable {
     @SuppressWarnings("unused")
     private Ssl joinedPeer;
 
-    /** Owned when made from a context ({@code contextCallbacks} set); lent by another library's handshake otherwise. */
+    /** Owned when made from a context (with its {@code contextCallbacks}); lent when they are null. */
     private Ssl(NativeRef ref, ContextCallbacks contextCallbacks) {
         super(ref, contextCallbacks != null);
         this.contextCallbacks = contextCallbacks;

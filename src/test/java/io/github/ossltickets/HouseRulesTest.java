@@ -54,7 +54,7 @@ class HouseRulesTest {
             + "|TicketKeyEvpCallback|SSL_client_hello_cb_fn|SSL_CTX_alpn_select_cb_func|SslMessageCallback"
             + "|pem_password_cb|CRYPTO_EX_free";
 
-    /** The library's class files outside {@code ffi} (which declares the typedefs and passes them on), Java 22 ones too. */
+    /** The library's class files (Java 22 ones too) outside {@code ffi}, which declares and passes on the typedefs. */
     private static List<Path> classFilesAboveFfi() throws IOException {
         Path classes = Path.of("target", "classes");
         try (Stream<Path> files = Files.walk(classes)) {
@@ -87,7 +87,7 @@ class HouseRulesTest {
                 outside.add(file.toString());
             }
         }
-        assertEquals(new TreeSet<>(), outside, "classes other than NativeCallbacks that define an object OpenSSL calls");
+        assertEquals(new TreeSet<>(), outside, "classes besides NativeCallbacks that define an object OpenSSL calls");
         // NativeCallbacks (its lambdas) and its bridges (implements): the check sees both ways.
         assertTrue(insideFound >= 5, "the check finds only " + insideFound + " in NativeCallbacks itself");
 
@@ -101,7 +101,7 @@ class HouseRulesTest {
                 declaring.add(file.getFileName() + ": " + found.group());
             }
         }
-        assertEquals(new TreeSet<>(), declaring, "sources other than NativeCallbacks.java that declare a callback object");
+        assertEquals(new TreeSet<>(), declaring, "sources besides NativeCallbacks.java declaring a callback object");
     }
 
     /**
@@ -111,7 +111,7 @@ class HouseRulesTest {
     @Test
     void theHandlesShareOneScaffold() throws IOException {
         for (Class<?> handle : List.of(SslContext.class, Ssl.class, SslSession.class, NetworkBio.class)) {
-            assertEquals("NativeHandle", handle.getSuperclass().getSimpleName(), handle.getSimpleName() + "'s superclass");
+            assertEquals("NativeHandle", handle.getSuperclass().getSimpleName(), handle.getSimpleName() + " extends");
         }
         Pattern cleaner = Pattern.compile("CLEANER\\.register|Cleaner\\.Cleanable|\\bCleanable\\b");
         TreeSet<String> registering = new TreeSet<>();
