@@ -1,10 +1,6 @@
 package io.github.ossltickets;
 
-import io.github.ossltickets.ffi.SslMessageCallback;
-
 import java.util.function.Consumer;
-
-import static io.github.ossltickets.ffi.Raw.OPENSSL;
 
 /**
  * One Java call into OpenSSL's state machine on this thread ({@link Ssl#handshake()}, {@code read},
@@ -17,9 +13,6 @@ final class CallFrame {
     private static final ThreadLocal<CallFrame> CURRENT = new ThreadLocal<>();
     /** Bounds what a handshake with many PSK offers can pile up. */
     private static final int MAX_DIAGNOSTICS = 4;
-
-    /** One message callback for every connection; static, so the GC can never free it. */
-    static final SslMessageCallback MESSAGE_CALLBACK = CallFrame::onMessage;
 
     final Ssl ssl;
     final long address;
@@ -102,20 +95,6 @@ final class CallFrame {
     void reportUnthrownFailure() {
         if (failure != null) {
             failureListener.accept(failure);
-        }
-    }
-
-    private static void onMessage(int writeP, int version, int contentType, long buf, long len, long ssl,
-            long arg) {
-        try {
-            CallFrame frame = of(ssl);
-            MessageLog log = frame == null ? null : frame.ssl.messageLog();
-            if (log != null && len >= 2) {
-                byte[] firstTwo = OPENSSL.bytes(buf, 2);
-                log.record(writeP == 1, contentType, firstTwo[0] & 0xff, firstTwo[1] & 0xff);
-            }
-        } catch (Throwable ignored) {
-            // Counting must never disturb the handshake; nothing here can fail short of an Error.
         }
     }
 }

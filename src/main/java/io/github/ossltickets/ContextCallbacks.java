@@ -1,6 +1,5 @@
 package io.github.ossltickets;
 
-import io.github.ossltickets.ffi.CRYPTO_EX_free;
 import io.github.ossltickets.ffi.SslMacros;
 
 import java.lang.ref.WeakReference;
@@ -15,15 +14,16 @@ import java.util.function.Consumer;
 import static io.github.ossltickets.ffi.Raw.OPENSSL;
 
 /**
- * The Java side of one native {@code SSL_CTX}: the callback objects OpenSSL calls, what they delegate
- * to, and where their failures go. It lives exactly as long as the native context, whoever holds it.
+ * The Java side of one native {@code SSL_CTX}: the callback objects OpenSSL calls (defined in
+ * {@link NativeCallbacks}), what they delegate to, and where their failures go. It lives exactly as
+ * long as the native context, whoever holds it.
  *
  * <ul>
  * <li>Each native context we touch gets an id in its ex_data slot; {@link #LIVE} maps the id to this
- * object. OpenSSL calls {@link #FREED} when it frees the context (its last reference, ours or another
- * library's), and only then is the entry dropped. A Java handle that is closed or collected changes
- * nothing here (only an explicit close of a borrowed handle removes what that handle installed), so
- * OpenSSL never calls a collected callback.</li>
+ * object. OpenSSL calls {@link NativeCallbacks#CONTEXT_FREED}, and so {@link #contextFreed}, when it
+ * frees the context (its last reference, ours or another library's), and only then is the entry
+ * dropped. A Java handle that is closed or collected changes nothing here (only an explicit close of a
+ * borrowed handle removes what that handle installed), so OpenSSL never calls a collected callback.</li>
  * <li>Who keeps this object reachable: while only our own handles can make OpenSSL call it (a context
  * we made, whose address nobody else was given), the handle and each {@link Ssl} made from it do, and
  * the registry holds it weakly. Callbacks may then capture their own context's handle: when the handle
@@ -48,8 +48,6 @@ final class ContextCallbacks {
     /** The pinned ones: held strongly until OpenSSL frees the context. */
     private static final Map<Long, ContextCallbacks> PINNED = new ConcurrentHashMap<>();
     private static final AtomicLong IDS = new AtomicLong();
-    /** Static, so the GC never frees it: OpenSSL keeps this function pointer for the life of the process. */
-    private static final CRYPTO_EX_free FREED = ContextCallbacks::contextFreed;
     private static final int EX_INDEX = newExIndex();
 
     /** What the ticket bridges delegate to; {@code installedBy} is the handle whose call installed them. */
@@ -61,12 +59,12 @@ final class ContextCallbacks {
     /** What the ClientHello bridge delegates to. */
     record ClientHellos(ClientHelloCallback callback, Object installedBy) {}
 
-    final TicketBridges.Generate generate = new TicketBridges.Generate(this);
-    final TicketBridges.Decrypt decrypt = new TicketBridges.Decrypt(this);
-    final TicketBridges.Key key = new TicketBridges.Key(this);
-    final TicketBridges.ClientHelloBridge clientHello = new TicketBridges.ClientHelloBridge(this);
+    final NativeCallbacks.Generate generate = new NativeCallbacks.Generate(this);
+    final NativeCallbacks.Decrypt decrypt = new NativeCallbacks.Decrypt(this);
+    final NativeCallbacks.Key key = new NativeCallbacks.Key(this);
+    final NativeCallbacks.ClientHelloBridge clientHello = new NativeCallbacks.ClientHelloBridge(this);
     /** Set once by the builder of a context we made; kept here so that it lives as long as the context. */
-    volatile TicketBridges.AlpnSelect alpnSelect;
+    volatile NativeCallbacks.AlpnSelect alpnSelect;
     /** Null when none are installed; a bridge called during a removal then does what OpenSSL does without it. */
     volatile Tickets tickets;
     volatile Keys keys;
@@ -91,7 +89,7 @@ final class ContextCallbacks {
 
     private static int newExIndex() {
         OpenSsl.ensureLoaded();
-        int index = SslMacros.SSL_CTX_get_ex_new_index(0, 0, 0, 0, FREED);
+        int index = SslMacros.SSL_CTX_get_ex_new_index(0, 0, 0, 0, NativeCallbacks.CONTEXT_FREED);
         if (index < 0) {
             throw OpenSslException.fromErrorQueue("SSL_CTX_get_ex_new_index failed");
         }
@@ -170,11 +168,12 @@ final class ContextCallbacks {
     }
 
     /**
-     * {@code CRYPTO_EX_free}: OpenSSL frees a context (any context in the process; most carry no id of
-     * ours), on whichever thread dropped its last reference. Ends borrowed handles' views first: each
-     * waits for a use in progress on another thread, so the memory outlives it.
+     * What {@link NativeCallbacks#CONTEXT_FREED} does: OpenSSL frees a context (any context in the
+     * process; most carry no id of ours, {@code ptr} being its ex_data), on whichever thread dropped its
+     * last reference. Ends borrowed handles' views first: each waits for a use in progress on another
+     * thread, so the memory outlives it.
      */
-    private static void contextFreed(long parent, long ptr, long ad, int idx, long argl, long argp) {
+    static void contextFreed(long ptr) {
         if (ptr == 0) {
             return;
         }
@@ -226,7 +225,7 @@ final class ContextCallbacks {
     }
 
     /** Installs the server's ALPN choice ({@code SSL_CTX_set_alpn_select_cb}). */
-    synchronized void install(long ctx, TicketBridges.AlpnSelect select) {
+    synchronized void install(long ctx, NativeCallbacks.AlpnSelect select) {
         alpnSelect = select;
         OPENSSL.SSL_CTX_set_alpn_select_cb(ctx, select, 0);
     }

@@ -1,6 +1,5 @@
 package io.github.ossltickets;
 
-import io.github.ossltickets.ffi.CRYPTO_EX_free;
 import io.github.ossltickets.ffi.LibCrypto;
 import io.github.ossltickets.ffi.LibSsl;
 
@@ -24,8 +23,6 @@ import static io.github.ossltickets.ffi.Raw.OPENSSL;
 final class HandshakeState {
     private static final Map<Long, HandshakeState> LIVE = new ConcurrentHashMap<>();
     private static final AtomicLong IDS = new AtomicLong();
-    /** Static, so the GC never frees it: OpenSSL keeps this function pointer for the life of the process. */
-    private static final CRYPTO_EX_free FREED = HandshakeState::connectionFreed;
     private static volatile int exIndex = -1;
 
     volatile ClientHelloInfo clientHello;
@@ -69,7 +66,8 @@ final class HandshakeState {
 
     private static synchronized int exIndex() {
         if (exIndex < 0) {
-            int index = OPENSSL.CRYPTO_get_ex_new_index(LibCrypto.CRYPTO_EX_INDEX_SSL, 0, 0, 0, 0, FREED);
+            int index = OPENSSL.CRYPTO_get_ex_new_index(LibCrypto.CRYPTO_EX_INDEX_SSL, 0, 0, 0, 0,
+                    NativeCallbacks.CONNECTION_FREED);
             if (index < 0) {
                 throw OpenSslException.fromErrorQueue("CRYPTO_get_ex_new_index(CRYPTO_EX_INDEX_SSL) failed");
             }
@@ -87,8 +85,11 @@ final class HandshakeState {
         return LIVE.size();
     }
 
-    /** {@code CRYPTO_EX_free}: OpenSSL frees a connection (any in the process); most carry no id of ours. */
-    private static void connectionFreed(long parent, long ptr, long ad, int idx, long argl, long argp) {
+    /**
+     * What {@link NativeCallbacks#CONNECTION_FREED} does: OpenSSL frees a connection (any in the
+     * process); most carry no id of ours ({@code ptr}, its ex_data).
+     */
+    static void connectionFreed(long ptr) {
         if (ptr != 0) {
             LIVE.remove(ptr);
         }

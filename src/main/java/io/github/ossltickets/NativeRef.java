@@ -7,8 +7,8 @@ import java.util.function.LongConsumer;
 import java.util.function.LongFunction;
 
 /**
- * The native pointer behind one handle ({@link SslContext}, {@link Ssl}, {@link SslSession}), and who
- * is using it right now. It is the piece the three handles share.
+ * The native pointer behind one handle ({@link SslContext}, {@link Ssl}, {@link SslSession},
+ * {@link NetworkBio}), and who is using it right now. Each handle holds one through {@link NativeHandle}.
  *
  * <p>Every native use runs inside {@link #use}, {@link #perform} or {@link #drive}. A close, or the
  * Cleaner, while a use is in progress only marks the pointer closing; the last use to end frees it.

@@ -2,7 +2,6 @@ package io.github.ossltickets;
 
 import io.github.ossltickets.ffi.SslMacros;
 
-import java.lang.ref.Cleaner;
 import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.util.Objects;
@@ -18,13 +17,9 @@ import static io.github.ossltickets.ffi.Raw.OPENSSL;
  * <p>This handle owns its BIO ({@code BIO_free} on {@link #close()} or collection); the connection
  * owns the other end. Use it on the thread that drives the connection.
  */
-public final class NetworkBio implements AutoCloseable {
-    private final NativeRef ref;
-    private final Cleaner.Cleanable cleanable;
-
+public final class NetworkBio extends NativeHandle implements AutoCloseable {
     NetworkBio(long bio) {
-        this.ref = NativeRef.owned(NativeRef.Kind.NETWORK_BIO, bio, NetworkBio::free, "NetworkBio is closed");
-        this.cleanable = NativeRef.CLEANER.register(this, ref);
+        super(NativeRef.owned(NativeRef.Kind.NETWORK_BIO, bio, NetworkBio::free, "NetworkBio is closed"), true);
     }
 
     private static void free(long bio) {
@@ -155,8 +150,7 @@ public final class NetworkBio implements AutoCloseable {
     /** Frees this end ({@code BIO_free}); the connection then sees an uninitialised BIO. Idempotent. */
     @Override
     public void close() {
-        cleanable.clean();
-        ref.run(); // again: finishes a free that an Error interrupted in an earlier close()
+        closeHandle();
     }
 
     /** For logs: "{@code NetworkBio[owned, open 0x…|closed]}", the {@code BIO*} in hex while open. */

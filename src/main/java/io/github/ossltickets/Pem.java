@@ -4,8 +4,6 @@ import io.github.ossltickets.ffi.LibCrypto;
 import io.github.ossltickets.ffi.LibSsl;
 import io.github.ossltickets.ffi.SslMacros;
 
-import io.github.ossltickets.ffi.pem_password_cb;
-
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;
@@ -16,13 +14,6 @@ import static io.github.ossltickets.ffi.Raw.OPENSSL;
 /** PEM text in and out of OpenSSL through memory BIOs. Every native object is freed before return. */
 final class Pem {
     private Pem() {}
-
-    /**
-     * Given as the password callback when no password is: OpenSSL's default would prompt on the
-     * terminal and block the JVM (docs/openssl-behaviour.md#lifetimes-openssl-imposes). Static, so the
-     * GC never frees it while OpenSSL may call it.
-     */
-    private static final pem_password_cb NO_PASSWORD = (buf, size, rwflag, userdata) -> -1;
 
     /**
      * Loads a certificate chain and its key into a context, as {@code SSL_CTX_use_certificate_chain_file}
@@ -148,7 +139,7 @@ final class Pem {
         byte[] passwordC = null;
         try {
             passwordC = password == null ? null : cPassword(password); // inside: a refused password frees the BIO
-            long result = OPENSSL.PEM_read_bio_PrivateKey(bio, 0, passwordC == null ? NO_PASSWORD : null, passwordC);
+            long result = OPENSSL.PEM_read_bio_PrivateKey(bio, 0, passwordC == null ? NativeCallbacks.NO_PASSWORD : null, passwordC);
             if (result == 0) {
                 throw OpenSslException.fromErrorQueue("PEM_read_bio_PrivateKey failed: " + whyNoKey(pem, password != null));
             }

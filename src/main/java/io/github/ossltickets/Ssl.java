@@ -2,7 +2,6 @@ package io.github.ossltickets;
 
 import io.github.ossltickets.ffi.LibSsl;
 
-import java.lang.ref.Cleaner;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
@@ -28,7 +27,7 @@ import static io.github.ossltickets.ffi.Raw.OPENSSL;
  * <p>The calls that run the state machine rethrow, as the cause of an {@link OpenSslException}, any
  * exception a ticket callback threw during them.
  */
-public final class Ssl implements AutoCloseable {
+public final class Ssl extends NativeHandle implements AutoCloseable {
     /** {@link #read} and {@link #write} return this when OpenSSL needs the peer's bytes first. */
     public static final int WANT_IO = 0;
     /** {@link #read} returns this when the peer closed the connection with close_notify. */
@@ -37,8 +36,6 @@ public final class Ssl implements AutoCloseable {
     private static final String LENT_ENDED = "this Ssl was lent to a ticket callback by a handshake that another"
             + " library drives, and is no longer valid";
 
-    private final NativeRef ref;
-    private final Cleaner.Cleanable cleanable; // null for a connection lent by another library's handshake
     /**
      * The callbacks of the context this connection was made from (null when lent): OpenSSL may call
      * them as long as the connection lives, so it keeps them reachable, whatever became of the context's
@@ -53,10 +50,10 @@ public final class Ssl implements AutoCloseable {
     @SuppressWarnings("unused")
     private Ssl joinedPeer;
 
+    /** Owned when made from a context (with its {@code contextCallbacks}); lent when they are null. */
     private Ssl(NativeRef ref, ContextCallbacks contextCallbacks) {
-        this.ref = ref;
+        super(ref, contextCallbacks != null);
         this.contextCallbacks = contextCallbacks;
-        this.cleanable = contextCallbacks != null ? NativeRef.CLEANER.register(this, ref) : null;
     }
 
     /** Takes ownership of a new {@code SSL*} made from the context whose callbacks are {@code contextCallbacks}. */
@@ -69,11 +66,6 @@ public final class Ssl implements AutoCloseable {
     /** Wraps an {@code SSL*} that another library drives, for the duration of one callback. */
     static Ssl lent(long address) {
         return new Ssl(NativeRef.lent(address, LENT_ENDED, "handshake another library drives", true), null);
-    }
-
-    /** Ends a lent handle's validity when the callback that received it returns. */
-    void endLoan() {
-        ref.endLoan();
     }
 
     /**
@@ -179,7 +171,7 @@ public final class Ssl implements AutoCloseable {
     public synchronized MessageLog trackMessages() {
         if (messageLog == null) {
             messageLog = ref.use(this, ssl -> {
-                OPENSSL.SSL_set_msg_callback(ssl, CallFrame.MESSAGE_CALLBACK);
+                OPENSSL.SSL_set_msg_callback(ssl, NativeCallbacks.MESSAGE);
                 return new MessageLog();
             });
         }
@@ -451,10 +443,7 @@ public final class Ssl implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (cleanable != null) {
-            cleanable.clean(); // runs ref once; the Cleaner then forgets this handle
-        }
-        ref.run(); // again: finishes a free that an Error interrupted in an earlier close()
+        closeHandle();
     }
 
     /**
@@ -511,7 +500,7 @@ public final class Ssl implements AutoCloseable {
                 frame.active = false; // inline: if exit() overflows the stack, the frame is dead all the same
                 frame.exit();
             }
-            if (ref.isClosing()) {
+            if (isClosing()) {
                 OPENSSL.ERR_clear_error();
                 throw new IllegalStateException("Ssl was closed while " + operation.call + " ran (by one of its"
                         + " callbacks or another thread); it is freed now", frame.failure());

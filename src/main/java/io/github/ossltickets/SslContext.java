@@ -5,7 +5,6 @@ import io.github.ossltickets.ffi.SslMacros;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.lang.ref.Cleaner;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -38,7 +37,7 @@ import static io.github.ossltickets.ffi.Raw.OPENSSL;
  * freed (unless its {@link #address()} was handed out); a borrowed handle holds no reference that
  * would keep its owner's context alive.
  */
-public final class SslContext implements AutoCloseable {
+public final class SslContext extends NativeHandle implements AutoCloseable {
     /** The length {@link #setTicketKeys(byte[])} takes: key name (16), HMAC key (32), AES key (32). */
     public static final int TICKET_KEYS_LENGTH = 80;
     /** {@code SSL_OP_NO_TICKET}, for {@link #options()}, {@link #setOptions} and {@link #clearOptions}. */
@@ -54,31 +53,32 @@ public final class SslContext implements AutoCloseable {
     private enum Role { SERVER, CLIENT, BORROWED }
 
     private final Role role;
-    private final NativeRef ref;
-    private final Cleaner.Cleanable cleanable; // null for a borrowed view
     private final ContextCallbacks callbacks;
     /** Identifies what this handle installed, so that closing a borrowed handle removes only that. */
     private final Object installer = new Object();
 
     /** Takes over {@code address}'s reference: a context we made. */
     private SslContext(long address, Role role) {
+        super(ownedContext(address), true);
         this.role = role;
-        this.ref = NativeRef.owned(NativeRef.Kind.CONTEXT, address, ctx -> OPENSSL.SSL_CTX_free(ctx), "SslContext is closed");
-        ref.freeMayFreeAContext(() -> true);
-        this.cleanable = NativeRef.CLEANER.register(this, ref);
         try {
             this.callbacks = ContextCallbacks.of(address);
         } catch (RuntimeException e) {
-            cleanable.clean();
+            closeHandle();
             throw e;
         }
     }
 
+    private static NativeRef ownedContext(long address) {
+        NativeRef ref = NativeRef.owned(NativeRef.Kind.CONTEXT, address, ctx -> OPENSSL.SSL_CTX_free(ctx), "SslContext is closed");
+        ref.freeMayFreeAContext(() -> true);
+        return ref;
+    }
+
     /** A view of a context another owner keeps: no reference of ours, ended when OpenSSL frees it. */
     private SslContext(long address, ContextCallbacks callbacks) {
+        super(NativeRef.view(address, "SslContext (borrowed) is closed, or its owner freed the SSL_CTX"), false);
         this.role = Role.BORROWED;
-        this.ref = NativeRef.view(address, "SslContext (borrowed) is closed, or its owner freed the SSL_CTX");
-        this.cleanable = null;
         this.callbacks = callbacks;
         callbacks.pin(); // the owner drives handshakes that our handles never see
         callbacks.addView(ref);
@@ -153,11 +153,6 @@ public final class SslContext implements AutoCloseable {
         return ref;
     }
 
-    /** The address for our own use, which hands it to nobody. */
-    private long rawAddress() {
-        return ref.use(this, ctx -> ctx);
-    }
-
     /** True for a context made by {@link #forServer()}; false for a client context and a borrowed one. */
     public boolean isServer() {
         return role == Role.SERVER;
@@ -170,7 +165,7 @@ public final class SslContext implements AutoCloseable {
 
     /** False once {@link #close()} was called on this handle (the native context may live on; see above). */
     public boolean isOpen() {
-        return !ref.isClosing();
+        return !isClosing();
     }
 
     /** A new connection ({@code SSL_new}), in server or client mode as this context was built. */
@@ -419,11 +414,10 @@ public final class SslContext implements AutoCloseable {
     public void close() {
         if (role != Role.BORROWED) {
             callbacks.ownerHandleClosed(); // a connection's free may now free the context
-            cleanable.clean(); // runs ref once; the Cleaner then forgets this handle
-            ref.run(); // again: finishes a free that an Error (a short stack) interrupted in an earlier close()
+            closeHandle();
             return;
         }
-        if (!ref.isClosing()) {
+        if (!isClosing()) {
             try {
                 ref.perform(this, ctx -> {
                     callbacks.removeTickets(ctx, installer);
@@ -435,7 +429,7 @@ public final class SslContext implements AutoCloseable {
             }
         }
         callbacks.removeView(ref);
-        ref.run();
+        closeHandle(); // a view: ends this handle's use
     }
 
 
@@ -688,7 +682,7 @@ public final class SslContext implements AutoCloseable {
         }
 
         private void configure(SslContext context) {
-            long ctx = context.rawAddress(); // valid: the context is not yet shared, so nobody else can close it
+            long ctx = context.pointer(); // valid: the context is not yet shared, so nobody else can close it
             if (minVersion != null) {
                 check(SslMacros.SSL_CTX_set_min_proto_version(ctx, minVersion.code()), "SSL_CTX_set_min_proto_version");
                 check(SslMacros.SSL_CTX_set_max_proto_version(ctx, maxVersion.code()), "SSL_CTX_set_max_proto_version");
@@ -711,7 +705,7 @@ public final class SslContext implements AutoCloseable {
             }
             if (alpnProtocols != null) {
                 if (server) {
-                    context.callbacks.install(ctx, new TicketBridges.AlpnSelect(alpnProtocols));
+                    context.callbacks.install(ctx, new NativeCallbacks.AlpnSelect(alpnProtocols));
                 } else {
                     ByteArrayOutputStream wire = new ByteArrayOutputStream();
                     for (String protocol : alpnProtocols) {

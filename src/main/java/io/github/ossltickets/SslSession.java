@@ -1,7 +1,5 @@
 package io.github.ossltickets;
 
-
-import java.lang.ref.Cleaner;
 import java.util.Objects;
 import java.util.function.LongFunction;
 
@@ -25,21 +23,18 @@ import static io.github.ossltickets.ffi.Raw.OPENSSL;
  * use of a session in a handshake is not serialized with yours: do not change the app data of a
  * session that a connection is handshaking with on another thread.
  */
-public final class SslSession implements AutoCloseable {
+public final class SslSession extends NativeHandle implements AutoCloseable {
     private static final byte[] NO_APP_DATA = new byte[0];
     private static final String LENT_ENDED = "this SslSession was lent to a ticket callback and is no longer valid:"
             + " OpenSSL may have freed it when the callback returned";
 
-    private final NativeRef ref;
     private final boolean owned;
-    private final Cleaner.Cleanable cleanable; // null when lent
     /** For the generate bridge: the size of app data set through this handle, -1 if none (no native call to ask). */
     private volatile int appDataLengthSetHere = -1;
 
     private SslSession(NativeRef ref, boolean owned) {
-        this.ref = ref;
+        super(ref, owned);
         this.owned = owned;
-        this.cleanable = owned ? NativeRef.CLEANER.register(this, ref) : null;
     }
 
     /** Wraps a session whose reference the caller hands over (from a get1 function). */
@@ -48,14 +43,9 @@ public final class SslSession implements AutoCloseable {
                 "SslSession is closed"), true);
     }
 
-    /** Wraps a session OpenSSL lends to a callback; see {@link #endLoan()}. */
+    /** Wraps a session OpenSSL lends to a callback; {@link #endLoan()} ends it. */
     static SslSession lent(long address) {
         return new SslSession(NativeRef.lent(address, LENT_ENDED, "ticket callback", false), false);
-    }
-
-    /** Ends a lent handle's validity; called when the callback that received it returns. */
-    void endLoan() {
-        ref.endLoan();
     }
 
     /**
@@ -64,7 +54,7 @@ public final class SslSession implements AutoCloseable {
      * ({@code SSL_SESSION_up_ref}) to keep it longer.
      */
     public long address() {
-        return ref.use(this, session -> session);
+        return pointer();
     }
 
     /** True if this handle owns its reference, false if it is lent to a callback. */
@@ -188,10 +178,7 @@ public final class SslSession implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (cleanable != null) {
-            cleanable.clean(); // runs ref once; the Cleaner then forgets this handle
-        }
-        ref.run(); // again: finishes a free that an Error interrupted in an earlier close()
+        closeHandle();
     }
 
     /**

@@ -1,11 +1,14 @@
 package io.github.ossltickets;
 
+import io.github.ossltickets.ffi.CRYPTO_EX_free;
 import io.github.ossltickets.ffi.LibSsl;
 import io.github.ossltickets.ffi.SSL_CTX_decrypt_session_ticket_fn;
 import io.github.ossltickets.ffi.SSL_CTX_alpn_select_cb_func;
 import io.github.ossltickets.ffi.SSL_CTX_generate_session_ticket_fn;
 import io.github.ossltickets.ffi.SSL_client_hello_cb_fn;
+import io.github.ossltickets.ffi.SslMessageCallback;
 import io.github.ossltickets.ffi.TicketKeyEvpCallback;
+import io.github.ossltickets.ffi.pem_password_cb;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -14,17 +17,68 @@ import java.util.Optional;
 import static io.github.ossltickets.ffi.Raw.OPENSSL;
 
 /**
- * The objects OpenSSL calls, one of each kind per native context (see {@link ContextCallbacks}). Each
- * reads the user callback installed now, lends it the connection and session, catches every
- * {@link Throwable}, and returns a fail-closed value to OpenSSL. JNA's own handler would only log an
- * exception and return 0; an FFM upcall that threw would end the JVM.
+ * Every object OpenSSL calls: each implementation of a callback typedef of {@code ffi} is defined
+ * here, and nowhere else, so that what native code can call into is read in one file. The logic a
+ * callback delegates to stays where it belongs ({@link ContextCallbacks}, {@link HandshakeState},
+ * {@link CallFrame}); only the objects handed to OpenSSL live here. Each one that runs user code or
+ * reads native memory catches every {@link Throwable} and returns a fail-closed value to OpenSSL:
+ * JNA's own handler would only log an exception and return 0, and an FFM upcall that threw would end
+ * the JVM (the FFM backend's stubs return the typedef's failing value as a last guard).
+ *
+ * <p>Two lifetimes:
+ * <ul>
+ * <li>Process-wide, in static fields: the ex_data free callbacks of contexts and connections, the
+ * message callback, the PEM password callback. OpenSSL keeps their function pointers for the life of
+ * the process (an ex_data index is never unregistered; any connection may keep the message callback),
+ * so a static field holds each forever and the GC can never free one that OpenSSL may still call.
+ * (The password callback is needed only during its call; one object for all calls also means one
+ * native stub.)</li>
+ * <li>Per context: the ticket, key, ClientHello and ALPN bridges, one of each kind per native
+ * {@code SSL_CTX}, held by its {@link ContextCallbacks} and released when OpenSSL frees the context
+ * (see there). Each reads the user callback installed now, lends it the connection and session, and
+ * ends the loans when it returns.</li>
+ * </ul>
  */
-final class TicketBridges {
-    private TicketBridges() {}
+final class NativeCallbacks {
+    private NativeCallbacks() {}
+
+    /**
+     * {@code CRYPTO_EX_free} for contexts: OpenSSL frees an {@code SSL_CTX} (any in the process).
+     * {@link ContextCallbacks#contextFreed} ends what the context's Java side holds.
+     */
+    static final CRYPTO_EX_free CONTEXT_FREED = (parent, ptr, ad, idx, argl, argp) ->
+            ContextCallbacks.contextFreed(ptr);
+
+    /** {@code CRYPTO_EX_free} for connections: {@link HandshakeState#connectionFreed} drops the state. */
+    static final CRYPTO_EX_free CONNECTION_FREED = (parent, ptr, ad, idx, argl, argp) ->
+            HandshakeState.connectionFreed(ptr);
+
+    /**
+     * {@code SSL_set_msg_callback}, one for every connection: records NewSessionTicket messages and
+     * alerts into the {@link MessageLog} of the connection our call drives on this thread.
+     */
+    static final SslMessageCallback MESSAGE = (writeP, version, contentType, buf, len, ssl, arg) -> {
+        try {
+            CallFrame frame = CallFrame.of(ssl);
+            MessageLog log = frame == null ? null : frame.ssl.messageLog();
+            if (log != null && len >= 2) {
+                byte[] firstTwo = OPENSSL.bytes(buf, 2);
+                log.record(writeP == 1, contentType, firstTwo[0] & 0xff, firstTwo[1] & 0xff);
+            }
+        } catch (Throwable ignored) {
+            // Counting must never disturb the handshake; nothing here can fail short of an Error.
+        }
+    };
+
+    /**
+     * The PEM password callback given when no password is: OpenSSL's default would prompt on the
+     * terminal and block the JVM (docs/openssl-behaviour.md#lifetimes-openssl-imposes).
+     */
+    static final pem_password_cb NO_PASSWORD = (buf, size, rwflag, userdata) -> -1;
 
     private static final byte[] NO_KEY_NAME = new byte[0];
 
-    /** What the three bridges share: their context, and where a failure goes. */
+    /** What the bridges that run user callbacks share: their context, and where a failure goes. */
     private abstract static class Bridge {
         final ContextCallbacks callbacks;
 
