@@ -117,17 +117,29 @@ class TicketMeterBinderTest {
         }
     }
 
+    /**
+     * The contexts (with callbacks) as before, and no connection or session more. Not equality: in a
+     * shared test JVM an earlier test's sessions may be collected meanwhile (seen: 20 before, 0 after).
+     */
+    private static boolean backTo(OpenSsl.LiveObjects baseline) {
+        OpenSsl.LiveObjects now = OpenSsl.liveObjects();
+        return now.contexts() == baseline.contexts() && now.contextsWithCallbacks() == baseline.contextsWithCallbacks()
+                && now.connections() <= baseline.connections() && now.sessions() <= baseline.sessions()
+                && now.networkBios() <= baseline.networkBios();
+    }
+
     @Test
     void theMetersDoNotKeepADroppedContextAliveAndKeepTheirLastValues() throws Exception {
         OpenSsl.LiveObjects baseline = TicketMetricsTest.settledLiveObjects();
         MeterRegistry registry = new SimpleMeterRegistry();
         WeakReference<SslContext> dropped = bindUseAndDrop(registry);
-        for (int i = 0; i < 100 && (dropped.get() != null || !OpenSsl.liveObjects().equals(baseline)); i++) {
+        for (int i = 0; i < 100 && (dropped.get() != null || !backTo(baseline)); i++) {
             System.gc();
             Thread.sleep(20);
         }
         assertNull(dropped.get(), "the handle was collected");
-        assertEquals(baseline, OpenSsl.liveObjects(), "the native context and its callbacks were freed");
+        assertTrue(backTo(baseline), "the native context and its callbacks were freed: before " + baseline
+                + ", after " + OpenSsl.liveObjects());
         assertEquals(5.0, registry.get("tls.tickets.generated").functionCounter().count(), "the last value");
         assertEquals(1.0, registry.get("tls.tickets.keys.unknown").functionCounter().count());
         assertEquals(5.0, registry.get("tls.tickets.keys").tag("event", "sealed").functionCounter().count());
