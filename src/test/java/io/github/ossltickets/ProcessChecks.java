@@ -71,6 +71,18 @@ public final class ProcessChecks {
         }
     }
 
+    /**
+     * True when no kind of native object the library counts is more numerous than in {@code baseline}:
+     * nothing this test made is left. Not equality: in a shared test JVM an earlier test's objects may
+     * be collected and freed meanwhile (seen: 20 sessions before, 0 after).
+     */
+    public static boolean noMoreThan(OpenSsl.LiveObjects baseline) {
+        OpenSsl.LiveObjects now = OpenSsl.liveObjects();
+        return now.contexts() <= baseline.contexts() && now.connections() <= baseline.connections()
+                && now.sessions() <= baseline.sessions() && now.networkBios() <= baseline.networkBios()
+                && now.contextsWithCallbacks() <= baseline.contextsWithCallbacks();
+    }
+
     /** Runs {@code owner.method()} (static, no arguments) in a child JVM; fails if it throws, crashes or hangs. */
     public static void runInChildJvm(Class<?> owner, String method, String... jvmOptions) {
         ChildJvm.run(owner, method, jvmOptions);

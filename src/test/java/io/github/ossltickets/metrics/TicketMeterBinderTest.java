@@ -1,6 +1,7 @@
 package io.github.ossltickets.metrics;
 
 import io.github.ossltickets.OpenSsl;
+import io.github.ossltickets.ProcessChecks;
 import io.github.ossltickets.SslContext;
 import io.github.ossltickets.TicketKey;
 import io.github.ossltickets.keys.KeySet;
@@ -117,28 +118,17 @@ class TicketMeterBinderTest {
         }
     }
 
-    /**
-     * The contexts (with callbacks) as before, and no connection or session more. Not equality: in a
-     * shared test JVM an earlier test's sessions may be collected meanwhile (seen: 20 before, 0 after).
-     */
-    private static boolean backTo(OpenSsl.LiveObjects baseline) {
-        OpenSsl.LiveObjects now = OpenSsl.liveObjects();
-        return now.contexts() == baseline.contexts() && now.contextsWithCallbacks() == baseline.contextsWithCallbacks()
-                && now.connections() <= baseline.connections() && now.sessions() <= baseline.sessions()
-                && now.networkBios() <= baseline.networkBios();
-    }
-
     @Test
     void theMetersDoNotKeepADroppedContextAliveAndKeepTheirLastValues() throws Exception {
         OpenSsl.LiveObjects baseline = TicketMetricsTest.settledLiveObjects();
         MeterRegistry registry = new SimpleMeterRegistry();
         WeakReference<SslContext> dropped = bindUseAndDrop(registry);
-        for (int i = 0; i < 100 && (dropped.get() != null || !backTo(baseline)); i++) {
+        for (int i = 0; i < 100 && (dropped.get() != null || !ProcessChecks.noMoreThan(baseline)); i++) {
             System.gc();
             Thread.sleep(20);
         }
         assertNull(dropped.get(), "the handle was collected");
-        assertTrue(backTo(baseline), "the native context and its callbacks were freed: before " + baseline
+        assertTrue(ProcessChecks.noMoreThan(baseline), "the native context and its callbacks were freed: before " + baseline
                 + ", after " + OpenSsl.liveObjects());
         assertEquals(5.0, registry.get("tls.tickets.generated").functionCounter().count(), "the last value");
         assertEquals(1.0, registry.get("tls.tickets.keys.unknown").functionCounter().count());
