@@ -22,29 +22,26 @@ final class StackHeadroom {
     private static final int FRAMES = 256;
 
     /**
-     * On the FFM backend a StackOverflowError raised as an upcall enters Java, before any handler of
-     * ours can catch it, ends the JVM (JNA drops the callback instead). That happens when code that
-     * caught a StackOverflowError drives a connection while the stack is still nearly full. So on FFM
-     * every call into OpenSSL's state machine, which may call back, proves the stack first.
-     */
-    private static final boolean BEFORE_EVERY_STATE_MACHINE_CALL = "ffm".equals(OPENSSL.name());
-
-    /**
-     * Before {@code SSL_do_handshake}, {@code SSL_read}, {@code SSL_write}, {@code SSL_shutdown} and
-     * {@code SSL_free}: see above. Throws StackOverflowError, in Java, where the call would have ended the JVM.
+     * A StackOverflowError raised as a callback enters Java, before any handler of ours can catch it,
+     * is not survivable: on FFM it ends the JVM; JNA prints it from native code, and on JDK 21 and later
+     * an overflow inside System.err's lock can leave that lock held, so that every later print hangs
+     * (seen with JDK 21 in the trixie image). It happens when code that caught a StackOverflowError
+     * drives a connection while the stack is still nearly full. So every call into OpenSSL's state
+     * machine, which may call back, proves the stack first.
      */
     static void ensureBeforeAStateMachineCall() {
-        if (BEFORE_EVERY_STATE_MACHINE_CALL && probe(FRAMES_BEFORE_A_STATE_MACHINE_CALL, 1, 2, 3, 4, 5, 6, 7, 8) == 42) {
+        if (probe(FRAMES_BEFORE_A_STATE_MACHINE_CALL, 1, 2, 3, 4, 5, 6, 7, 8) == 42) {
             throw new AssertionError("never: the probe's result only keeps the JIT from removing it");
         }
     }
 
     /**
-     * About 12 KiB, for an FFM upcall's entry and OpenSSL's frames above it: twice what ended the JVM
+     * On FFM about 12 KiB, for an upcall's entry and OpenSSL's frames above it: twice what ended the JVM
      * no more in BackendHostileTest (64 frames did, 32 did not), and half the free's probe, since this
-     * one runs on every call and costs in proportion (256 frames took about 1 µs).
+     * one runs on every call and costs in proportion (256 frames took about 1 µs). JNA's callback entry
+     * (JNI, its dispatch) needs more: the free's full probe.
      */
-    private static final int FRAMES_BEFORE_A_STATE_MACHINE_CALL = 128;
+    private static final int FRAMES_BEFORE_A_STATE_MACHINE_CALL = "ffm".equals(OPENSSL.name()) ? 128 : FRAMES;
 
     static void ensureForACallbackIntoJava() {
         if (probe(FRAMES, 1, 2, 3, 4, 5, 6, 7, 8) == 42) {

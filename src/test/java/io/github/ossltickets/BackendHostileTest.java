@@ -88,7 +88,7 @@ class BackendHostileTest {
         try {
             recurse();
         } catch (StackOverflowError e) {
-            if (attempts++ < 300) {
+            if (attempts++ < 1_000) {
                 attemptAHandshake();
                 throw e; // one frame higher, the next attempt
             }

@@ -25,6 +25,7 @@ final class ChildJvm {
 
     /** Runs {@code owner.method()} in a child JVM; fails with its output if it throws, crashes or hangs. */
     static void run(Class<?> owner, String method, String... jvmOptions) {
+        Process process = null;
         try {
             Files.createDirectories(CRASH_DIR);
             Path errorFile = CRASH_DIR.resolve("hs_err_pid%p_" + method + ".log");
@@ -39,13 +40,20 @@ final class ChildJvm {
             }
             command.addAll(List.of("-cp", System.getProperty("surefire.test.class.path",
                     System.getProperty("java.class.path")), ChildJvm.class.getName(), owner.getName(), method));
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            byte[] output = process.getInputStream().readAllBytes(); // returns when the child exits
-            if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                fail(method + " did not finish in " + TIMEOUT_SECONDS + " s");
+            // The output goes to a file, not a pipe read here: reading a pipe to its end would wait for
+            // a hung child forever, and the timeout below would never be reached.
+            Path outputFile = Files.createTempFile(CRASH_DIR, method + "-", ".out");
+            process = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(outputFile.toFile()).start();
+            boolean finished = process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            if (!finished) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
-            String text = new String(output, StandardCharsets.UTF_8);
+            String text = Files.readString(outputFile, StandardCharsets.UTF_8);
+            Files.deleteIfExists(outputFile);
+            if (!finished) {
+                fail(method + " did not finish in " + TIMEOUT_SECONDS + " s (a hang); its output:\n" + text);
+            }
             int exit = process.exitValue();
             if (text.contains("A fatal error has been detected by the Java Runtime Environment")) {
                 fail(method + " CRASHED its child JVM (exit " + exit + "; crash log in " + CRASH_DIR + "):\n" + text);
@@ -54,6 +62,10 @@ final class ChildJvm {
             }
         } catch (IOException | InterruptedException e) {
             throw new AssertionError("could not run " + method + " in a child JVM", e);
+        } finally {
+            if (process != null && process.isAlive()) {
+                process.destroyForcibly(); // interrupted (a JUnit timeout): leave no child running
+            }
         }
     }
 
