@@ -39,7 +39,7 @@ final class CallFrame {
         return frame;
     }
 
-    private static CallFrame innermostActive() {
+    static CallFrame innermostActive() {
         CallFrame frame = CURRENT.get();
         while (frame != null && !frame.active) {
             frame = frame.outer;

@@ -1,5 +1,7 @@
 package io.github.ossltickets;
 
+import io.github.ossltickets.ffi.StackProof;
+
 import static io.github.ossltickets.ffi.Raw.OPENSSL;
 
 /**
@@ -30,6 +32,10 @@ final class StackHeadroom {
      * machine, which may call back, proves the stack first.
      */
     static void ensureBeforeAStateMachineCall() {
+        Proof proof = PROOF.get();
+        if (proof != null && proof.under == CallFrame.innermostActive()) {
+            return; // our own pump proved it, and no callback has run user code since (see Proof)
+        }
         if (probe(FRAMES_BEFORE_A_STATE_MACHINE_CALL, 1, 2, 3, 4, 5, 6, 7, 8) == 42) {
             throw new AssertionError("never: the probe's result only keeps the JIT from removing it");
         }
@@ -42,6 +48,43 @@ final class StackHeadroom {
      * (JNI, its dispatch) needs more: the free's full probe.
      */
     private static final int FRAMES_BEFORE_A_STATE_MACHINE_CALL = "ffm".equals(OPENSSL.name()) ? 128 : FRAMES;
+
+    /**
+     * A proof that covers the state-machine calls our own code makes from one place
+     * ({@link StackProof}): made there with {@link #PROOF_MARGIN} more frames, for our frames between
+     * that place and the calls. It holds only while the innermost Java call into OpenSSL on this
+     * thread is the one it was made under ({@code under}, null at the top): inside a callback, user code
+     * runs under the call that drives the connection, its stack unknown, and every call it makes probes.
+     */
+    private record Proof(CallFrame under, Proof outer) {
+    }
+
+    private static final ThreadLocal<Proof> PROOF = new ThreadLocal<>();
+
+    /** Our frames between a proof and the calls it covers, with room to spare (about 7 KiB). */
+    private static final int PROOF_MARGIN = 32;
+
+    static final StackProof.Prover PROVER = new StackProof.Prover() {
+        @Override
+        public Object open() {
+            CallFrame under = CallFrame.innermostActive();
+            Proof outer = PROOF.get();
+            if (outer != null && outer.under == under) {
+                return null; // already proven here
+            }
+            if (probe(FRAMES_BEFORE_A_STATE_MACHINE_CALL + PROOF_MARGIN, 1, 2, 3, 4, 5, 6, 7, 8) == 42) {
+                throw new AssertionError("never: the probe's result only keeps the JIT from removing it");
+            }
+            Proof proof = new Proof(under, outer);
+            PROOF.set(proof);
+            return proof;
+        }
+
+        @Override
+        public void close(Object token) {
+            PROOF.set(((Proof) token).outer);
+        }
+    };
 
     static void ensureForACallbackIntoJava() {
         if (probe(FRAMES, 1, 2, 3, 4, 5, 6, 7, 8) == 42) {

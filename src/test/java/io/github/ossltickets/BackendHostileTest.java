@@ -110,6 +110,90 @@ class BackendHostileTest {
         }
     }
 
+    /**
+     * InMemoryConnection proves the stack once for all its calls into OpenSSL. A callback of one of
+     * those calls runs user code whose stack is unknown: here it recurses to the stack's end and, on
+     * the way out, drives another connection pair with plain Ssl calls. Each of those must still prove
+     * the stack itself; trusting the pump's proof ended the JVM.
+     */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void aCallbackInsideThePumpStillProvesItsOwnCalls() {
+        ChildJvm.run(BackendHostileTest.class, "callbackDrivesAtTheStackEnd");
+    }
+
+    static void callbackDrivesAtTheStackEnd() throws Exception {
+        handshakesAtTheStackEnd(); // sets up deepServer, deepClient and deepSession, and shows the path works
+        deepServer = Tls.server(TlsVersion.TLS1_3);
+        deepServer.setTicketCallbacks((ssl, session) -> {
+            session.setTicketAppData(new byte[] {4, 5, 6});
+            return true;
+        }, (ssl, session, keyName, status) -> TicketReturn.defaultFor(status));
+        deepClient = Tls.client(TlsVersion.TLS1_3);
+        deepSession = Tls.firstSession(deepServer, deepClient);
+        try (SslContext outerServer = Tls.server(TlsVersion.TLS1_3);
+             SslContext outerClient = Tls.client(TlsVersion.TLS1_3)) {
+            outerServer.setTicketCallbacks((ssl, session) -> {
+                attempts = 0;
+                try {
+                    recurseDrivingPlainly();
+                } catch (StackOverflowError expected) {
+                    // every attempt was made on the way out
+                }
+                return true;
+            }, (ssl, session, keyName, status) -> TicketReturn.defaultFor(status));
+            for (long stack : new long[] {256 * 1024, 1024 * 1024}) {
+                Thread thread = new Thread(null, () -> {
+                    try (InMemoryConnection outer = InMemoryConnection.open(outerServer, outerClient)) {
+                        outer.handshake();
+                    }
+                }, "pump", stack);
+                thread.start();
+                thread.join();
+                assertTrue(attempts > 0, "no attempt was made at the stack's end");
+            }
+        }
+    }
+
+    private static void recurseDrivingPlainly() {
+        try {
+            recurseDrivingPlainly();
+        } catch (StackOverflowError e) {
+            if (attempts++ < 1_000) {
+                attemptAPlainHandshake();
+                throw e;
+            }
+        }
+    }
+
+    /** A handshake through Ssl's own calls, which open no proof of their own. */
+    private static void attemptAPlainHandshake() {
+        Ssl client = null;
+        Ssl server = null;
+        try {
+            client = deepClient.newSsl();
+            server = deepServer.newSsl();
+            client.setSession(deepSession);
+            client.joinWithBioPair(server);
+            for (int round = 0; round < 8 && !(client.isHandshakeFinished() && server.isHandshakeFinished()); round++) {
+                client.handshake();
+                server.handshake();
+            }
+        } catch (StackOverflowError | OpenSslException | IllegalStateException refused) {
+            // what may happen this close to the stack's end: anything but the end of the JVM
+        } finally {
+            for (Ssl side : new Ssl[] {client, server}) {
+                try {
+                    if (side != null) {
+                        side.close();
+                    }
+                } catch (StackOverflowError | IllegalStateException refused) {
+                    // left to the Cleaner
+                }
+            }
+        }
+    }
+
     /** BIO_read wrote into a read-only buffer: silently for a read-only view, a crash for a read-only mapping. */
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)

@@ -5,6 +5,7 @@ import io.github.ossltickets.OpenSslException;
 import io.github.ossltickets.Ssl;
 import io.github.ossltickets.SslContext;
 import io.github.ossltickets.SslSession;
+import io.github.ossltickets.ffi.StackProof;
 
 import java.util.Objects;
 
@@ -90,6 +91,16 @@ public final class InMemoryConnection implements AutoCloseable {
      *     a ticket callback's exception is its cause
      */
     public void handshake() {
+        // One stack proof for the pump's calls into OpenSSL, instead of one for each (StackProof).
+        Object proof = StackProof.open();
+        try {
+            pump();
+        } finally {
+            StackProof.close(proof);
+        }
+    }
+
+    private void pump() {
         boolean serverDone = false;
         boolean clientDone = false;
         long moved = -1;
@@ -196,10 +207,15 @@ public final class InMemoryConnection implements AutoCloseable {
     /** Shuts down and frees the client, then the server ({@link Ssl#close()}). */
     @Override
     public void close() {
+        Object proof = StackProof.open(); // one proof for the two frees
         try {
             client.close();
         } finally {
-            server.close();
+            try {
+                server.close();
+            } finally {
+                StackProof.close(proof);
+            }
         }
     }
 
