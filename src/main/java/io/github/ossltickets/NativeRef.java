@@ -53,11 +53,10 @@ final class NativeRef implements Runnable {
      */
     private final boolean connection;
     private long address;
-    private boolean closing;
-    /** Uses in progress; for a lent pointer, those of threads other than the lender. */
+    /** Volatile for {@link #useAsLender}, which reads it without the lock; written with the lock held. */
+    private volatile boolean closing;
+    /** Uses in progress; for a lent pointer, those of threads other than the lender (which count none). */
     private int users;
-    /** A lent pointer's uses by its lender thread: {@link #endLoan()}, called by that thread, never waits for them. */
-    private int lenderUses;
     private Thread driver;
     private String drivingCall;
     /** Threads in {@link #awaitTurn}: the end of a use or drive wakes them. */
@@ -110,8 +109,10 @@ final class NativeRef implements Runnable {
      * handle this belongs to: kept reachable meanwhile, so that its Cleaner cannot close it mid-call.
      */
     <T> T use(Object handle, LongFunction<T> call) {
-        boolean byLender = isLender();
-        long address = acquire(byLender);
+        if (isLender()) {
+            return useAsLender(handle, call);
+        }
+        long address = acquire();
         try {
             return call.apply(address);
         } finally {
@@ -119,12 +120,7 @@ final class NativeRef implements Runnable {
             // StackOverflowError strikes a call's entry, and would leave the use counted forever.
             boolean closedMeanwhile;
             synchronized (this) {
-                if (byLender) {
-                    lenderUses--;
-                    closedMeanwhile = false;
-                } else {
-                    closedMeanwhile = --users == 0 && closing;
-                }
+                closedMeanwhile = --users == 0 && closing;
                 if (waiting > 0) {
                     notifyAll(); // after the count: an Error here loses a wake-up, and waits are timed
                 }
@@ -181,18 +177,31 @@ final class NativeRef implements Runnable {
         return lender != null && lender == Thread.currentThread();
     }
 
-    private synchronized long acquire(boolean byLender) {
+    /**
+     * A use by the thread the pointer is lent to, from inside its callback: no lock and no count, the
+     * cost of every use a ticket callback makes. Only this thread ends the loan ({@link #endLoan}, as
+     * its callback returns, never inside a use), so the pointer stays valid until {@code call} returns;
+     * another thread's close() only marks it closing, and its uses wait in {@link #acquire}.
+     */
+    private <T> T useAsLender(Object handle, LongFunction<T> call) {
+        if (closing) {
+            throw new IllegalStateException(closedMessage);
+        }
+        try {
+            return call.apply(address);
+        } finally {
+            Reference.reachabilityFence(handle);
+        }
+    }
+
+    private synchronized long acquire() {
         if (connection && driver != null && driver != Thread.currentThread()) {
             awaitTurn("a call", () -> driver != null && driver != Thread.currentThread());
         }
         if (closing) {
             throw new IllegalStateException(closedMessage);
         }
-        if (byLender) {
-            lenderUses++;
-        } else {
-            users++;
-        }
+        users++;
         return address;
     }
 
@@ -353,7 +362,6 @@ final class NativeRef implements Runnable {
             }
         }
         address = 0;
-        lenderUses = 0;
         if (interrupted) {
             Thread.currentThread().interrupt();
         }

@@ -43,9 +43,12 @@ public enum TicketReturn {
         return this == USE || this == USE_RENEW;
     }
 
+    /** values() copies its array on each call; a callback looks a code up on every ticket. */
+    private static final TicketReturn[] ALL = values();
+
     /** The constant for a C value; throws {@link IllegalArgumentException} for any other value. */
     public static TicketReturn fromCode(int code) {
-        for (TicketReturn value : values()) {
+        for (TicketReturn value : ALL) {
             if (value.code == code) {
                 return value;
             }

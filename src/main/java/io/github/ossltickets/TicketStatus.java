@@ -34,9 +34,12 @@ public enum TicketStatus {
         return this == SUCCESS || this == SUCCESS_RENEW;
     }
 
+    /** values() copies its array on each call; a callback looks a code up on every ticket. */
+    private static final TicketStatus[] ALL = values();
+
     /** The constant for a C value; throws {@link IllegalArgumentException} for any other value. */
     public static TicketStatus fromCode(int code) {
-        for (TicketStatus status : values()) {
+        for (TicketStatus status : ALL) {
             if (status.code == code) {
                 return status;
             }
