@@ -52,7 +52,10 @@ final class NativeRef implements Runnable {
      * waits for the call driving it to return, and a drive waits for such uses to end.
      */
     private final boolean connection;
-    private long address;
+    /** Volatile: {@link #endLoan} clears it without the lock when no other thread ever asked for it. */
+    private volatile long address;
+    /** A lent pointer that a thread other than its lender asked for: its loan ends under the lock. */
+    private volatile boolean askedByAnotherThread;
     /** Volatile for {@link #useAsLender}, which reads it without the lock; written with the lock held. */
     private volatile boolean closing;
     /** Uses in progress; for a lent pointer, those of threads other than the lender (which count none). */
@@ -173,6 +176,16 @@ final class NativeRef implements Runnable {
         }
     }
 
+    /**
+     * For a lent pointer, asked for by a thread other than the lender: from now on {@link #endLoan}
+     * takes the lock and waits for such uses. Written before {@code closing} is read (both volatile).
+     */
+    private void markAskedByAnotherThread() {
+        if (lender != null && !askedByAnotherThread && lender != Thread.currentThread()) {
+            askedByAnotherThread = true;
+        }
+    }
+
     private boolean isLender() {
         return lender != null && lender == Thread.currentThread();
     }
@@ -195,6 +208,7 @@ final class NativeRef implements Runnable {
     }
 
     private synchronized long acquire() {
+        markAskedByAnotherThread();
         if (connection && driver != null && driver != Thread.currentThread()) {
             awaitTurn("a call", () -> driver != null && driver != Thread.currentThread());
         }
@@ -206,6 +220,7 @@ final class NativeRef implements Runnable {
     }
 
     private synchronized long acquireToDrive(String call) {
+        markAskedByAnotherThread();
         if (connection && users > 0 && driver == null && !closing) {
             awaitTurn(call, () -> users > 0 && driver == null); // another thread's read-only call
         }
@@ -342,11 +357,23 @@ final class NativeRef implements Runnable {
     /**
      * Ends a loan when the callback that received the pointer returns: later uses throw. Waits for
      * uses on other threads to finish, since OpenSSL may free the pointer as soon as this returns;
-     * never for the lender's own, which cannot be in progress when it calls this (an Error may have
-     * left them counted).
+     * never for the lender's own, which cannot be in progress when it calls this, and which it does not
+     * count. Without the lock when no other thread ever asked for the pointer: a ticket callback's case.
      */
-    synchronized void endLoan() {
+    void endLoan() {
         closing = true;
+        if (lender != null && lender == Thread.currentThread() && !askedByAnotherThread) {
+            // A loan its own callback thread ends, and no other thread has asked for the pointer: any
+            // that asks from now on sees closing (acquire marks its ask first, then reads closing, so
+            // one of the two sees the other's write). A view (a borrowed context) always takes the lock.
+            driver = null;
+            address = 0;
+            return;
+        }
+        endLoanWithOtherThreads();
+    }
+
+    private synchronized void endLoanWithOtherThreads() {
         driver = null;
         if (waiting > 0) {
             // A use waiting for its turn now sees the loan ended. Only then: notifyAll inflates the

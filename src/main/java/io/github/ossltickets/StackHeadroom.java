@@ -33,8 +33,9 @@ final class StackHeadroom {
      */
     static void ensureBeforeAStateMachineCall() {
         Proof proof = PROOF.get();
-        if (proof != null && proof.under == CallFrame.innermostActive()) {
-            return; // our own pump proved it, and no callback has run user code since (see Proof)
+        if (proof != null && proof.armed && proof.under == CallFrame.innermostActive()) {
+            proof.armed = false; // for this call only: once it starts, user code may run (see Proof)
+            return;
         }
         if (probe(FRAMES_BEFORE_A_STATE_MACHINE_CALL, 1, 2, 3, 4, 5, 6, 7, 8) == 42) {
             throw new AssertionError("never: the probe's result only keeps the JIT from removing it");
@@ -50,13 +51,24 @@ final class StackHeadroom {
     private static final int FRAMES_BEFORE_A_STATE_MACHINE_CALL = "ffm".equals(OPENSSL.name()) ? 128 : FRAMES;
 
     /**
-     * A proof that covers the state-machine calls our own code makes from one place
-     * ({@link StackProof}): made there with {@link #PROOF_MARGIN} more frames, for our frames between
-     * that place and the calls. It holds only while the innermost Java call into OpenSSL on this
-     * thread is the one it was made under ({@code under}, null at the top): inside a callback, user code
-     * runs under the call that drives the connection, its stack unknown, and every call it makes probes.
+     * A proof made by our own code at one place ({@link StackProof}), with {@link #PROOF_MARGIN} more
+     * frames for our frames between that place and the calls it covers. It covers one call at a time:
+     * that place arms it just before each call of ours it makes, and the call's check disarms it. So
+     * no user code can run between the arming and the check, and nothing that user code calls later
+     * (a callback, the failure listener, an exception's toString, all of which run inside or after the
+     * call) finds it armed. It also holds only under the Java call into OpenSSL it was made under
+     * ({@code under}, null at the top), never inside a callback of a call it covered.
      */
-    private record Proof(CallFrame under, Proof outer) {
+    private static final class Proof {
+        final CallFrame under;
+        final Proof outer;
+        boolean armed;
+        boolean closed;
+
+        Proof(CallFrame under, Proof outer) {
+            this.under = under;
+            this.outer = outer;
+        }
     }
 
     private static final ThreadLocal<Proof> PROOF = new ThreadLocal<>();
@@ -67,26 +79,40 @@ final class StackHeadroom {
     static final StackProof.Prover PROVER = new StackProof.Prover() {
         @Override
         public Object open() {
+            // Always probes: a proof made higher up this stack says nothing about this depth.
             CallFrame under = CallFrame.innermostActive();
-            Proof outer = PROOF.get();
-            if (outer != null && outer.under == under) {
-                return null; // already proven here
-            }
             if (probe(FRAMES_BEFORE_A_STATE_MACHINE_CALL + PROOF_MARGIN, 1, 2, 3, 4, 5, 6, 7, 8) == 42) {
                 throw new AssertionError("never: the probe's result only keeps the JIT from removing it");
             }
-            Proof proof = new Proof(under, outer);
+            Proof proof = new Proof(under, PROOF.get());
             PROOF.set(proof);
             return proof;
         }
 
         @Override
+        public void arm(Object token) {
+            Proof current = PROOF.get();
+            if (current != null && current == token && !current.closed) {
+                current.armed = true;
+            }
+        }
+
+        @Override
         public void close(Object token) {
-            PROOF.set(((Proof) token).outer);
+            Proof current = PROOF.get();
+            if (current != null && current == token && !current.closed) { // anything else: not ours to close
+                current.closed = true;
+                current.armed = false;
+                PROOF.set(current.outer);
+            }
         }
     };
 
     static void ensureForACallbackIntoJava() {
+        Proof proof = PROOF.get();
+        if (proof != null) {
+            proof.armed = false; // this check never uses a proof; the call it was armed for is done with it
+        }
         if (probe(FRAMES, 1, 2, 3, 4, 5, 6, 7, 8) == 42) {
             throw new AssertionError("never: the probe's result only keeps the JIT from removing it");
         }

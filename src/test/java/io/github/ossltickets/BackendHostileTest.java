@@ -194,6 +194,89 @@ class BackendHostileTest {
         }
     }
 
+    /**
+     * User code that runs on the pump's thread after a call's callbacks are done, outside any callback:
+     * the failure listener (a decryptor threw, and its IGNORE fallback let the handshake go on) and the
+     * toString of a callback's exception (in the OpenSslException's message). Found by a hostile review:
+     * with the pump's proof still holding there, such code recursed to the stack's end and drove
+     * connections, plain and through another InMemoryConnection, and their upcalls ended the JVM.
+     */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void userCodeRunAfterAPumpsCallStillProvesItsOwnCalls() {
+        ChildJvm.run(BackendHostileTest.class, "listenerAndToStringDriveAtTheStackEnd");
+    }
+
+    static void listenerAndToStringDriveAtTheStackEnd() throws Exception {
+        handshakesAtTheStackEnd(); // deepServer, deepClient and deepSession for the connections driven deep
+        deepServer = Tls.server(TlsVersion.TLS1_3);
+        deepServer.setTicketCallbacks((ssl, session) -> {
+            session.setTicketAppData(new byte[] {7});
+            return true;
+        }, (ssl, session, keyName, status) -> TicketReturn.defaultFor(status));
+        deepClient = Tls.client(TlsVersion.TLS1_3);
+        deepSession = Tls.firstSession(deepServer, deepClient);
+        try (SslContext listened = Tls.server(TlsVersion.TLS1_3);
+             SslContext refusing = Tls.server(TlsVersion.TLS1_3);
+             SslContext client = Tls.client(TlsVersion.TLS1_3)) {
+            SslSession offered = Tls.firstSession(listened, client);
+            listened.setTicketCallbacks((ssl, session) -> true, (ssl, session, keyName, status) -> {
+                throw new IllegalStateException("this decryptor refuses");
+            }, TicketReturn.IGNORE);
+            listened.setCallbackFailureListener(failure -> recurseDrivingFromAnywhere());
+            refusing.setClientHelloCallback((ssl, hello) -> {
+                throw new IllegalStateException("this ClientHello is refused") {
+                    @Override
+                    public String toString() {
+                        recurseDrivingFromAnywhere();
+                        return super.toString();
+                    }
+                };
+            });
+            for (long stack : new long[] {256 * 1024, 1024 * 1024}) {
+                for (SslContext server : new SslContext[] {listened, refusing}) {
+                    attempts = 0;
+                    Thread thread = new Thread(null, () -> {
+                        try (InMemoryConnection outer = InMemoryConnection.open(server, client,
+                                server == listened ? offered : null)) {
+                            outer.handshake();
+                        } catch (OpenSslException refused) {
+                            // the ClientHello callback's failure, once its toString has run
+                        }
+                    }, "pump", stack);
+                    thread.start();
+                    thread.join();
+                    assertTrue(attempts > 0, "no attempt was made at the stack's end");
+                }
+            }
+            offered.close();
+        }
+    }
+
+    private static void recurseDrivingFromAnywhere() {
+        attempts = 0;
+        try {
+            recurseAndDrive();
+        } catch (StackOverflowError expected) {
+            // every attempt was made on the way out
+        }
+    }
+
+    private static void recurseAndDrive() {
+        try {
+            recurseAndDrive();
+        } catch (StackOverflowError e) {
+            if (attempts++ < 1_000) {
+                if ((attempts & 1) == 0) {
+                    attemptAPlainHandshake();
+                } else {
+                    attemptAHandshake();
+                }
+                throw e;
+            }
+        }
+    }
+
     /** BIO_read wrote into a read-only buffer: silently for a read-only view, a crash for a read-only mapping. */
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)

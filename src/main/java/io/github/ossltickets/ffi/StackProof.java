@@ -1,13 +1,15 @@
 package io.github.ossltickets.ffi;
 
 /**
- * One stack proof for several calls into OpenSSL's state machine that the library's own code makes in
- * a row, with no user code between them except the callbacks those calls run (the in-memory pump of
- * {@code net.InMemoryConnection}). The root package proves the stack before every such call
- * ({@code StackHeadroom}); this lets a caller in another package prove it once, a little deeper, for
- * the calls it makes until it closes the proof. The root package installs the prover when its
- * connections first load; before that, {@link #open()} proves nothing and every call probes as usual.
- * Internal: not part of the API, and not exported from the module.
+ * One stack proof for several calls into OpenSSL's state machine that the library's own code makes
+ * from one place (the in-memory pump of {@code net.InMemoryConnection}). The root package proves the
+ * stack before every such call ({@code StackHeadroom}); this lets a caller in another package prove it
+ * once, a little deeper, and {@link #arm} it just before each call it makes: the call's own check then
+ * skips its probe, once. The root package installs the prover when its connections first load; before
+ * that, {@link #open()} proves nothing and every call probes as usual.
+ *
+ * <p>Internal: not part of the API, and not exported from the module. Arming a proof at a deeper
+ * place than it was made can end the JVM (an upcall that enters Java without stack is fatal on FFM).
  */
 public final class StackProof {
     private StackProof() {
@@ -17,6 +19,8 @@ public final class StackProof {
     public interface Prover {
         /** Proves the stack for calls made from here; a token for {@link #close}, or null if there is nothing to close. */
         Object open();
+
+        void arm(Object token);
 
         void close(Object token);
     }
@@ -31,15 +35,28 @@ public final class StackProof {
     }
 
     /**
-     * Proves the stack for the state-machine calls this thread makes until {@link #close}, or throws
-     * StackOverflowError if it is too short for them. Call {@code close(token)} in a {@code finally}
-     * that follows at once.
+     * Proves the stack for state-machine calls made from here until {@link #close}, or throws
+     * StackOverflowError if it is too short. Call {@code close(token)} in a {@code finally} that follows
+     * at once; nothing is covered until {@link #arm}.
      */
     public static Object open() {
         Prover installed = prover;
         return installed == null ? null : installed.open();
     }
 
+    /**
+     * Lets the next call into OpenSSL's state machine on this thread skip its own probe. Call it at the
+     * place that opened the proof, right before a call of the library's that makes one such call
+     * before any user code can run; that call disarms it. A token that is not this thread's open proof
+     * is ignored.
+     */
+    public static void arm(Object token) {
+        if (token != null) {
+            prover.arm(token);
+        }
+    }
+
+    /** Ends the proof; a token that is not this thread's open proof is ignored. */
     public static void close(Object token) {
         if (token != null) {
             prover.close(token);

@@ -94,13 +94,14 @@ public final class InMemoryConnection implements AutoCloseable {
         // One stack proof for the pump's calls into OpenSSL, instead of one for each (StackProof).
         Object proof = StackProof.open();
         try {
-            pump();
+            pump(proof);
         } finally {
             StackProof.close(proof);
         }
     }
 
-    private void pump() {
+    /** The handshake loop; {@code proof} is armed before each call into OpenSSL, which disarms it (StackProof). */
+    private void pump(Object proof) {
         boolean serverDone = false;
         boolean clientDone = false;
         long moved = -1;
@@ -115,16 +116,19 @@ public final class InMemoryConnection implements AutoCloseable {
                 }
             }
             try {
+                StackProof.arm(proof);
                 clientDone = step(client, clientDone);
             } catch (OpenSslException clientFailure) {
                 throw withPeerFailure(clientFailure, server);
             }
             try {
+                StackProof.arm(proof);
                 serverDone = step(server, serverDone);
             } catch (OpenSslException serverFailure) {
                 throw withPeerFailure(serverFailure, client);
             }
         }
+        StackProof.arm(proof);
         readPostHandshakeMessages();
     }
 
@@ -209,9 +213,11 @@ public final class InMemoryConnection implements AutoCloseable {
     public void close() {
         Object proof = StackProof.open(); // one proof for the two frees
         try {
+            StackProof.arm(proof);
             client.close();
         } finally {
             try {
+                StackProof.arm(proof);
                 server.close();
             } finally {
                 StackProof.close(proof);
