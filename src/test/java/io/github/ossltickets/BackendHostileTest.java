@@ -123,7 +123,6 @@ class BackendHostileTest {
     }
 
     static void callbackDrivesAtTheStackEnd() throws Exception {
-        handshakesAtTheStackEnd(); // sets up deepServer, deepClient and deepSession, and shows the path works
         deepServer = Tls.server(TlsVersion.TLS1_3);
         deepServer.setTicketCallbacks((ssl, session) -> {
             session.setTicketAppData(new byte[] {4, 5, 6});
@@ -208,7 +207,6 @@ class BackendHostileTest {
     }
 
     static void listenerAndToStringDriveAtTheStackEnd() throws Exception {
-        handshakesAtTheStackEnd(); // deepServer, deepClient and deepSession for the connections driven deep
         deepServer = Tls.server(TlsVersion.TLS1_3);
         deepServer.setTicketCallbacks((ssl, session) -> {
             session.setTicketAppData(new byte[] {7});

@@ -140,6 +140,25 @@ final class Upcalls {
 
     private static Stub make(Callback callback) {
         Kind kind = kindOf(callback);
+        warmUp(kind);
+        MethodHandle guarded = guarded(kind, callback);
+        Arena arena = Arena.ofShared();
+        Stub stub;
+        try {
+            stub = new Stub(arena, Downcalls.LINKER.upcallStub(guarded, kind.descriptor(), arena), new AtomicBoolean());
+        } catch (RuntimeException | Error e) {
+            arena.close();
+            throw e;
+        }
+        CLEANER.register(callback, stub); // the stub must not refer to the callback: it would never be collected
+        return stub;
+    }
+
+    /**
+     * {@code callback}'s method, guarded: {@code (args...) -> callback.callback(args...)}, held weakly;
+     * the typedef's failing value if it throws (a collected callback throws too).
+     */
+    private static MethodHandle guarded(Kind kind, Callback callback) {
         MethodType type = kind.type();
         MethodHandle target;
         try {
@@ -154,17 +173,60 @@ final class Upcalls {
         MethodHandle failed = type.returnType() == void.class ? MethodHandles.empty(handlerType)
                 : MethodHandles.dropArguments(MethodHandles.constant(type.returnType(), kind.failed()), 0,
                         handlerType.parameterList());
-        MethodHandle guarded = MethodHandles.catchException(target, Throwable.class, failed);
-        Arena arena = Arena.ofShared();
-        Stub stub;
-        try {
-            stub = new Stub(arena, Downcalls.LINKER.upcallStub(guarded, kind.descriptor(), arena), new AtomicBoolean());
-        } catch (RuntimeException | Error e) {
-            arena.close();
-            throw e;
+        return MethodHandles.catchException(target, Throwable.class, failed);
+    }
+
+    /** The kinds whose upcall path has run once (see {@link #warmUp}). Guarded by STUBS. */
+    private static final java.util.Set<Kind> WARM = new java.util.HashSet<>();
+
+    /**
+     * The first call through an upcall stub links its Java side: the JDK generates classes, tens of
+     * frames deep. If that first call comes when the thread's stack is nearly full (a callback's first
+     * resumption, driven by code that caught a StackOverflowError), the overflow strikes outside any
+     * handler and ends the JVM. So before a kind's first real stub, a stub of the same kind and shape
+     * is called once here, through a downcall, on a stack proven deep: once throwing (the guard's
+     * path) and once returning. Later stubs of the kind share what that linked.
+     */
+    private static void warmUp(Kind kind) {
+        if (WARM.contains(kind)) {
+            return;
         }
-        CLEANER.register(callback, stub); // the stub must not refer to the callback: it would never be collected
-        return stub;
+        if (probe(WARM_UP_FRAMES) == 42) { // a StackOverflowError here fails the caller; nothing is made
+            throw new AssertionError("never: the probe's result only keeps the JIT from removing it");
+        }
+        boolean[] throwing = {true};
+        Callback dummy = (Callback) java.lang.reflect.Proxy.newProxyInstance(Upcalls.class.getClassLoader(),
+                new Class<?>[] {kind.typedef()}, (proxy, method, args) -> {
+                    if (!method.getName().equals("callback")) {
+                        return method.invoke(new Object(), args); // equals, hashCode, toString: Object's
+                    }
+                    if (throwing[0]) {
+                        throw new IllegalStateException("a warm-up call's failure, which the guard turns into its value");
+                    }
+                    return kind.type().returnType() == void.class ? null : kind.failed();
+                });
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment stub = Downcalls.LINKER.upcallStub(guarded(kind, dummy), kind.descriptor(), arena);
+            MethodHandle call = Downcalls.LINKER.downcallHandle(stub, kind.descriptor());
+            Object[] zeros = kind.type().parameterList().stream()
+                    .map(type -> java.lang.reflect.Array.get(java.lang.reflect.Array.newInstance(type, 1), 0)).toArray();
+            call.invokeWithArguments(zeros);
+            throwing[0] = false;
+            call.invokeWithArguments(zeros);
+        } catch (Throwable failure) {
+            throw new IllegalStateException("the warm-up call of a " + kind.typedef().getSimpleName()
+                    + " upcall failed", failure);
+        } finally {
+            Reference.reachabilityFence(dummy);
+        }
+        WARM.add(kind);
+    }
+
+    /** Frames proven before a warm-up: far more than the JDK's linking takes (about 24 KiB, which 1,024 of these frames exceed). */
+    private static final int WARM_UP_FRAMES = 1024;
+
+    private static long probe(int frames) {
+        return frames == 0 ? 0 : probe(frames - 1) + 1;
     }
 
     private static Kind kindOf(Callback callback) {
