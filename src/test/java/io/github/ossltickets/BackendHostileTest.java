@@ -123,13 +123,7 @@ class BackendHostileTest {
     }
 
     static void callbackDrivesAtTheStackEnd() throws Exception {
-        deepServer = Tls.server(TlsVersion.TLS1_3);
-        deepServer.setTicketCallbacks((ssl, session) -> {
-            session.setTicketAppData(new byte[] {4, 5, 6});
-            return true;
-        }, (ssl, session, keyName, status) -> TicketReturn.defaultFor(status));
-        deepClient = Tls.client(TlsVersion.TLS1_3);
-        deepSession = Tls.firstSession(deepServer, deepClient);
+        setUpTheConnectionsDrivenDeep();
         try (SslContext outerServer = Tls.server(TlsVersion.TLS1_3);
              SslContext outerClient = Tls.client(TlsVersion.TLS1_3)) {
             outerServer.setTicketCallbacks((ssl, session) -> {
@@ -152,6 +146,17 @@ class BackendHostileTest {
                 assertTrue(attempts > 0, "no attempt was made at the stack's end");
             }
         }
+    }
+
+    /** deepServer (with ticket callbacks), deepClient and a session to offer, for the handshakes driven deep. */
+    private static void setUpTheConnectionsDrivenDeep() {
+        deepServer = Tls.server(TlsVersion.TLS1_3);
+        deepServer.setTicketCallbacks((ssl, session) -> {
+            session.setTicketAppData(new byte[] {4, 5, 6});
+            return true;
+        }, (ssl, session, keyName, status) -> TicketReturn.defaultFor(status));
+        deepClient = Tls.client(TlsVersion.TLS1_3);
+        deepSession = Tls.firstSession(deepServer, deepClient);
     }
 
     private static void recurseDrivingPlainly() {
@@ -207,13 +212,7 @@ class BackendHostileTest {
     }
 
     static void listenerAndToStringDriveAtTheStackEnd() throws Exception {
-        deepServer = Tls.server(TlsVersion.TLS1_3);
-        deepServer.setTicketCallbacks((ssl, session) -> {
-            session.setTicketAppData(new byte[] {7});
-            return true;
-        }, (ssl, session, keyName, status) -> TicketReturn.defaultFor(status));
-        deepClient = Tls.client(TlsVersion.TLS1_3);
-        deepSession = Tls.firstSession(deepServer, deepClient);
+        setUpTheConnectionsDrivenDeep();
         try (SslContext listened = Tls.server(TlsVersion.TLS1_3);
              SslContext refusing = Tls.server(TlsVersion.TLS1_3);
              SslContext client = Tls.client(TlsVersion.TLS1_3)) {
