@@ -427,6 +427,9 @@ final class HandshakeSelector implements Runnable {
                 key.interestOps(SelectionKey.OP_WRITE);
                 break;
             }
+            if (n < io.capacity()) {
+                break; // BIO_read gives all it holds, up to the room asked for: it is empty, asking again gives 0
+            }
         }
         return total;
     }
