@@ -466,6 +466,9 @@ final class HandshakeSelector implements Runnable {
      * leaves without a byte (it only wanted a session, or a ticket) is closed here: no worker is woken.
      */
     private void awaitRequest(ServerConnection connection, SelectionKey key) throws IOException {
+        if (!key.isReadable()) {
+            return; // no byte available means the peer's end only when the socket is readable
+        }
         int n;
         try {
             // Readable with no byte to read is the peer's end: its FIN, or its reset (openssl s_time, and every
