@@ -4,6 +4,7 @@ import io.github.ossltickets.OpenSsl;
 import io.github.ossltickets.OpenSslException;
 import io.github.ossltickets.ProcessChecks;
 import io.github.ossltickets.SslContext;
+import io.github.ossltickets.TlsVersion;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -186,6 +187,53 @@ class TlsServerTest {
                 assertEquals(60_000, offered[0], "the ticket carried all its app data");
             }
         }
+    }
+
+    /**
+     * Peers that leave right after their handshake, as openssl s_time does (a reset: SO_LINGER 0), or with
+     * a FIN and no close_notify: the selector frees them without a worker, and neither counts as failed.
+     * A peer whose request and FIN arrive together still reaches the handler: readable with bytes to
+     * read is a request, and only readable with none is the peer's end. TLS 1.2, so that the client's
+     * handshake ends after the server's last flight (in TLS 1.3 a reset may meet the server's tickets).
+     */
+    @Test
+    void peersLeavingAfterTheHandshakeAreFreedAndARequestBeforeAFinIsServed() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger handled = new java.util.concurrent.atomic.AtomicInteger();
+        try (SslContext tls12 = SslContext.forClient().protocols(TlsVersion.TLS1_2, TlsVersion.TLS1_2).build();
+             TlsServer server = server(connection -> {
+                 handled.incrementAndGet();
+                 echo(connection);
+             }).build(); TlsClient client = new TlsClient(tls12, Duration.ofSeconds(10))) {
+            try (TlsConnection resets = client.connect("127.0.0.1", server.port())) {
+                resets.socket().setSoLinger(true, 0);
+                resets.abort(); // closes the socket: a reset, no close_notify
+            }
+            try (TlsConnection leaves = client.connect("127.0.0.1", server.port())) {
+                leaves.socket().shutdownOutput(); // a FIN without close_notify
+            }
+            awaitOpen(server, 0);
+            assertEquals(0, handled.get(), "no handler ran for peers that sent no request");
+            try (TlsConnection asksAndLeaves = client.connect("127.0.0.1", server.port())) {
+                asksAndLeaves.write("bye".getBytes(StandardCharsets.US_ASCII));
+                asksAndLeaves.socket().shutdownOutput(); // the FIN right behind the request
+                byte[] answer = new byte[16];
+                int n = asksAndLeaves.read(answer);
+                assertEquals("bye", new String(answer, 0, Math.max(0, n), StandardCharsets.US_ASCII));
+            }
+            awaitOpen(server, 0);
+            TlsServer.Stats stats = server.stats();
+            assertEquals(1, handled.get());
+            assertEquals(3, stats.handshakes(), stats.toString());
+            assertEquals(0, stats.connectionsFailed(), stats.toString());
+        }
+    }
+
+    private static void awaitOpen(TlsServer server, int open) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (server.stats().connectionsOpen() != open && System.nanoTime() < deadline) {
+            sleep(10);
+        }
+        assertEquals(open, server.stats().connectionsOpen(), server.stats().toString());
     }
 
     /** One megabyte each way: SSL_write is retried many times, each time from a fresh copy of the array. */
