@@ -52,14 +52,12 @@ final class NativeRef implements Runnable {
      * waits for the call driving it to return, and a drive waits for such uses to end.
      */
     private final boolean connection;
-    /** Volatile: {@link #endLoan} clears it without the lock when no other thread ever asked for it. */
-    private volatile long address;
-    /** A lent pointer that a thread other than its lender asked for: its loan ends under the lock. */
-    private volatile boolean askedByAnotherThread;
-    /** Volatile for {@link #useAsLender}, which reads it without the lock; written with the lock held. */
-    private volatile boolean closing;
-    /** Uses in progress; for a lent pointer, those of threads other than the lender (which count none). */
+    private long address;
+    private boolean closing;
+    /** Uses in progress; for a lent pointer, those of threads other than the lender. */
     private int users;
+    /** A lent pointer's uses by its lender thread: {@link #endLoan()}, called by that thread, never waits for them. */
+    private int lenderUses;
     private Thread driver;
     private String drivingCall;
     /** Threads in {@link #awaitTurn}: the end of a use or drive wakes them. */
@@ -112,10 +110,8 @@ final class NativeRef implements Runnable {
      * handle this belongs to: kept reachable meanwhile, so that its Cleaner cannot close it mid-call.
      */
     <T> T use(Object handle, LongFunction<T> call) {
-        if (isLender()) {
-            return useAsLender(handle, call);
-        }
-        long address = acquire();
+        boolean byLender = isLender();
+        long address = acquire(byLender);
         try {
             return call.apply(address);
         } finally {
@@ -123,7 +119,12 @@ final class NativeRef implements Runnable {
             // StackOverflowError strikes a call's entry, and would leave the use counted forever.
             boolean closedMeanwhile;
             synchronized (this) {
-                closedMeanwhile = --users == 0 && closing;
+                if (byLender) {
+                    lenderUses--;
+                    closedMeanwhile = false;
+                } else {
+                    closedMeanwhile = --users == 0 && closing;
+                }
                 if (waiting > 0) {
                     notifyAll(); // after the count: an Error here loses a wake-up, and waits are timed
                 }
@@ -176,51 +177,26 @@ final class NativeRef implements Runnable {
         }
     }
 
-    /**
-     * For a lent pointer, asked for by a thread other than the lender: from now on {@link #endLoan}
-     * takes the lock and waits for such uses. Written before {@code closing} is read (both volatile).
-     */
-    private void markAskedByAnotherThread() {
-        if (lender != null && !askedByAnotherThread && lender != Thread.currentThread()) {
-            askedByAnotherThread = true;
-        }
-    }
-
     private boolean isLender() {
         return lender != null && lender == Thread.currentThread();
     }
 
-    /**
-     * A use by the thread the pointer is lent to, from inside its callback: no lock and no count, the
-     * cost of every use a ticket callback makes. Only this thread ends the loan ({@link #endLoan}, as
-     * its callback returns, never inside a use), so the pointer stays valid until {@code call} returns;
-     * another thread's close() only marks it closing, and its uses wait in {@link #acquire}.
-     */
-    private <T> T useAsLender(Object handle, LongFunction<T> call) {
-        if (closing) {
-            throw new IllegalStateException(closedMessage);
-        }
-        try {
-            return call.apply(address);
-        } finally {
-            Reference.reachabilityFence(handle);
-        }
-    }
-
-    private synchronized long acquire() {
-        markAskedByAnotherThread();
+    private synchronized long acquire(boolean byLender) {
         if (connection && driver != null && driver != Thread.currentThread()) {
             awaitTurn("a call", () -> driver != null && driver != Thread.currentThread());
         }
         if (closing) {
             throw new IllegalStateException(closedMessage);
         }
-        users++;
+        if (byLender) {
+            lenderUses++;
+        } else {
+            users++;
+        }
         return address;
     }
 
     private synchronized long acquireToDrive(String call) {
-        markAskedByAnotherThread();
         if (connection && users > 0 && driver == null && !closing) {
             awaitTurn(call, () -> users > 0 && driver == null); // another thread's read-only call
         }
@@ -357,23 +333,11 @@ final class NativeRef implements Runnable {
     /**
      * Ends a loan when the callback that received the pointer returns: later uses throw. Waits for
      * uses on other threads to finish, since OpenSSL may free the pointer as soon as this returns;
-     * never for the lender's own, which cannot be in progress when it calls this, and which it does not
-     * count. Without the lock when no other thread ever asked for the pointer: a ticket callback's case.
+     * never for the lender's own, which cannot be in progress when it calls this (an Error may have
+     * left them counted).
      */
-    void endLoan() {
+    synchronized void endLoan() {
         closing = true;
-        if (lender != null && lender == Thread.currentThread() && !askedByAnotherThread) {
-            // A loan its own callback thread ends, and no other thread has asked for the pointer: any
-            // that asks from now on sees closing (acquire marks its ask first, then reads closing, so
-            // one of the two sees the other's write). A view (a borrowed context) always takes the lock.
-            driver = null;
-            address = 0;
-            return;
-        }
-        endLoanWithOtherThreads();
-    }
-
-    private synchronized void endLoanWithOtherThreads() {
         driver = null;
         if (waiting > 0) {
             // A use waiting for its turn now sees the loan ended. Only then: notifyAll inflates the
@@ -389,6 +353,7 @@ final class NativeRef implements Runnable {
             }
         }
         address = 0;
+        lenderUses = 0;
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
