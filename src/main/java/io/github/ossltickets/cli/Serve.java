@@ -73,6 +73,8 @@ final class Serve {
             "  --max-per-client N    connections open at once from one client address, 1 to 1000000 (default 256)",
             "  --no-session-cache    turn off OpenSSL's server session cache, which resumes TLS 1.2 clients that",
             "                        send no ticket (curl); tickets still resume (default: the cache is on)",
+            "  --quiet               no line per ticket or per request on stderr, as openssl s_server -quiet;",
+            "                        errors, warnings and the counters on exit still print",
             "  --help                this text",
             "GET / gets 200 text/plain: protocol, resumed, resumed-from, ticket-status, ticket-return, ticket-appdata,",
             "tickets-issued, ticket-issued-appdata, and what each line means. GET /stats gives the counters, which",
@@ -87,7 +89,7 @@ final class Serve {
             .option("--tls").option("--num-tickets").option("--generation")
             .option("--bind-tickets").option("--listener-id")
             .option("--handshake-timeout").option("--read-timeout").option("--max-per-client")
-            .flag("--no-session-cache");
+            .flag("--no-session-cache").flag("--quiet");
 
     static {
         ServeKeyOptions.declare(COMMAND_LINE); // the ticket-key options live with their parsing
@@ -97,7 +99,7 @@ final class Serve {
     record Options(int port, String bind, Path cert, Path key, TlsVersion min, TlsVersion max, Integer numTickets,
             ServeKeyOptions ticketKeys, String generation, Duration handshakeTimeout, Duration readTimeout,
             Path keyPasswordFile, String keyPasswordEnv, int maxPerClient, boolean sessionCache,
-            Set<TicketBinding.Field> bindTickets, String listenerId) {
+            Set<TicketBinding.Field> bindTickets, String listenerId, boolean quiet) {
 
         /**
          * The longest --generation. It goes into every ticket's app data, and a ticket whose app data
@@ -167,7 +169,8 @@ final class Serve {
             };
             return new Options(port, bind, cert, key, range[0], range[1], numTickets, ticketKeys, generation,
                     Duration.ofSeconds(handshakeSeconds), Duration.ofSeconds(readSeconds), keyPasswordFile,
-                    keyPasswordEnv, maxPerClient, !given.has("--no-session-cache"), bindTickets, listenerId);
+                    keyPasswordEnv, maxPerClient, !given.has("--no-session-cache"), bindTickets, listenerId,
+                    given.has("--quiet"));
         }
 
         /** --bind-tickets sni,alpn,listener,cert: the fields, or null when not given. */
@@ -406,8 +409,12 @@ final class Serve {
         return String.valueOf(message).replaceAll("\\p{Cntrl}+", " ");
     }
 
-    /** Starts the server of {@code options}; ticket events go to {@code events}, one line each. */
+    /**
+     * Starts the server of {@code options}; ticket events go to {@code events}, one line each, unless
+     * --quiet: then only errors and warnings do.
+     */
     static Running start(Options options, PrintStream events) throws IOException {
+        PrintStream perConnection = options.quiet() ? null : events; // null: no line is even built
         SslContext.Builder builder = SslContext.forServer().protocols(options.min(), options.max())
                 // nginx too keeps a cache beside the tickets. Not with --bind-tickets: a TLS 1.2 client that
                 // offers a cached session ID resumes with no decrypt callback, so past the binding.
@@ -434,12 +441,12 @@ final class Serve {
             ServeKeys.Source installed = keys;
             TicketBinding binding = options.bindTickets() == null ? null : TicketBinding.builder()
                     .listenerId(options.listenerId()).bind(options.bindTickets()).build();
-            installGenerationPolicy(context, options.generation(), binding, events);
+            installGenerationPolicy(context, options.generation(), binding, perConnection);
             AtomicReference<TlsServer> self = new AtomicReference<>(); // the handler's /stats reads its server
             Resumptions resumptions = new Resumptions();
             TlsServer server = TlsServer.builder(context, connection -> respond(connection,
                             options.readTimeout(), () -> stats(self.get(), context, installed, resumptions, binding),
-                            events))
+                            perConnection))
                     .handshakeListener(resumptions::handshakeDone)
                     .bind(InetAddress.getByName(options.bind())).port(options.port())
                     .handshakeTimeout(options.handshakeTimeout()).readTimeout(options.readTimeout())
@@ -462,6 +469,7 @@ final class Serve {
     /**
      * The generation check, inside {@code binding} when --bind-tickets is given: the binding refuses
      * tickets issued elsewhere before this decryptor sees them, and keeps this app data as its user payload.
+     * {@code events} is null with --quiet: then no event line is built.
      */
     private static void installGenerationPolicy(SslContext context, String generation, TicketBinding binding,
             PrintStream events) {
@@ -472,15 +480,15 @@ final class Serve {
             session.setTicketAppData(appData.getBytes(StandardCharsets.US_ASCII));
             seen.ticketsIssued++;
             seen.issuedAppData = appData;
-            event(events, "ticket issued: connection " + seen.id + ", app data " + appData);
+            if (events != null) {
+                event(events, "ticket issued: connection " + seen.id + ", app data " + appData);
+            }
             return true;
         };
         TicketDecryptor decryptor = (ssl, session, keyName, status) -> {
             Seen seen = seen(ssl);
             seen.status = status.name();
             seen.appData = session.map(Serve::appData).orElse("-");
-            String decrypted = "ticket decrypted: connection " + seen.id + ", status " + status + ", key name "
-                    + (keyName.length == 0 ? "-" : HexFormat.of().formatHex(keyName)) + ", app data " + seen.appData;
             TicketReturn decision = TicketReturn.defaultFor(status);
             String why = "OpenSSL's default";
             if (status.isSuccess() && !(seen.appData.equals(stamp) || seen.appData.startsWith(stamp + ";"))) {
@@ -489,9 +497,12 @@ final class Serve {
             }
             seen.decision = decision.name();
             seen.ticketAccepted = decision.resumes();
-            // Both lines in one write: this runs inside the handshake, while the client waits.
-            event(events, decrypted + System.lineSeparator()
-                    + "ticket return: connection " + seen.id + ", " + decision + " (" + why + ")");
+            if (events != null) { // both lines in one write: this runs inside the handshake, while the client waits
+                event(events, "ticket decrypted: connection " + seen.id + ", status " + status + ", key name "
+                        + (keyName.length == 0 ? "-" : HexFormat.of().formatHex(keyName)) + ", app data "
+                        + seen.appData + System.lineSeparator()
+                        + "ticket return: connection " + seen.id + ", " + decision + " (" + why + ")");
+            }
             return decision;
         };
         if (binding == null) {
@@ -507,8 +518,10 @@ final class Serve {
                 seen.status = status.name();
                 seen.decision = decision.name();
                 seen.ticketAccepted = decision.resumes();
-                event(events, "ticket return: connection " + seen.id + ", " + decision + " (refused by"
-                        + " --bind-tickets: " + refusal.get() + ")");
+                if (events != null) {
+                    event(events, "ticket return: connection " + seen.id + ", " + decision + " (refused by"
+                            + " --bind-tickets: " + refusal.get() + ")");
+                }
             }
             return decision;
         };
@@ -529,7 +542,7 @@ final class Serve {
     /**
      * Answers the connection's requests: GET and HEAD of / and /stats; 404 for other paths, 405 for other
      * methods, and 400, 413, 431 or 501 (then a close) for requests serve cannot frame. Each answer but
-     * 200 is an event line, so that a client's mistake shows on stderr.
+     * 200 is an event line, so that a client's mistake shows on stderr; none with --quiet ({@code events} null).
      */
     private static void respond(TlsConnection connection, Duration maxRequestTime, Supplier<String> stats,
             PrintStream events) throws IOException {
@@ -577,6 +590,9 @@ final class Serve {
     /** "http 404 Not Found: connection 7, GET /nope": one line per answer that is not 200. */
     private static void httpEvent(PrintStream events, TlsConnection connection, int status, String reason,
             String what) {
+        if (events == null) {
+            return; // --quiet
+        }
         event(events, "http " + status + " " + reason + ": connection " + seen(connection.ssl()).id + ", "
                 + HttpRequests.printable(what));
     }

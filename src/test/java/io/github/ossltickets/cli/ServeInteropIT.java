@@ -145,6 +145,29 @@ class ServeInteropIT {
     }
 
     @Test
+    void quietPrintsNoLinePerTicketOrRequestButStillReportsFailures(@TempDir Path dir) throws Exception {
+        Path session = dir.resolve("session.pem");
+        try (Serve.Running server = serve("--quiet");
+             SslContext context = SslContext.forClient().build();
+             TlsClient client = new TlsClient(context, Duration.ofSeconds(10))) {
+            int port = server.port();
+            Map<String, String> first = Peers.fields(Peers.sClient(port, "-tls1_2", "-sess_out", session.toString()));
+            Map<String, String> resumed = Peers.fields(Peers.sClient(port, "-tls1_2", "-sess_in", session.toString()));
+            assertEquals("yes", resumed.get("resumed"), "--quiet changes what is printed, not what is done: " + resumed);
+            assertEquals(first.get("ticket-issued-appdata"), resumed.get("ticket-appdata"));
+            String notFound = Peers.request(client.connect("127.0.0.1", port),
+                    "GET /nope HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            assertTrue(notFound.startsWith("HTTP/1.1 404"), notFound);
+            assertClosedByServer(port, "GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+
+            String log = events();
+            assertFalse(log.contains("ticket issued") || log.contains("ticket decrypted")
+                    || log.contains("ticket return") || log.contains("http 404"), "a line per ticket or request: " + log);
+            assertTrue(log.contains("SSL_do_handshake failed"), "a failure still prints: " + log);
+        }
+    }
+
+    @Test
     void misbehavingClientsAreDroppedAndLeakNothing(@TempDir Path dir) throws Exception {
         try (Serve.Running server = serve("--handshake-timeout", "1", "--read-timeout", "1");
              SslContext context = SslContext.forClient().build();
