@@ -54,10 +54,11 @@ final class NativeRef implements Runnable {
     private final boolean connection;
     private long address;
     private boolean closing;
-    /** Uses in progress; for a lent pointer, those of threads other than the lender. */
+    /**
+     * Uses in progress; for a lent pointer, those of threads other than the lender. The lender's own
+     * are not counted: {@link #endLoan()}, called by that thread, never waits for them.
+     */
     private int users;
-    /** A lent pointer's uses by its lender thread: {@link #endLoan()}, called by that thread, never waits for them. */
-    private int lenderUses;
     private Thread driver;
     private String drivingCall;
     /** Threads in {@link #awaitTurn}: the end of a use or drive wakes them. */
@@ -110,8 +111,24 @@ final class NativeRef implements Runnable {
      * handle this belongs to: kept reachable meanwhile, so that its Cleaner cannot close it mid-call.
      */
     <T> T use(Object handle, LongFunction<T> call) {
-        boolean byLender = isLender();
-        long address = acquire(byLender);
+        Thread current = Thread.currentThread();
+        if (current == lender || current == driver) {
+            // Inside a call that already holds the pointer on this thread: the callback a pointer was lent to
+            // (only its endLoan, later on this thread, ends the loan, and we never free a lent pointer), or a
+            // callback of the call driving this connection (the drive's own count keeps the pointer until
+            // it returns, after this). So nothing to count and no lock, and no count for an Error to leave
+            // behind. driver equals this thread only when this thread set it; a close() from another thread
+            // that races with this use may let it run, as any race may.
+            if (closing) {
+                throw new IllegalStateException(closedMessage);
+            }
+            try {
+                return call.apply(address);
+            } finally {
+                Reference.reachabilityFence(handle);
+            }
+        }
+        long address = acquire();
         try {
             return call.apply(address);
         } finally {
@@ -119,12 +136,7 @@ final class NativeRef implements Runnable {
             // StackOverflowError strikes a call's entry, and would leave the use counted forever.
             boolean closedMeanwhile;
             synchronized (this) {
-                if (byLender) {
-                    lenderUses--;
-                    closedMeanwhile = false;
-                } else {
-                    closedMeanwhile = --users == 0 && closing;
-                }
+                closedMeanwhile = --users == 0 && closing;
                 if (waiting > 0) {
                     notifyAll(); // after the count: an Error here loses a wake-up, and waits are timed
                 }
@@ -177,22 +189,14 @@ final class NativeRef implements Runnable {
         }
     }
 
-    private boolean isLender() {
-        return lender != null && lender == Thread.currentThread();
-    }
-
-    private synchronized long acquire(boolean byLender) {
+    private synchronized long acquire() {
         if (connection && driver != null && driver != Thread.currentThread()) {
             awaitTurn("a call", () -> driver != null && driver != Thread.currentThread());
         }
         if (closing) {
             throw new IllegalStateException(closedMessage);
         }
-        if (byLender) {
-            lenderUses++;
-        } else {
-            users++;
-        }
+        users++;
         return address;
     }
 
@@ -353,7 +357,6 @@ final class NativeRef implements Runnable {
             }
         }
         address = 0;
-        lenderUses = 0;
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
