@@ -44,9 +44,12 @@ abstract class NativeHandle {
      * and never waits.
      */
     final void closeHandle() {
+        // The close first, while the Cleaner still holds this handle: if an Error (a short stack) interrupts
+        // it, the pointer stays, and a later close(), or the Cleaner once the handle is unreachable, frees it.
+        // Closing in a finally that a StackOverflowError unwinds through would otherwise leak each one.
+        ref.run();
         if (cleanable != null) {
-            cleanable.clean(); // runs ref once; the Cleaner then forgets this handle
+            cleanable.clean(); // the Cleaner forgets this handle; its second run finds nothing left to do
         }
-        ref.run(); // again: finishes a free that an Error (a short stack) interrupted in an earlier close()
     }
 }

@@ -309,13 +309,21 @@ final class NativeRef implements Runnable {
 
     /** Frees the pointer if the handle is closed and no use is left; wakes an {@link #endLoan} waiting. */
     private void finishClose() {
+        synchronized (this) {
+            if (!closing || users != 0 || address == 0) {
+                return; // nothing to free or wake now: freed already, or the last use will
+            }
+        }
         java.util.function.BooleanSupplier mayFreeAContext = freeMayFreeAContext;
+        // Before anything is taken: if the stack is too short, this throws, and a later close() or the
+        // Cleaner frees. Once the pointer is taken, an Error before the free would lose it.
         if (mayFreeAContext != null && mayFreeAContext.getAsBoolean()) {
-            // Before anything is taken: if the stack is too short, this throws and a later close() frees.
             StackHeadroom.ensureForACallbackIntoJava();
         } else if (connection && kind != null) {
             // SSL_shutdown and SSL_free may call back (message callback, the connection's ex_data free).
             StackHeadroom.ensureBeforeAStateMachineCall();
+        } else if (kind != null) {
+            StackHeadroom.ensureBeforeAFree(); // the few calls between taking the pointer and freeing it
         }
         long toFree = 0;
         synchronized (this) {

@@ -173,6 +173,7 @@ public final class SslContext extends NativeHandle implements AutoCloseable {
         if (role == Role.BORROWED) {
             throw new IllegalStateException("a borrowed SslContext makes no connections; its owner does");
         }
+        StackHeadroom.ensureBeforeAnAllocation(); // nothing made yet if the stack is too short
         long ssl = ref.use(this, address -> OPENSSL.SSL_new(address));
         if (ssl == 0) {
             throw OpenSslException.fromErrorQueue("SSL_new failed");

@@ -109,6 +109,7 @@ public final class SslSession extends NativeHandle implements AutoCloseable {
      * copy's app data without touching a session that connections may still use.
      */
     public SslSession copy() {
+        StackHeadroom.ensureBeforeAnAllocation(); // nothing made yet if the stack is too short
         long copy = serialized(address -> OPENSSL.SSL_SESSION_dup(address));
         if (copy == 0) {
             throw OpenSslException.fromErrorQueue("SSL_SESSION_dup failed");

@@ -118,6 +118,36 @@ final class StackHeadroom {
         }
     }
 
+    /**
+     * Before a free that cannot call back: the stack for the few calls between taking the pointer and the
+     * native free (the live count, the free function, the backend's method), so that an Error cannot
+     * strike between them and lose the pointer. Each Java call's entry already checks the JVM's shadow
+     * zone; these frames prove the calls themselves fit beyond it.
+     */
+    static void ensureBeforeAFree() {
+        if (probe(FRAMES_BEFORE_A_FREE, 1, 2, 3, 4, 5, 6, 7, 8) == 42) {
+            throw new AssertionError("never: the probe's result only keeps the JIT from removing it");
+        }
+    }
+
+    /** Four times the calls from taking the pointer to the native free. */
+    private static final int FRAMES_BEFORE_A_FREE = 16;
+
+    /**
+     * Before making a native object that a new owned handle will wrap: the stack for the calls between
+     * the allocation and the handle's registration with the Cleaner (setting it up, counting it, the
+     * handle's constructors), so that an Error cannot strike between them and leave the object with no
+     * handle to free it.
+     */
+    static void ensureBeforeAnAllocation() {
+        if (probe(FRAMES_BEFORE_AN_ALLOCATION, 1, 2, 3, 4, 5, 6, 7, 8) == 42) {
+            throw new AssertionError("never: the probe's result only keeps the JIT from removing it");
+        }
+    }
+
+    /** About four times the calls from the allocation to the Cleaner's registration. */
+    private static final int FRAMES_BEFORE_AN_ALLOCATION = 64;
+
     private static long probe(int frames, long a, long b, long c, long d, long e, long f, long g, long h) {
         if (frames == 0) {
             return a ^ h;

@@ -97,6 +97,57 @@ final class CallbackErrorCases {
         });
     }
 
+    /**
+     * Each frame opens a connection and a session copy and closes them in a finally, until the stack
+     * ends: the closes that the overflow interrupts throw too, and the Cleaner must free those once the
+     * handles are unreachable. Before, close() unregistered the handle from the Cleaner first, and each
+     * interrupted close leaked its connection for good (130 to 330 a run).
+     */
+    static void closesThatTheStacksEndInterruptsAreFinishedByTheCleaner() throws Exception {
+        long connections = NativeRef.Kind.CONNECTION.live();
+        long sessions = NativeRef.Kind.SESSION.live();
+        try (SslContext server = Tls.server(TlsVersion.TLS1_3); SslContext client = Tls.client(TlsVersion.TLS1_3);
+             SslSession session = Tls.firstSession(server, client)) {
+            for (long stackSize : new long[] {256 * 1024, 1024 * 1024, 0 /* the JVM's default */}) {
+                AtomicReference<Throwable> unexpected = new AtomicReference<>();
+                Thread thread = new Thread(null, () -> {
+                    try {
+                        openAndCloseUntilTheStackEnds(server, session);
+                    } catch (StackOverflowError expected) {
+                        // the point
+                    } catch (Throwable t) {
+                        unexpected.set(t);
+                    }
+                }, "closes-" + stackSize, stackSize);
+                thread.start();
+                thread.join(60_000);
+                assertFalse(thread.isAlive(), "the thread with a stack of " + stackSize + " bytes returned");
+                assertEquals(null, unexpected.get(), "only StackOverflowError");
+            }
+        }
+        for (int i = 0; i < 100 && (NativeRef.Kind.CONNECTION.live() != connections
+                || NativeRef.Kind.SESSION.live() != sessions); i++) {
+            System.gc(); // the handles whose close() overflowed are unreachable now
+            Thread.sleep(100);
+        }
+        assertEquals(connections, NativeRef.Kind.CONNECTION.live(), "every connection freed");
+        assertEquals(sessions, NativeRef.Kind.SESSION.live(), "every session freed");
+    }
+
+    private static int openAndCloseUntilTheStackEnds(SslContext context, SslSession session) {
+        Ssl connection = context.newSsl();
+        try {
+            SslSession copy = session.copy();
+            try {
+                return openAndCloseUntilTheStackEnds(context, session) + 1;
+            } finally {
+                copy.close();
+            }
+        } finally {
+            connection.close();
+        }
+    }
+
     static void keyCallbackOverflowsTheStack() throws Exception {
         onBigAndSmallStacks(() -> {
             for (TlsVersion version : TlsVersion.values()) {

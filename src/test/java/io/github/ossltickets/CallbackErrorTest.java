@@ -27,6 +27,11 @@ class CallbackErrorTest {
     }
 
     @Test
+    void closesThatTheStacksEndInterruptsAreFinishedByTheCleaner() {
+        ChildJvm.run(CallbackErrorCases.class, "closesThatTheStacksEndInterruptsAreFinishedByTheCleaner");
+    }
+
+    @Test
     void outOfMemoryInsideTheLibrary() {
         ChildJvm.run(CallbackErrorCases.class, "outOfMemoryInsideTheLibrary", "-Xmx32m");
     }
