@@ -104,34 +104,16 @@ final class CallbackErrorCases {
      * interrupted close leaked its connection for good (130 to 330 a run).
      */
     static void closesThatTheStacksEndInterruptsAreFinishedByTheCleaner() throws Exception {
-        long connections = NativeRef.Kind.CONNECTION.live();
-        long sessions = NativeRef.Kind.SESSION.live();
         try (SslContext server = Tls.server(TlsVersion.TLS1_3); SslContext client = Tls.client(TlsVersion.TLS1_3);
              SslSession session = Tls.firstSession(server, client)) {
-            for (long stackSize : new long[] {256 * 1024, 1024 * 1024, 0 /* the JVM's default */}) {
-                AtomicReference<Throwable> unexpected = new AtomicReference<>();
-                Thread thread = new Thread(null, () -> {
-                    try {
-                        openAndCloseUntilTheStackEnds(server, session);
-                    } catch (StackOverflowError expected) {
-                        // the point
-                    } catch (Throwable t) {
-                        unexpected.set(t);
-                    }
-                }, "closes-" + stackSize, stackSize);
-                thread.start();
-                thread.join(60_000);
-                assertFalse(thread.isAlive(), "the thread with a stack of " + stackSize + " bytes returned");
-                assertEquals(null, unexpected.get(), "only StackOverflowError");
-            }
+            onBigAndSmallStacks(true, () -> {
+                try {
+                    openAndCloseUntilTheStackEnds(server, session);
+                } catch (StackOverflowError expected) {
+                    // the point: the closes on the way out met the end of the stack too
+                }
+            });
         }
-        for (int i = 0; i < 100 && (NativeRef.Kind.CONNECTION.live() != connections
-                || NativeRef.Kind.SESSION.live() != sessions); i++) {
-            System.gc(); // the handles whose close() overflowed are unreachable now
-            Thread.sleep(100);
-        }
-        assertEquals(connections, NativeRef.Kind.CONNECTION.live(), "every connection freed");
-        assertEquals(sessions, NativeRef.Kind.SESSION.live(), "every session freed");
     }
 
     private static int openAndCloseUntilTheStackEnds(SslContext context, SslSession session) {
@@ -212,6 +194,14 @@ final class CallbackErrorCases {
 
     /** Runs {@code test} on threads with stacks of several sizes, then checks nothing is left live. */
     private static void onBigAndSmallStacks(ThrowingRunnable test) throws Exception {
+        onBigAndSmallStacks(false, test);
+    }
+
+    /**
+     * {@code byTheCleaner}: the handles that {@code test} left unreachable may be freed by the Cleaner,
+     * so collect garbage (for up to 10 s) before counting.
+     */
+    private static void onBigAndSmallStacks(boolean byTheCleaner, ThrowingRunnable test) throws Exception {
         long connections = NativeRef.Kind.CONNECTION.live();
         long sessions = NativeRef.Kind.SESSION.live();
         long contexts = NativeRef.Kind.CONTEXT.live();
@@ -230,6 +220,11 @@ final class CallbackErrorCases {
             if (failure.get() != null) {
                 throw new AssertionError("on a stack of " + stackSize + " bytes", failure.get());
             }
+        }
+        for (int i = 0; byTheCleaner && i < 100 && (NativeRef.Kind.CONNECTION.live() != connections
+                || NativeRef.Kind.SESSION.live() != sessions || NativeRef.Kind.CONTEXT.live() != contexts); i++) {
+            System.gc();
+            Thread.sleep(100);
         }
         assertEquals(connections, NativeRef.Kind.CONNECTION.live(), "every connection freed");
         assertEquals(sessions, NativeRef.Kind.SESSION.live(), "every session freed");
