@@ -1,7 +1,6 @@
 package io.github.ossltickets;
 
 import io.github.ossltickets.ffi.LibSsl;
-import io.github.ossltickets.ffi.StackProof;
 
 import java.util.Arrays;
 import java.util.Objects;
@@ -55,10 +54,6 @@ public final class Ssl extends NativeHandle implements AutoCloseable {
     private Ssl(NativeRef ref, ContextCallbacks contextCallbacks) {
         super(ref, contextCallbacks != null);
         this.contextCallbacks = contextCallbacks;
-    }
-
-    static {
-        StackProof.install(StackHeadroom.PROVER); // for net's in-memory pump: one proof for its calls
     }
 
     /** Takes ownership of a new {@code SSL*} made from the context whose callbacks are {@code contextCallbacks}. */

@@ -2,6 +2,7 @@ package io.github.ossltickets;
 
 import io.github.ossltickets.ffi.LibSsl;
 import io.github.ossltickets.ffi.SslMacros;
+import io.github.ossltickets.ffi.StackProof;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -51,6 +52,12 @@ public final class SslContext extends NativeHandle implements AutoCloseable {
     public static final long OP_IGNORE_UNEXPECTED_EOF = LibSsl.SSL_OP_IGNORE_UNEXPECTED_EOF;
 
     private enum Role { SERVER, CLIENT, BORROWED }
+
+    static {
+        // For net's in-memory pump and its server's selector thread: one stack proof for several calls.
+        // Here, since every connection comes from a context: the prover is in place before the first one.
+        StackProof.install(StackHeadroom.PROVER);
+    }
 
     private final Role role;
     private final ContextCallbacks callbacks;

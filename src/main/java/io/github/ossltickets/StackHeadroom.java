@@ -32,9 +32,7 @@ final class StackHeadroom {
      * machine, which may call back, proves the stack first.
      */
     static void ensureBeforeAStateMachineCall() {
-        Proof proof = PROOF.get();
-        if (proof != null && proof.armed && proof.under == CallFrame.innermostActive()) {
-            proof.armed = false; // for this call only: once it starts, user code may run (see Proof)
+        if (usesArmedProof()) {
             return;
         }
         if (probe(FRAMES_BEFORE_A_STATE_MACHINE_CALL, 1, 2, 3, 4, 5, 6, 7, 8) == 42) {
@@ -73,6 +71,19 @@ final class StackHeadroom {
 
     private static final ThreadLocal<Proof> PROOF = new ThreadLocal<>();
 
+    /**
+     * True if this thread's open proof was armed for the call now checking, under the same Java call into
+     * OpenSSL: the check then needs no probe. The proof covers more frames than any check that uses it.
+     */
+    private static boolean usesArmedProof() {
+        Proof proof = PROOF.get();
+        if (proof != null && proof.armed && proof.under == CallFrame.innermostActive()) {
+            proof.armed = false; // for this call only: once it starts, user code may run (see Proof)
+            return true;
+        }
+        return false;
+    }
+
     /** Our frames between a proof and the calls it covers, with room to spare (about 7 KiB). */
     private static final int PROOF_MARGIN = 32;
 
@@ -94,6 +105,14 @@ final class StackHeadroom {
             Proof current = PROOF.get();
             if (current != null && current == token && !current.closed) {
                 current.armed = true;
+            }
+        }
+
+        @Override
+        public void disarm(Object token) {
+            Proof current = PROOF.get();
+            if (current != null && current == token) {
+                current.armed = false;
             }
         }
 
@@ -125,6 +144,9 @@ final class StackHeadroom {
      * zone; these frames prove the calls themselves fit beyond it.
      */
     static void ensureBeforeAFree() {
+        if (usesArmedProof()) {
+            return;
+        }
         if (probe(FRAMES_BEFORE_A_FREE, 1, 2, 3, 4, 5, 6, 7, 8) == 42) {
             throw new AssertionError("never: the probe's result only keeps the JIT from removing it");
         }
@@ -140,6 +162,9 @@ final class StackHeadroom {
      * handle to free it.
      */
     static void ensureBeforeAnAllocation() {
+        if (usesArmedProof()) {
+            return;
+        }
         if (probe(FRAMES_BEFORE_AN_ALLOCATION, 1, 2, 3, 4, 5, 6, 7, 8) == 42) {
             throw new AssertionError("never: the probe's result only keeps the JIT from removing it");
         }

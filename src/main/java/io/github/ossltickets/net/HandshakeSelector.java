@@ -3,6 +3,7 @@ package io.github.ossltickets.net;
 import io.github.ossltickets.NetworkBio;
 import io.github.ossltickets.OpenSslException;
 import io.github.ossltickets.SslContext;
+import io.github.ossltickets.ffi.StackProof;
 
 import java.io.EOFException;
 import java.io.IOException;
@@ -66,6 +67,11 @@ final class HandshakeSelector implements Runnable {
     private final ByteBuffer io = ByteBuffer.allocateDirect(BIO_SIZE);
     private long acceptPausedUntil;
     private boolean acceptPaused;
+    /**
+     * This thread's calls into OpenSSL all come from a few frames below its loop, a depth that never
+     * changes: one stack proof for the thread's life spares each its own probe ({@link StackProof}).
+     */
+    private Object stackProof;
 
     HandshakeSelector(TlsServer server, SslContext context, Selector selector, ServerSocketChannel listener,
             long handshakeNanos, long firstRequestNanos, System.Logger logger) throws IOException {
@@ -82,6 +88,7 @@ final class HandshakeSelector implements Runnable {
     @Override
     public void run() {
         try {
+            stackProof = StackProof.open();
             boolean keysWaiting = false;
             while (!server.isClosing()) {
                 try {
@@ -108,6 +115,7 @@ final class HandshakeSelector implements Runnable {
             }
         } finally {
             releaseEverything();
+            StackProof.close(stackProof);
         }
     }
 
@@ -142,10 +150,10 @@ final class HandshakeSelector implements Runnable {
                 step(connection, key);
             }
         } catch (CancelledKeyException released) {
-            connection.release();
+            release(connection);
         } catch (IOException | RuntimeException e) {
             server.failed(connection, e);
-            connection.release();
+            release(connection);
         }
     }
 
@@ -190,7 +198,7 @@ final class HandshakeSelector implements Runnable {
                 server.evicted();
                 logger.log(Level.INFO, "connection from " + oldest.remote + " closed before its handshake ended"
                         + " to make room for a new one: the server holds its maximum of connections");
-                oldest.release();
+                release(oldest);
             } else {
                 refusal = "the server holds its maximum of connections, none of them still in its handshake";
                 server.refusedAtCap();
@@ -210,7 +218,7 @@ final class HandshakeSelector implements Runnable {
             key = channel.register(selector, SelectionKey.OP_READ, connection);
         } catch (IOException | RuntimeException e) {
             server.failed(connection, e);
-            connection.release();
+            release(connection);
             return;
         }
         connection.deadline = System.nanoTime() + handshakeNanos;
@@ -219,7 +227,7 @@ final class HandshakeSelector implements Runnable {
             receiveHello(connection, key); // a client sends its ClientHello at once: often it is here already
         } catch (IOException | RuntimeException e) {
             server.failed(connection, e);
-            connection.release();
+            release(connection);
         }
     }
 
@@ -244,7 +252,7 @@ final class HandshakeSelector implements Runnable {
                 server.evicted();
                 logger.log(Level.INFO, "connection from " + candidate.remote + " closed before its ClientHello was"
                         + " complete: partial ClientHellos hold their maximum of " + HELLO_BUDGET + " bytes in all");
-                candidate.release();
+                release(candidate);
             }
         }
     }
@@ -289,7 +297,7 @@ final class HandshakeSelector implements Runnable {
         int n = connection.channel.read(io);
         if (n < 0) {
             if (connection.helloLength == 0) {
-                connection.release(); // a port probe (a load balancer's health check): not a failure
+                release(connection); // a port probe (a load balancer's health check): not a failure
                 return;
             }
             throw new EOFException("the peer closed the connection before its ClientHello was complete ("
@@ -340,7 +348,12 @@ final class HandshakeSelector implements Runnable {
     /** The first record is here: the connection gets its SSL, and its handshake starts. */
     private void startHandshake(ServerConnection connection, SelectionKey key, ByteBuffer firstRecord)
             throws IOException {
-        connection.ssl = context.newSsl();
+        StackProof.arm(stackProof);
+        try {
+            connection.ssl = context.newSsl();
+        } finally {
+            StackProof.disarm(stackProof);
+        }
         connection.network = connection.ssl.attachNetworkBio(BIO_SIZE);
         if (firstRecord.isDirect()) {
             connection.network.write(firstRecord);
@@ -373,11 +386,14 @@ final class HandshakeSelector implements Runnable {
     private void drive(ServerConnection connection, SelectionKey key) throws IOException {
         while (true) {
             boolean finished;
+            StackProof.arm(stackProof);
             try {
                 finished = connection.ssl.handshake();
             } catch (OpenSslException failed) { // its alert waits in the BIO: the peer should learn why
                 sendAlert(connection, key, failed);
                 throw failed;
+            } finally {
+                StackProof.disarm(stackProof);
             }
             int sent = send(connection, key);
             if (connection.unsent != null) {
@@ -447,14 +463,14 @@ final class HandshakeSelector implements Runnable {
 
     private void handshakeFinished(ServerConnection connection, SelectionKey key) {
         if (!server.handshakeFinished(connection)) {
-            connection.release(); // the handshake listener closed the Ssl
+            release(connection); // the handshake listener closed the Ssl
             return;
         }
         connection.phase = ServerConnection.Phase.AWAIT_REQUEST;
         if (connection.network.room() < BIO_SIZE) {
             toWorker(connection, key); // bytes that came with the client's last flight wait in the BIO
         } else if (connection.inputEnded) {
-            connection.release(); // the client resumed or got its ticket, and left: nothing for a handler
+            release(connection); // the client resumed or got its ticket, and left: nothing for a handler
         } else {
             connection.deadline = System.nanoTime() + firstRequestNanos;
             awaitingRequest.add(connection);
@@ -480,7 +496,7 @@ final class HandshakeSelector implements Runnable {
             n = -1;
         }
         if (n < 0) {
-            connection.release();
+            release(connection);
         } else if (n > 0) {
             connection.network.write(io.flip()); // the BIO is empty here: a whole buffer fits
             toWorker(connection, key);
@@ -506,7 +522,7 @@ final class HandshakeSelector implements Runnable {
                 server.toWorker(connection);
             } catch (IOException | RuntimeException e) {
                 server.failed(connection, e);
-                connection.release();
+                release(connection);
             }
         }
         readyForWorkers.clear();
@@ -527,7 +543,7 @@ final class HandshakeSelector implements Runnable {
             if (isHandshaking(connection)) {
                 server.timedOut(connection, new SocketTimeoutException("the TLS handshake did not finish within "
                         + TimeUnit.NANOSECONDS.toMillis(handshakeNanos) + " ms"));
-                connection.release();
+                release(connection);
             }
         }
         for (ServerConnection connection; (connection = awaitingRequest.peekFirst()) != null; ) {
@@ -539,7 +555,7 @@ final class HandshakeSelector implements Runnable {
             if (waiting) {
                 server.timedOut(connection, new SocketTimeoutException("no request within "
                         + TimeUnit.NANOSECONDS.toMillis(firstRequestNanos) + " ms after the handshake"));
-                connection.release();
+                release(connection);
             }
         }
     }
@@ -577,12 +593,17 @@ final class HandshakeSelector implements Runnable {
         } finally {
             server.releaseSelectorConnections();
             for (ServerConnection never : readyForWorkers) { // handed over, but never reached the pool
-                never.release();
+                release(never);
             }
             readyForWorkers.clear();
             handshaking.clear();
             awaitingRequest.clear();
         }
+    }
+
+    /** Closes and frees a connection on this thread, its free covered by the thread's stack proof. */
+    private void release(ServerConnection connection) {
+        connection.release(stackProof);
     }
 
     private static void closeQuietly(java.io.Closeable closeable) {

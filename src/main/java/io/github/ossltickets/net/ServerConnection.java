@@ -2,6 +2,7 @@ package io.github.ossltickets.net;
 
 import io.github.ossltickets.NetworkBio;
 import io.github.ossltickets.Ssl;
+import io.github.ossltickets.ffi.StackProof;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -67,6 +68,11 @@ final class ServerConnection {
      * is freed when that call returns (the handles defer it), and the worker's next call throws.
      */
     void release() {
+        release(null);
+    }
+
+    /** {@link #release()}, its free covered by {@code stackProof}, the calling thread's open proof ({@link StackProof}). */
+    void release(Object stackProof) {
         if (!released.compareAndSet(false, true)) {
             return;
         }
@@ -80,7 +86,12 @@ final class ServerConnection {
         Ssl ssl = this.ssl;
         NetworkBio network = this.network;
         if (ssl != null) {
-            ssl.close();
+            StackProof.arm(stackProof);
+            try {
+                ssl.close();
+            } finally {
+                StackProof.disarm(stackProof);
+            }
         }
         if (network != null) {
             network.close();
