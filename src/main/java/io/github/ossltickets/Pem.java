@@ -135,6 +135,10 @@ final class Pem {
 
     /** {@code PEM_read_bio_PrivateKey}; the caller frees the result. */
     private static long readKey(String pem, char[] password) {
+        if (password == null) {
+            // An encrypted key makes OpenSSL ask NO_PASSWORD, an upcall: prove the stack before anything is made.
+            StackHeadroom.ensureForACallbackIntoJava();
+        }
         long bio = memoryBio(pem, "private key");
         byte[] passwordC = null;
         try {

@@ -25,6 +25,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The server's one selector thread: it accepts, applies the connection limits, runs every handshake
@@ -72,6 +73,10 @@ final class HandshakeSelector implements Runnable {
      * changes: one stack proof for the thread's life spares each its own probe ({@link StackProof}).
      */
     private Object stackProof;
+    private static final String RUNS_ONCE = "the server's selector loop runs once: Thread.run() was called again"
+            + " on its thread, or on another";
+    /** Set by the first {@link #run()}: code on this thread (a listener, a logger) could call Thread.run() again. */
+    private final AtomicBoolean started = new AtomicBoolean();
 
     HandshakeSelector(TlsServer server, SslContext context, Selector selector, ServerSocketChannel listener,
             long handshakeNanos, long firstRequestNanos, System.Logger logger) throws IOException {
@@ -87,6 +92,12 @@ final class HandshakeSelector implements Runnable {
 
     @Override
     public void run() {
+        if (!started.compareAndSet(false, true)) {
+            // A second loop would share this one's connections and selector, and arm its stack proof at
+            // another depth: refused, on this thread as on any other. A constant message: this may run with
+            // the stack nearly full, where building a string can overflow.
+            throw new IllegalStateException(RUNS_ONCE);
+        }
         try {
             stackProof = StackProof.open();
             boolean keysWaiting = false;

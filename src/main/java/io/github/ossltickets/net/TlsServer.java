@@ -220,7 +220,7 @@ public final class TlsServer implements AutoCloseable {
         this.handler = builder.handler;
         this.readTimeout = builder.readTimeout;
         this.grace = builder.grace;
-        this.logger = builder.logger;
+        this.logger = new GuardedLogger(builder.logger);
         this.maxPerClient = builder.maxPerClient;
         this.maxConnections = builder.maxConnections;
         this.handshakeListener = builder.handshakeListener;

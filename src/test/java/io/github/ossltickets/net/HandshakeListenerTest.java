@@ -149,6 +149,50 @@ class HandshakeListenerTest {
         client.join(10_000);
     }
 
+    /**
+     * A logger that throws loses its lines, not the server's work: a connection timed out in its handshake
+     * is still freed, and the selector thread goes on. Before, the timeout's log line threw past the free,
+     * and the selector loop's own log line of that failure threw past the loop: the server stopped.
+     */
+    @Test
+    void aThrowingLoggerLosesItsLinesNotTheServersWork() throws Exception {
+        System.Logger throwing = new System.Logger() {
+            @Override
+            public String getName() {
+                return "throwing";
+            }
+
+            @Override
+            public boolean isLoggable(Level level) {
+                return true;
+            }
+
+            @Override
+            public void log(Level level, java.util.ResourceBundle bundle, String message, Throwable thrown) {
+                throw new IllegalStateException("this logger throws");
+            }
+
+            @Override
+            public void log(Level level, java.util.ResourceBundle bundle, String format, Object... params) {
+                throw new IllegalStateException("this logger throws");
+            }
+        };
+        try (TlsServer server = TlsServer.builder(serverContext, HandshakeListenerTest::echo).port(0)
+                .logger(throwing).handshakeTimeout(Duration.ofMillis(200)).build();
+             java.nio.channels.SocketChannel silent = java.nio.channels.SocketChannel.open(
+                     new InetSocketAddress("127.0.0.1", server.port()))) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while ((server.stats().connectionsTimedOut() == 0 || server.stats().connectionsOpen() != 0)
+                    && System.nanoTime() < deadline) { // counted as timed out just before it is freed
+                Thread.sleep(20);
+            }
+            assertEquals(1, server.stats().connectionsTimedOut(), "the silent connection timed out");
+            assertEquals(0, server.stats().connectionsOpen(), "the timed-out connection was freed");
+            assertTrue(server.isRunning(), "the selector thread goes on");
+            assertEquals("ping", roundTrip(server.port(), "ping"));
+        }
+    }
+
     /** A listener that closes the Ssl ends that connection: logged as the listener's doing, not a failure. */
     @Test
     void aListenerThatClosesTheSslEndsTheConnectionCleanly() throws Exception {
