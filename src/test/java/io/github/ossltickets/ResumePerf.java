@@ -8,7 +8,8 @@ import java.nio.charset.StandardCharsets;
  * Resumed handshakes (TLS 1.3, or 1.2 with "tls1.2") per second on one thread through the binding,
  * with the ticket callbacks installed, in a plain loop: what scripts/bench --profile runs under
  * async-profiler (the measured figures come from HandshakeBench). Not a test.
- * Prints "java ITERATIONS SECONDS RATE" after an untimed warm-up of the same length.
+ * Prints "java ITERATIONS SECONDS RATE" after an untimed warm-up of the same length; a line "measuring"
+ * on stderr marks the end of the warm-up, where scripts/bench --cpu-split attaches perf.
  */
 public final class ResumePerf {
     private static final byte[] APP_DATA = "user=alice;policy=v1".getBytes(StandardCharsets.US_ASCII);
@@ -32,11 +33,22 @@ public final class ResumePerf {
             });
             SslSession session = connect(server, client, null);
             session = loop(server, client, session, iterations); // warm-up: let the JIT compile the path
+            System.err.println("measuring");
+            pauseForAProfiler();
             long start = System.nanoTime();
             session = loop(server, client, session, iterations);
             double seconds = (System.nanoTime() - start) / 1e9;
             session.close();
             System.out.printf("java\t%d\t%.3f\t%.0f%n", iterations, seconds, iterations / seconds);
+        }
+    }
+
+    /** Half a second with no work, so that a profiler attached at "measuring" misses none of the loop. */
+    private static void pauseForAProfiler() {
+        try {
+            Thread.sleep(500);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
