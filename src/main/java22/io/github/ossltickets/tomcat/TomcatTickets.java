@@ -125,8 +125,8 @@ public final class TomcatTickets {
     /**
      * Makes {@code connector} use Tomcat's FFM OpenSSL with {@code installer} run on every context it
      * makes, for every {@link SSLHostConfig} it has now, every certificate of each, and every reload.
-     * Call it after adding the host configurations and before the connector starts. Called again before
-     * the connector starts (after adding another host, say), its installer replaces the earlier one for
+     * Call it after adding the host configurations and before the connector is initialised
+     * ({@code init()}, which {@code start()} runs first). Called again before then (after adding another host, say), its installer replaces the earlier one for
      * every host the connector has. Once the connector has started its installer cannot change, and a
      * host added to it then is refused unless it replaces one of the same name, which keeps that host's
      * installer.
@@ -134,7 +134,8 @@ public final class TomcatTickets {
      * @throws IllegalArgumentException if the connector has no host configuration, is set to a TLS
      *     implementation other than Tomcat's FFM OpenSSL (JSSE, or OpenSSL through tomcat-native), or
      *     holds an {@link SSLHostConfig} object that is attached on another connector
-     * @throws IllegalStateException if the connector has started: its contexts exist already
+     * @throws IllegalStateException if the connector was initialised or started: Tomcat makes its contexts
+     *     when the connector binds, at {@code init()}
      */
     public static void attach(Connector connector, Installer installer) {
         Objects.requireNonNull(connector, "connector");
@@ -144,8 +145,10 @@ public final class TomcatTickets {
             throw new IllegalArgumentException("the connector uses " + IMPLEMENTATION_PROPERTY + "=" + current
                     + "; ticket callbacks need Tomcat's FFM OpenSSL, " + TOMCAT_FFM + " (leave the property unset)");
         }
-        if (connector.getState().isAvailable()) {
-            throw new IllegalStateException("attach before the connector starts: its SSL contexts exist already");
+        if (connector.getState() != LifecycleState.NEW) {
+            // Tomcat makes the contexts when the connector binds, which is at init() unless bindOnInit is false.
+            throw new IllegalStateException("attach before the connector starts, and before its init(): it is "
+                    + connector.getState() + ", and its SSL contexts may exist already");
         }
         SSLHostConfig[] hosts = connector.findSslHostConfigs();
         if (hosts.length == 0) {
@@ -255,6 +258,11 @@ public final class TomcatTickets {
                 context.close(); // removes whatever the installer put in place
                 throw new KeyManagementException("the TomcatTickets installer failed for the " + certificate.getType()
                         + " certificate of " + certificate.getSSLHostConfig().getHostName() + ": " + e, e);
+            }
+            if (!context.isOpen()) { // closing a borrowed handle removed what the installer put in place
+                throw new KeyManagementException("the TomcatTickets installer closed the SslContext it was handed,"
+                        + " for the " + certificate.getType() + " certificate of " + certificate.getSSLHostConfig()
+                        .getHostName() + ", which removed its callbacks: do not close it, Tomcat's context does");
             }
             borrowed = context;
         }
