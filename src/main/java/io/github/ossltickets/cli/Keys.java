@@ -172,7 +172,7 @@ final class Keys {
     /** One key for nginx; for HAProxy the three lines it needs (previous, sealing, next). */
     private static void writeNew(Path file, TicketKeyFormat format, boolean aes128, PrintStream out)
             throws IOException {
-        if (Files.exists(file)) {
+        if (Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) { // a dangling link is an entry too
             throw new IOException(file + " exists; keys new does not overwrite (use keys rotate)");
         }
         if (format == TicketKeyFormat.NGINX) {

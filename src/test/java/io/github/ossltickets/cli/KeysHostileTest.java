@@ -29,6 +29,23 @@ class KeysHostileTest {
     Path dir;
 
     /**
+     * {@code keys new} on a symbolic link whose target is missing (or a link loop): an entry exists
+     * there, and keys new does not overwrite. It took the link for nothing and replaced it with a file.
+     */
+    @Test
+    void newDoesNotReplaceADanglingSymbolicLink() throws Exception {
+        Path link = Files.createSymbolicLink(dir.resolve("ticket.key"), dir.resolve("secrets/ticket.key"));
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
+        int status = Keys.run(new String[] {"new", "--format", "nginx", link.toString()}, quiet,
+                new PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+        String message = err.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(Files.isSymbolicLink(link), "the link is still there");
+        assertEquals(1, status, message);
+        assertTrue(message.contains(link + " exists; keys new does not overwrite"), message);
+    }
+
+    /**
      * {@code keys rotate} of an nginx directory whose current.key is swapped, by rename, between a key
      * file and a FIFO: every run ends (an error, or a rotation of a key file). Rotate read current.key
      * and next.key a second time with an unbounded read that opened whatever was there by then, and
