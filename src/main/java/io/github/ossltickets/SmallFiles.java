@@ -121,6 +121,13 @@ public final class SmallFiles {
     /** How long after that the open is given to be released, before the read is refused. */
     private static final long RELEASE_MILLIS = 1000;
 
+    /** Runs the opens, and the opens that release them; daemons, kept a minute when idle. */
+    private static final java.util.concurrent.ExecutorService OPENERS = java.util.concurrent.Executors.newCachedThreadPool(task -> {
+        Thread thread = new Thread(task, "ossl-tickets-open");
+        thread.setDaemon(true);
+        return thread;
+    });
+
     /**
      * Opens for reading. The path was a regular file a moment ago, but someone who can write its
      * directory may have swapped in a FIFO since, and opening a FIFO blocks until a writer comes: no
@@ -132,7 +139,7 @@ public final class SmallFiles {
      */
     static SeekableByteChannel openWithoutHanging(Path path, String what) throws IOException {
         java.util.concurrent.CompletableFuture<SeekableByteChannel> opened = new java.util.concurrent.CompletableFuture<>();
-        Thread opener = new Thread(() -> {
+        OPENERS.execute(() -> {
             try {
                 SeekableByteChannel channel = Files.newByteChannel(path, StandardOpenOption.READ);
                 if (!opened.complete(channel)) {
@@ -141,30 +148,23 @@ public final class SmallFiles {
             } catch (IOException | RuntimeException | Error e) {
                 opened.completeExceptionally(e);
             }
-        }, "ossl-tickets-open");
-        Thread watchdog = new Thread(() -> {
-            long deadline = System.nanoTime() + OPEN_TIMEOUT_MILLIS * 1_000_000;
-            while (!opened.isDone() && System.nanoTime() < deadline) {
-                java.util.concurrent.locks.LockSupport.parkNanos(10_000_000);
-            }
-            while (!opened.isDone()) {
-                try (java.nio.channels.FileChannel writer = java.nio.channels.FileChannel.open(path,
-                        StandardOpenOption.WRITE)) {
-                    // Opening is all it takes; closing it gives the blocked reader its end of file.
-                } catch (IOException | RuntimeException notAFifoAnyMore) {
-                    // Not something we can open for writing: nothing a reader could be blocked on.
-                }
-                java.util.concurrent.locks.LockSupport.parkNanos(100_000_000);
-            }
-        }, "ossl-tickets-open-watchdog");
-        opener.setDaemon(true);
-        watchdog.setDaemon(true);
-        opener.start();
-        watchdog.start();
+        });
         try {
             try {
-                return opened.get(OPEN_TIMEOUT_MILLIS + RELEASE_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
-            } catch (java.util.concurrent.TimeoutException released) {
+                return opened.get(OPEN_TIMEOUT_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException blocked) {
+                OPENERS.execute(() -> {
+                    try (java.nio.channels.FileChannel writer = java.nio.channels.FileChannel.open(path,
+                            StandardOpenOption.WRITE)) {
+                        // Opening is all it takes; closing it gives the blocked reader its end of file.
+                    } catch (IOException | RuntimeException notAFifoAnyMore) {
+                        // Not something we can open for writing: nothing a reader could be blocked on.
+                    }
+                });
+            }
+            try {
+                return opened.get(RELEASE_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException stillBlocked) {
                 opened.completeExceptionally(new IOException("cannot read " + what + " " + path + ": opening it did"
                         + " not return in " + (OPEN_TIMEOUT_MILLIS + RELEASE_MILLIS) + " ms: a FIFO was put in its"
                         + " place while it was opened, and taken away again"));
