@@ -53,6 +53,10 @@ public final class SmallFiles {
                 return content;
             }
             if (attempt == ATTEMPTS) {
+                if (sameFile(before, after)) { // the same file, unchanged, holds other than its size says
+                    throw new IOException("cannot read " + what + " " + path + ": its size says " + after.size()
+                            + " bytes, and reading it gave " + content.length + " (a /proc or /sys file?)");
+                }
                 throw new IOException("cannot read " + what + " " + path + ": it changed while it was read, "
                         + ATTEMPTS + " times in a row");
             }

@@ -118,6 +118,13 @@ class SmallFilesTest {
         assertEquals(null, unnamed.get(), "every refusal names the file");
     }
 
+    /** A file whose size is not what it holds: the message says so, not that it kept changing. */
+    @Test
+    void aProcFileIsRefusedForItsSizeNotAsChanging() {
+        String message = refused(Paths.get("/proc/self/status"), 1 << 20);
+        assertTrue(message.contains("its size says 0 bytes, and reading it gave "), message);
+    }
+
     @Test
     void refusesDevZeroADirectoryAndAMissingFile() {
         assertTrue(refused(Paths.get("/dev/zero"), 100).contains("not a regular file"));
