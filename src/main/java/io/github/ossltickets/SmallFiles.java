@@ -37,7 +37,7 @@ public final class SmallFiles {
      * @param what what the file is, for messages ("the certificate file", "the ticket key file")
      * @throws IOException naming {@code what}, the path and the reason: missing, a directory, not a
      *     regular file, unreadable, larger than {@code maxBytes}, changing while read, or an open that
-     *     blocked for 3 s (a FIFO swapped in while it was opened)
+     *     blocked for 3 s (a FIFO swapped in while it was opened, a file system that does not answer)
      */
     public static byte[] read(Path path, int maxBytes, String what) throws IOException {
         Objects.requireNonNull(path, "path");
@@ -170,8 +170,8 @@ public final class SmallFiles {
                 return opened.get(RELEASE_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
             } catch (java.util.concurrent.TimeoutException stillBlocked) {
                 opened.completeExceptionally(new IOException("cannot read " + what + " " + path + ": opening it did"
-                        + " not return in " + (OPEN_TIMEOUT_MILLIS + RELEASE_MILLIS) + " ms: a FIFO was put in its"
-                        + " place while it was opened, and taken away again"));
+                        + " not return in " + (OPEN_TIMEOUT_MILLIS + RELEASE_MILLIS) + " ms (a FIFO put in its place"
+                        + " while it was opened, or a file system that does not answer)"));
                 return opened.get(); // opened just now after all, or that refusal
             }
         } catch (java.util.concurrent.ExecutionException failed) {
