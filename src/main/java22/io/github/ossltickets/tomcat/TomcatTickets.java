@@ -63,8 +63,40 @@ public final class TomcatTickets {
     // Tomcat makes its implementation by class name, so the installers wait here, keyed by host
     // configuration (which survives a reload); weak, so a host that is dropped takes its entry along.
     // Each entry names the connector it was attached on: one SSLHostConfig object may be added to two
-    // connectors, and then only one of them may attach it.
-    private static final Map<SSLHostConfig, Attachment> INSTALLERS = Collections.synchronizedMap(new WeakHashMap<>());
+    // connectors, and then only one of them may attach it. The values are weak too, since an installer
+    // may use its connector, which holds the host: the connector keeps its attachment (KeepsInstaller).
+    private static final Map<SSLHostConfig, WeakReference<Attachment>> INSTALLERS =
+            Collections.synchronizedMap(new WeakHashMap<>());
+
+    /** The attachment of {@code host}, or null. */
+    private static Attachment attachmentOf(SSLHostConfig host) {
+        WeakReference<Attachment> attachment = INSTALLERS.get(host);
+        return attachment == null ? null : attachment.get();
+    }
+
+    /**
+     * Keeps a connector's attachment exactly as long as the connector lives: a listener is the one
+     * object of ours a connector holds. It listens to nothing.
+     */
+    private static final class KeepsInstaller implements org.apache.catalina.LifecycleListener {
+        private volatile Attachment attachment;
+
+        @Override
+        public void lifecycleEvent(org.apache.catalina.LifecycleEvent event) {
+        }
+
+        static void on(Connector connector, Attachment attachment) {
+            for (org.apache.catalina.LifecycleListener listener : connector.findLifecycleListeners()) {
+                if (listener instanceof KeepsInstaller keeps) {
+                    keeps.attachment = attachment;
+                    return;
+                }
+            }
+            KeepsInstaller keeps = new KeepsInstaller();
+            keeps.attachment = attachment;
+            connector.addLifecycleListener(keeps);
+        }
+    }
 
     /** A host's installer and the connector it was attached on (weakly: the entry must not keep it). */
     private record Attachment(WeakReference<Connector> connector, Installer installer) {
@@ -156,7 +188,7 @@ public final class TomcatTickets {
         }
         synchronized (INSTALLERS) {
             for (SSLHostConfig host : hosts) {
-                Attachment earlier = INSTALLERS.get(host);
+                Attachment earlier = attachmentOf(host);
                 Connector other = earlier == null ? null : earlier.connector().get();
                 if (other != null && other != connector && List.of(other.findSslHostConfigs()).contains(host)) {
                     throw new IllegalArgumentException("SSLHostConfig " + host.getHostName() + " is attached on"
@@ -165,8 +197,9 @@ public final class TomcatTickets {
                 }
             }
             Attachment attachment = new Attachment(new WeakReference<>(connector), installer);
+            KeepsInstaller.on(connector, attachment);
             for (SSLHostConfig host : hosts) {
-                INSTALLERS.put(host, attachment);
+                INSTALLERS.put(host, new WeakReference<>(attachment));
             }
         }
         if (!connector.setProperty(IMPLEMENTATION_PROPERTY, Implementation.class.getName())) {
@@ -198,7 +231,7 @@ public final class TomcatTickets {
         public synchronized SSLUtil getSSLUtil(SSLHostConfigCertificate certificate) {
             SSLHostConfig host = certificate.getSSLHostConfig();
             String hostName = host.getHostName().toLowerCase(Locale.ROOT);
-            Attachment attached = INSTALLERS.get(host);
+            Attachment attached = attachmentOf(host);
             if (attached != null && connector == null) {
                 connector = attached.connector().get();
             }
@@ -212,7 +245,7 @@ public final class TomcatTickets {
                         + " of the same name keeps its installer"));
             }
             if (attached == null) {
-                INSTALLERS.put(host, attachment);
+                INSTALLERS.put(host, new WeakReference<>(attachment));
             }
             servedByHostName.put(hostName, attachment);
             return new Util(certificate, attachment.installer());

@@ -104,4 +104,33 @@ class TomcatHostileTest {
             server.destroy();
         }
     }
+    /**
+     * An installer that uses its connector (to log its port, say): once Tomcat is destroyed and dropped,
+     * the connector is collected. TomcatTickets keeps installers in a static map with weak keys (the
+     * host configurations), whose values, the installers, kept the connector and through it the keys:
+     * every connector attached so stayed for the life of the JVM.
+     */
+    @Test
+    void aDestroyedConnectorIsNotKeptByAnInstallerThatUsesIt(@TempDir Path base) throws Exception {
+        java.lang.ref.WeakReference<Connector> dropped = startAndDestroy(base);
+        for (int gc = 0; gc < 50 && dropped.get() != null; gc++) {
+            System.gc();
+            Thread.sleep(20);
+        }
+        assertEquals(null, dropped.get(), "the destroyed connector is still reachable");
+    }
+
+    private static java.lang.ref.WeakReference<Connector> startAndDestroy(Path base) throws Exception {
+        Tomcat server = new Tomcat();
+        server.setBaseDir(base.toString());
+        Connector connector = connector();
+        AtomicInteger installs = new AtomicInteger();
+        TomcatTickets.attach(connector, (context, certificate) -> installs.addAndGet(connector.getPort() == 0 ? 1 : 1));
+        server.getService().addConnector(connector);
+        server.start();
+        server.stop();
+        server.destroy();
+        assertEquals(1, installs.get());
+        return new java.lang.ref.WeakReference<>(connector);
+    }
 }
