@@ -98,20 +98,23 @@ class KeysHostileTest {
         for (StackTraceElement frame : rotator.getStackTrace()) {
             where.append("\n  at ").append(frame);
         }
-        if (hung) { // give the reader blocked on the FIFO its writer, so that no thread is left behind
-            Thread release = new Thread(() -> {
-                try (FileChannel writer = FileChannel.open(fifo, StandardOpenOption.WRITE)) {
-                    // opening is enough
-                } catch (Exception ignored) {
-                    // nothing was blocked
-                }
-            });
-            release.setDaemon(true);
-            release.start();
-        }
+        releaseOpensBlockedOn(fifo);
         swapper.join(5000);
         assertFalse(hung, "keys rotate hung after " + runs.get() + " runs (" + rotated.get() + " rotated):"
                 + " it opened current.key after a FIFO replaced it" + where);
         assertTrue(runs.get() > 0, "no run ended");
+    }
+
+    /** A writer for any open still blocked on the FIFO, so that no thread is left behind; a daemon. */
+    private static void releaseOpensBlockedOn(Path fifo) {
+        Thread release = new Thread(() -> {
+            try (FileChannel writer = FileChannel.open(fifo, StandardOpenOption.WRITE)) {
+                // opening is enough
+            } catch (Exception ignored) {
+                // nothing was blocked
+            }
+        });
+        release.setDaemon(true);
+        release.start();
     }
 }
