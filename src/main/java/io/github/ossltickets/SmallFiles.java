@@ -1,7 +1,9 @@
 package io.github.ossltickets;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
@@ -12,6 +14,12 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Reads the small files a TLS server is configured with (certificates, keys, ticket keys, passwords)
@@ -126,7 +134,7 @@ public final class SmallFiles {
     private static final long RELEASE_MILLIS = 1000;
 
     /** Runs the opens, and the opens that release them; daemons, kept a minute when idle. */
-    private static final java.util.concurrent.ExecutorService OPENERS = java.util.concurrent.Executors.newCachedThreadPool(task -> {
+    private static final ExecutorService OPENERS = Executors.newCachedThreadPool(task -> {
         Thread thread = new Thread(task, "ossl-tickets-open");
         thread.setDaemon(true);
         return thread;
@@ -142,7 +150,7 @@ public final class SmallFiles {
      * caller is refused, and the opening thread (a daemon) is left to a writer that may never come.
      */
     static SeekableByteChannel openWithoutHanging(Path path, String what) throws IOException {
-        java.util.concurrent.CompletableFuture<SeekableByteChannel> opened = new java.util.concurrent.CompletableFuture<>();
+        CompletableFuture<SeekableByteChannel> opened = new CompletableFuture<>();
         OPENERS.execute(() -> {
             try {
                 SeekableByteChannel channel = Files.newByteChannel(path, StandardOpenOption.READ);
@@ -155,10 +163,10 @@ public final class SmallFiles {
         });
         try {
             try {
-                return opened.get(OPEN_TIMEOUT_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
-            } catch (java.util.concurrent.TimeoutException blocked) {
+                return opened.get(OPEN_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException blocked) {
                 OPENERS.execute(() -> {
-                    try (java.nio.channels.FileChannel writer = java.nio.channels.FileChannel.open(path,
+                    try (FileChannel writer = FileChannel.open(path,
                             StandardOpenOption.WRITE)) {
                         // Opening is all it takes; closing it gives the blocked reader its end of file.
                     } catch (IOException | RuntimeException notAFifoAnyMore) {
@@ -167,14 +175,14 @@ public final class SmallFiles {
                 });
             }
             try {
-                return opened.get(RELEASE_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
-            } catch (java.util.concurrent.TimeoutException stillBlocked) {
+                return opened.get(RELEASE_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException stillBlocked) {
                 opened.completeExceptionally(new IOException("cannot read " + what + " " + path + ": opening it did"
                         + " not return in " + (OPEN_TIMEOUT_MILLIS + RELEASE_MILLIS) + " ms (a FIFO put in its place"
                         + " while it was opened, or a file system that does not answer)"));
                 return opened.get(); // opened just now after all, or that refusal
             }
-        } catch (java.util.concurrent.ExecutionException failed) {
+        } catch (ExecutionException failed) {
             Throwable cause = failed.getCause();
             if (cause instanceof IOException io) {
                 throw io;
@@ -192,7 +200,7 @@ public final class SmallFiles {
                     // failed to open or to close: nothing to keep
                 }
             }
-            throw new java.io.InterruptedIOException("interrupted while opening " + what + " " + path);
+            throw new InterruptedIOException("interrupted while opening " + what + " " + path);
         }
     }
 
