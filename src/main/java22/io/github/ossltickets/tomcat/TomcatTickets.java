@@ -3,6 +3,8 @@ package io.github.ossltickets.tomcat;
 import io.github.ossltickets.SslContext;
 import io.github.ossltickets.TicketKeyCallback;
 import io.github.ossltickets.policy.TicketBinding;
+import org.apache.catalina.LifecycleEvent;
+import org.apache.catalina.LifecycleListener;
 import org.apache.catalina.LifecycleState;
 import org.apache.catalina.connector.Connector;
 import org.apache.tomcat.util.net.SSLHostConfig;
@@ -78,15 +80,15 @@ public final class TomcatTickets {
      * Keeps a connector's attachment exactly as long as the connector lives: a listener is the one
      * object of ours a connector holds. It listens to nothing.
      */
-    private static final class KeepsInstaller implements org.apache.catalina.LifecycleListener {
+    private static final class KeepsInstaller implements LifecycleListener {
         private volatile Attachment attachment;
 
         @Override
-        public void lifecycleEvent(org.apache.catalina.LifecycleEvent event) {
+        public void lifecycleEvent(LifecycleEvent event) {
         }
 
         static void on(Connector connector, Attachment attachment) {
-            for (org.apache.catalina.LifecycleListener listener : connector.findLifecycleListeners()) {
+            for (LifecycleListener listener : connector.findLifecycleListeners()) {
                 if (listener instanceof KeepsInstaller keeps) {
                     keeps.attachment = attachment;
                     return;
