@@ -1,7 +1,9 @@
 package io.github.ossltickets;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
@@ -12,6 +14,12 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Reads the small files a TLS server is configured with (certificates, keys, ticket keys, passwords)
@@ -36,7 +44,8 @@ public final class SmallFiles {
      *
      * @param what what the file is, for messages ("the certificate file", "the ticket key file")
      * @throws IOException naming {@code what}, the path and the reason: missing, a directory, not a
-     *     regular file, unreadable, larger than {@code maxBytes}, or changing while read
+     *     regular file, unreadable, larger than {@code maxBytes}, changing while read, or an open that
+     *     blocked for 3 s (a FIFO swapped in while it was opened, a file system that does not answer)
      */
     public static byte[] read(Path path, int maxBytes, String what) throws IOException {
         Objects.requireNonNull(path, "path");
@@ -52,6 +61,10 @@ public final class SmallFiles {
                 return content;
             }
             if (attempt == ATTEMPTS) {
+                if (sameFile(before, after)) { // the same file, unchanged, holds other than its size says
+                    throw new IOException("cannot read " + what + " " + path + ": its size says " + after.size()
+                            + " bytes, and reading it gave " + content.length + " (a /proc or /sys file?)");
+                }
                 throw new IOException("cannot read " + what + " " + path + ": it changed while it was read, "
                         + ATTEMPTS + " times in a row");
             }
@@ -80,7 +93,7 @@ public final class SmallFiles {
     }
 
     private static byte[] readAtMost(Path path, int maxBytes, String what) throws IOException {
-        try (SeekableByteChannel channel = openWithoutHanging(path)) {
+        try (SeekableByteChannel channel = openWithoutHanging(path, what)) {
             int capacity = (int) Math.min((long) maxBytes + 1, Math.max(channel.size() + 1, 1));
             ByteBuffer buffer = ByteBuffer.allocate(Math.max(capacity, 1));
             while (true) {
@@ -117,39 +130,77 @@ public final class SmallFiles {
 
     /** How long an open may take before it is taken for an open of a FIFO that no writer will come to. */
     private static final long OPEN_TIMEOUT_MILLIS = 2000;
+    /** How long after that the open is given to be released, before the read is refused. */
+    private static final long RELEASE_MILLIS = 1000;
+
+    /** Runs the opens, and the opens that release them; daemons, kept a minute when idle. */
+    private static final ExecutorService OPENERS = Executors.newCachedThreadPool(task -> {
+        Thread thread = new Thread(task, "ossl-tickets-open");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     /**
      * Opens for reading. The path was a regular file a moment ago, but someone who can write its
      * directory may have swapped in a FIFO since, and opening a FIFO blocks until a writer comes: no
-     * Java API opens without blocking. So a watchdog that sees the open last too long opens the same
-     * path for writing (no create, no truncate: a regular file is left as it is), which releases a
-     * reader blocked on a FIFO; the read then ends at once and the check after it refuses the file.
+     * Java API opens without blocking. So the open runs on a thread of its own. If it lasts too long,
+     * the path is opened for writing (no create, no truncate: a regular file is left as it is), which
+     * releases a reader blocked on a FIFO still at that path; the read then ends at once and the check
+     * after it refuses the file. If the FIFO was swapped out again, nothing can release that open: the
+     * caller is refused, and the opening thread (a daemon) is left to a writer that may never come.
      */
-    static SeekableByteChannel openWithoutHanging(Path path) throws IOException {
-        Thread opener = Thread.currentThread();
-        java.util.concurrent.atomic.AtomicBoolean opened = new java.util.concurrent.atomic.AtomicBoolean();
-        Thread watchdog = new Thread(() -> {
-            long deadline = System.nanoTime() + OPEN_TIMEOUT_MILLIS * 1_000_000;
-            while (!opened.get() && System.nanoTime() < deadline) {
-                java.util.concurrent.locks.LockSupport.parkNanos(10_000_000);
-            }
-            while (!opened.get() && opener.isAlive()) {
-                try (java.nio.channels.FileChannel writer = java.nio.channels.FileChannel.open(path,
-                        StandardOpenOption.WRITE)) {
-                    // Opening is all it takes; closing it gives the blocked reader its end of file.
-                } catch (IOException | RuntimeException notAFifoAnyMore) {
-                    // Not something we can open for writing: nothing a reader could be blocked on.
+    static SeekableByteChannel openWithoutHanging(Path path, String what) throws IOException {
+        CompletableFuture<SeekableByteChannel> opened = new CompletableFuture<>();
+        OPENERS.execute(() -> {
+            try {
+                SeekableByteChannel channel = Files.newByteChannel(path, StandardOpenOption.READ);
+                if (!opened.complete(channel)) {
+                    channel.close(); // the caller stopped waiting for it
                 }
-                java.util.concurrent.locks.LockSupport.parkNanos(100_000_000);
+            } catch (IOException | RuntimeException | Error e) {
+                opened.completeExceptionally(e);
             }
-        }, "ossl-tickets-open-watchdog");
-        watchdog.setDaemon(true);
-        watchdog.start();
+        });
         try {
-            return Files.newByteChannel(path, StandardOpenOption.READ);
-        } finally {
-            opened.set(true);
-            java.util.concurrent.locks.LockSupport.unpark(watchdog);
+            try {
+                return opened.get(OPEN_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException blocked) {
+                OPENERS.execute(() -> {
+                    try (FileChannel writer = FileChannel.open(path,
+                            StandardOpenOption.WRITE)) {
+                        // Opening is all it takes; closing it gives the blocked reader its end of file.
+                    } catch (IOException | RuntimeException notAFifoAnyMore) {
+                        // Not something we can open for writing: nothing a reader could be blocked on.
+                    }
+                });
+            }
+            try {
+                return opened.get(RELEASE_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException stillBlocked) {
+                opened.completeExceptionally(new IOException("cannot read " + what + " " + path + ": opening it did"
+                        + " not return in " + (OPEN_TIMEOUT_MILLIS + RELEASE_MILLIS) + " ms (a FIFO put in its place"
+                        + " while it was opened, or a file system that does not answer)"));
+                return opened.get(); // opened just now after all, or that refusal
+            }
+        } catch (ExecutionException failed) {
+            Throwable cause = failed.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            if (cause instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw (Error) cause;
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            if (!opened.cancel(false)) { // opened meanwhile: the channel is ours to close
+                try (SeekableByteChannel unused = opened.getNow(null)) {
+                    // closed
+                } catch (RuntimeException | IOException ignored) {
+                    // failed to open or to close: nothing to keep
+                }
+            }
+            throw new InterruptedIOException("interrupted while opening " + what + " " + path);
         }
     }
 

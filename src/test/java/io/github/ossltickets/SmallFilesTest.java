@@ -12,6 +12,7 @@ import java.nio.file.Paths;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -47,10 +48,81 @@ class SmallFilesTest {
         Path fifo = dir.resolve("swapped");
         assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
         long start = System.nanoTime();
-        try (var channel = SmallFiles.openWithoutHanging(fifo)) {
+        try (var channel = SmallFiles.openWithoutHanging(fifo, "the test file")) {
             assertEquals(-1, channel.read(java.nio.ByteBuffer.allocate(16)), "end of file, not a wait");
         }
         assertTrue(System.nanoTime() - start < 10_000_000_000L, "released within the watchdog's time");
+    }
+
+    /**
+     * A FIFO renamed in between the check and the open, then a regular file renamed over it: the open
+     * blocks on a FIFO no longer at the path, which the watchdog's open of the path cannot release.
+     * Readers hung there forever; now each read ends, refused after the watchdog's time.
+     */
+    @Test
+    void anOpenOfAFifoThatWasSwappedOutAgainIsRefusedNotWaitedFor() throws Exception {
+        Path file = Files.write(dir.resolve("key"), new byte[80]);
+        Path regular = Files.write(dir.resolve("regular"), new byte[80]);
+        Path fifo = dir.resolve("fifo");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicReference<IOException> unnamed = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.List<Thread> readers = new java.util.ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            Thread reader = new Thread(() -> {
+                while (!stop.get()) {
+                    try {
+                        SmallFiles.read(file, 100, "the test file");
+                    } catch (IOException refused) {
+                        if (!refused.getMessage().startsWith("cannot read the test file " + file + ": ")) {
+                            unnamed.compareAndSet(null, refused);
+                        }
+                    }
+                    reads.incrementAndGet();
+                }
+            }, "reader-" + i);
+            reader.setDaemon(true);
+            reader.start();
+            readers.add(reader);
+        }
+        Path staged = dir.resolve(".staged");
+        long end = System.nanoTime() + 1_500_000_000L; // less than the watchdog's time: no swap-back helps
+        for (boolean toFifo = true; System.nanoTime() < end; toFifo = !toFifo) {
+            Files.deleteIfExists(staged);
+            Files.createLink(staged, toFifo ? fifo : regular); // a hard link keeps the FIFO for the next swap
+            Files.move(staged, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            java.util.concurrent.TimeUnit.MICROSECONDS.sleep(java.util.concurrent.ThreadLocalRandom.current().nextInt(50, 500));
+        }
+        Files.deleteIfExists(staged);
+        Files.createLink(staged, regular);
+        Files.move(staged, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        stop.set(true);
+        long deadline = System.nanoTime() + 8_000_000_000L;
+        for (Thread reader : readers) {
+            reader.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+        }
+        boolean hung = readers.stream().anyMatch(Thread::isAlive);
+        Thread release = new Thread(() -> { // a writer for any open still blocked on the FIFO
+            try (var writer = java.nio.channels.FileChannel.open(fifo, java.nio.file.StandardOpenOption.WRITE)) {
+                // opening is enough
+            } catch (IOException ignored) {
+                // no reader was blocked
+            }
+        });
+        release.setDaemon(true);
+        release.start();
+        assertFalse(hung, "a read still waits on a FIFO that is no longer at its path, after " + reads.get() + " reads");
+        assertEquals(null, unnamed.get(), "every refusal names the file");
+    }
+
+    /** A file whose size is not what it holds: the message says so, not that it kept changing. */
+    @Test
+    void aProcFileIsRefusedForItsSizeNotAsChanging() {
+        String message = refused(Paths.get("/proc/self/status"), 1 << 20);
+        assertTrue(message.contains("its size says 0 bytes, and reading it gave "), message);
     }
 
     @Test

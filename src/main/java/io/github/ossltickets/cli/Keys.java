@@ -172,7 +172,7 @@ final class Keys {
     /** One key for nginx; for HAProxy the three lines it needs (previous, sealing, next). */
     private static void writeNew(Path file, TicketKeyFormat format, boolean aes128, PrintStream out)
             throws IOException {
-        if (Files.exists(file)) {
+        if (Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) { // a dangling link is an entry too
             throw new IOException(file + " exists; keys new does not overwrite (use keys rotate)");
         }
         if (format == TicketKeyFormat.NGINX) {
@@ -204,8 +204,8 @@ final class Keys {
             out.println("created " + dir + " with three new keys");
         } else {
             KeySet before = TicketKeyFiles.load(files, TicketKeyFormat.NGINX);
-            byte[] sealing = Files.readAllBytes(current);
-            byte[] comingUp = Files.readAllBytes(next);
+            byte[] sealing = keyFileAgain(current);
+            byte[] comingUp = keyFileAgain(next);
             boolean currentIsAes128 = before.active().aesKey().length == 16;
             // previous <- current, current <- next, next <- new: at each step every key is still listed.
             TicketKeyFiles.write(previous, sealing);
@@ -214,6 +214,16 @@ final class Keys {
             out.println("rotated " + dir);
         }
         show(TicketKeyFiles.load(files, TicketKeyFormat.NGINX), out);
+    }
+
+    /**
+     * A key file read once more, for its bytes to be copied: bounded like every read, and refused unless
+     * it still holds a key (someone may have replaced it since it was loaded, with a FIFO even).
+     */
+    private static byte[] keyFileAgain(Path file) throws IOException {
+        byte[] content = io.github.ossltickets.SmallFiles.read(file, TicketKeyFiles.MAX_FILE_BYTES, "the ticket key file");
+        TicketKeyFiles.parseNginx(content, file.toString());
+        return content;
     }
 
     /** Appends a key and keeps the last three lines: the old next key seals, the new one is next. */

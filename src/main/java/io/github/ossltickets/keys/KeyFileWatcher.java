@@ -150,6 +150,12 @@ public final class KeyFileWatcher implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             refuse(e);
             return;
+        } catch (Error e) { // a consumer's assert or class that failed to load refuses the reload too
+            if (e instanceof VirtualMachineError) {
+                throw e;
+            }
+            refuse(e);
+            return;
         }
         loadedContents = contents;
         failedContents = null;
@@ -158,7 +164,7 @@ public final class KeyFileWatcher implements AutoCloseable {
         reloads.incrementAndGet();
     }
 
-    private void refuse(Exception e) {
+    private void refuse(Throwable e) {
         if (closed) {
             return; // a read interrupted by close() is no bad file
         }
@@ -215,7 +221,7 @@ public final class KeyFileWatcher implements AutoCloseable {
             }
         } catch (InterruptedException | ClosedWatchServiceException e) {
             // closed
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             LOG.log(System.Logger.Level.ERROR, "the session-ticket key file watcher stopped; keys no longer reload", e);
         }
     }

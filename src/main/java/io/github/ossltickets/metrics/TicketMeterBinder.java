@@ -64,7 +64,8 @@ public final class TicketMeterBinder implements MeterBinder, AutoCloseable {
     }
 
     /**
-     * Registers the meters with {@code registry}.
+     * Registers the meters with {@code registry}. If the registry refuses one (throws), none of them
+     * stay registered, and what it threw is thrown.
      *
      * @throws IllegalArgumentException if {@code registry} already has the meters of a context of this name
      * @throws IllegalStateException if the context was collected before
@@ -92,7 +93,17 @@ public final class TicketMeterBinder implements MeterBinder, AutoCloseable {
         Tags tags = Tags.of("context", contextName);
         LastCounts counts = new LastCounts();
         Binding binding = new Binding(registry, tags, counts);
+        try {
+            registerMeters(registry, context, tags, counts, binding);
+        } catch (RuntimeException | Error refused) {
+            binding.close(); // a registry that refused one meter keeps none: the name stays free
+            throw refused;
+        }
         bindings.add(binding);
+    }
+
+    private static void registerMeters(MeterRegistry registry, SslContext context, Tags tags, LastCounts counts,
+            Binding binding) {
         binding.add(counter(registry, context, "generated", "Tickets the generator callback let be made", tags,
                 c -> counts.stats(c).ticketsGenerated()));
         for (TicketStatus status : TicketStatus.values()) {

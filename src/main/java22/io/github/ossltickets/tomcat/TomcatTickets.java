@@ -3,6 +3,8 @@ package io.github.ossltickets.tomcat;
 import io.github.ossltickets.SslContext;
 import io.github.ossltickets.TicketKeyCallback;
 import io.github.ossltickets.policy.TicketBinding;
+import org.apache.catalina.LifecycleEvent;
+import org.apache.catalina.LifecycleListener;
 import org.apache.catalina.LifecycleState;
 import org.apache.catalina.connector.Connector;
 import org.apache.tomcat.util.net.SSLHostConfig;
@@ -63,8 +65,40 @@ public final class TomcatTickets {
     // Tomcat makes its implementation by class name, so the installers wait here, keyed by host
     // configuration (which survives a reload); weak, so a host that is dropped takes its entry along.
     // Each entry names the connector it was attached on: one SSLHostConfig object may be added to two
-    // connectors, and then only one of them may attach it.
-    private static final Map<SSLHostConfig, Attachment> INSTALLERS = Collections.synchronizedMap(new WeakHashMap<>());
+    // connectors, and then only one of them may attach it. The values are weak too, since an installer
+    // may use its connector, which holds the host: the connector keeps its attachment (KeepsInstaller).
+    private static final Map<SSLHostConfig, WeakReference<Attachment>> INSTALLERS =
+            Collections.synchronizedMap(new WeakHashMap<>());
+
+    /** The attachment of {@code host}, or null. */
+    private static Attachment attachmentOf(SSLHostConfig host) {
+        WeakReference<Attachment> attachment = INSTALLERS.get(host);
+        return attachment == null ? null : attachment.get();
+    }
+
+    /**
+     * Keeps a connector's attachment exactly as long as the connector lives: a listener is the one
+     * object of ours a connector holds. It listens to nothing.
+     */
+    private static final class KeepsInstaller implements LifecycleListener {
+        private volatile Attachment attachment;
+
+        @Override
+        public void lifecycleEvent(LifecycleEvent event) {
+        }
+
+        static void on(Connector connector, Attachment attachment) {
+            for (LifecycleListener listener : connector.findLifecycleListeners()) {
+                if (listener instanceof KeepsInstaller keeps) {
+                    keeps.attachment = attachment;
+                    return;
+                }
+            }
+            KeepsInstaller keeps = new KeepsInstaller();
+            keeps.attachment = attachment;
+            connector.addLifecycleListener(keeps);
+        }
+    }
 
     /** A host's installer and the connector it was attached on (weakly: the entry must not keep it). */
     private record Attachment(WeakReference<Connector> connector, Installer installer) {
@@ -125,8 +159,8 @@ public final class TomcatTickets {
     /**
      * Makes {@code connector} use Tomcat's FFM OpenSSL with {@code installer} run on every context it
      * makes, for every {@link SSLHostConfig} it has now, every certificate of each, and every reload.
-     * Call it after adding the host configurations and before the connector starts. Called again before
-     * the connector starts (after adding another host, say), its installer replaces the earlier one for
+     * Call it after adding the host configurations and before the connector is initialised
+     * ({@code init()}, which {@code start()} runs first). Called again before then (after adding another host, say), its installer replaces the earlier one for
      * every host the connector has. Once the connector has started its installer cannot change, and a
      * host added to it then is refused unless it replaces one of the same name, which keeps that host's
      * installer.
@@ -134,7 +168,8 @@ public final class TomcatTickets {
      * @throws IllegalArgumentException if the connector has no host configuration, is set to a TLS
      *     implementation other than Tomcat's FFM OpenSSL (JSSE, or OpenSSL through tomcat-native), or
      *     holds an {@link SSLHostConfig} object that is attached on another connector
-     * @throws IllegalStateException if the connector has started: its contexts exist already
+     * @throws IllegalStateException if the connector was initialised or started: Tomcat makes its contexts
+     *     when the connector binds, at {@code init()}
      */
     public static void attach(Connector connector, Installer installer) {
         Objects.requireNonNull(connector, "connector");
@@ -144,8 +179,10 @@ public final class TomcatTickets {
             throw new IllegalArgumentException("the connector uses " + IMPLEMENTATION_PROPERTY + "=" + current
                     + "; ticket callbacks need Tomcat's FFM OpenSSL, " + TOMCAT_FFM + " (leave the property unset)");
         }
-        if (connector.getState().isAvailable()) {
-            throw new IllegalStateException("attach before the connector starts: its SSL contexts exist already");
+        if (connector.getState() != LifecycleState.NEW) {
+            // Tomcat makes the contexts when the connector binds, which is at init() unless bindOnInit is false.
+            throw new IllegalStateException("attach before the connector starts, and before its init(): it is "
+                    + connector.getState() + ", and its SSL contexts may exist already");
         }
         SSLHostConfig[] hosts = connector.findSslHostConfigs();
         if (hosts.length == 0) {
@@ -153,7 +190,7 @@ public final class TomcatTickets {
         }
         synchronized (INSTALLERS) {
             for (SSLHostConfig host : hosts) {
-                Attachment earlier = INSTALLERS.get(host);
+                Attachment earlier = attachmentOf(host);
                 Connector other = earlier == null ? null : earlier.connector().get();
                 if (other != null && other != connector && List.of(other.findSslHostConfigs()).contains(host)) {
                     throw new IllegalArgumentException("SSLHostConfig " + host.getHostName() + " is attached on"
@@ -162,8 +199,9 @@ public final class TomcatTickets {
                 }
             }
             Attachment attachment = new Attachment(new WeakReference<>(connector), installer);
+            KeepsInstaller.on(connector, attachment);
             for (SSLHostConfig host : hosts) {
-                INSTALLERS.put(host, attachment);
+                INSTALLERS.put(host, new WeakReference<>(attachment));
             }
         }
         if (!connector.setProperty(IMPLEMENTATION_PROPERTY, Implementation.class.getName())) {
@@ -195,7 +233,7 @@ public final class TomcatTickets {
         public synchronized SSLUtil getSSLUtil(SSLHostConfigCertificate certificate) {
             SSLHostConfig host = certificate.getSSLHostConfig();
             String hostName = host.getHostName().toLowerCase(Locale.ROOT);
-            Attachment attached = INSTALLERS.get(host);
+            Attachment attached = attachmentOf(host);
             if (attached != null && connector == null) {
                 connector = attached.connector().get();
             }
@@ -209,7 +247,7 @@ public final class TomcatTickets {
                         + " of the same name keeps its installer"));
             }
             if (attached == null) {
-                INSTALLERS.put(host, attachment);
+                INSTALLERS.put(host, new WeakReference<>(attachment));
             }
             servedByHostName.put(hostName, attachment);
             return new Util(certificate, attachment.installer());
@@ -255,6 +293,11 @@ public final class TomcatTickets {
                 context.close(); // removes whatever the installer put in place
                 throw new KeyManagementException("the TomcatTickets installer failed for the " + certificate.getType()
                         + " certificate of " + certificate.getSSLHostConfig().getHostName() + ": " + e, e);
+            }
+            if (!context.isOpen()) { // closing a borrowed handle removed what the installer put in place
+                throw new KeyManagementException("the TomcatTickets installer closed the SslContext it was handed,"
+                        + " for the " + certificate.getType() + " certificate of " + certificate.getSSLHostConfig()
+                        .getHostName() + ", which removed its callbacks: do not close it, Tomcat's context does");
             }
             borrowed = context;
         }

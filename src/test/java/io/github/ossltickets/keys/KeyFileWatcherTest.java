@@ -297,4 +297,29 @@ class KeyFileWatcherTest {
             assertEquals(2, accepted.size(), "the first load and the third file");
         }
     }
+    /**
+     * A consumer that throws an Error (an assert, a class that failed to load): the reload is refused as
+     * for a RuntimeException and the watcher goes on. Its thread died, and keys silently stopped reloading.
+     */
+    @Test
+    void aConsumerThatThrowsAnErrorRefusesTheReloadAndTheWatcherGoesOn() throws Exception {
+        Path file = dir.resolve("ticket.key");
+        Files.write(file, TicketKeyFiles.nginxBytes(TicketKey.random()));
+        AtomicInteger calls = new AtomicInteger();
+        TicketKey third = TicketKey.random();
+        try (KeyFileWatcher watcher = KeyFileWatcher.start(List.of(file), TicketKeyFormat.NGINX, keys -> {
+            if (calls.incrementAndGet() == 2) {
+                throw new NoClassDefFoundError("com/example/KeyAudit");
+            }
+        }, POLL)) {
+            replaceByRename(file, TicketKeyFiles.nginxBytes(TicketKey.random()));
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (calls.get() < 2 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            replaceByRename(file, TicketKeyFiles.nginxBytes(third));
+            awaitActive(watcher, third);
+            assertEquals(1, watcher.failedReloads());
+        }
+    }
 }

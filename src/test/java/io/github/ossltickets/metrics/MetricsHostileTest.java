@@ -1,0 +1,47 @@
+package io.github.ossltickets.metrics;
+
+import io.github.ossltickets.SslContext;
+import io.github.ossltickets.TicketKey;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** The metrics used the wrong way, or against a registry that misbehaves. */
+@Timeout(60)
+class MetricsHostileTest {
+
+    /**
+     * A registry that refuses one of the meters (here a filter that throws; Prometheus's registry throws
+     * on a name it already has with other tag keys): bindTo fails, and leaves none of its meters behind,
+     * which used to keep the name taken ("already has the ticket meters") until the binder was closed.
+     */
+    @Test
+    void aRegistryThatThrowsMidwayKeepsNoneOfTheMeters() {
+        MeterRegistry registry = new SimpleMeterRegistry();
+        registry.config().meterFilter(new MeterFilter() {
+            @Override
+            public Meter.Id map(Meter.Id id) {
+                if (id.getName().equals("tls.tickets.callback.failures")) {
+                    throw new IllegalArgumentException("refused by the registry");
+                }
+                return id;
+            }
+        });
+        try (SslContext server = Traffic.server(TicketKey.random())) {
+            TicketMeterBinder binder = new TicketMeterBinder(server, "web");
+            IllegalArgumentException thrown = assertThrows(IllegalArgumentException.class, () -> binder.bindTo(registry));
+            assertEquals("refused by the registry", thrown.getMessage());
+            assertEquals(List.of(), registry.getMeters(), "what was registered before the refusal is removed");
+            Traffic.fullResumedAndForeign(server);
+            assertEquals(List.of(), registry.getMeters(), "and nothing is registered later");
+        }
+    }
+}
