@@ -524,12 +524,14 @@ public final class TlsServer implements AutoCloseable {
      * Stops accepting, waits up to the grace period for running handlers, then closes their sockets and
      * interrupts them, and frees everything; returns within the grace period plus about half a second.
      * Idempotent, and safe from several threads at once (later calls wait for the first). Called from
-     * a handler, it starts the shutdown on another thread and returns at once: the handler's own
-     * connection ends when the handler returns.
+     * a handler, or from the handshake listener or the logger on the selector thread, it starts the
+     * shutdown on another thread and returns at once (waiting there would wait for itself): the
+     * caller's own connection ends when the callback returns.
      */
     @Override
     public void close() {
-        if (workerThreads.contains(Thread.currentThread())) {
+        Thread caller = Thread.currentThread();
+        if (caller == selectorThread || workerThreads.contains(caller)) {
             if (closeStarted.compareAndSet(false, true)) {
                 Thread closer = new Thread(this::shutdown, "ossl-tickets-close-" + port);
                 closer.setDaemon(true);
