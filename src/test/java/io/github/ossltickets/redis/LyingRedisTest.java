@@ -29,6 +29,7 @@ class LyingRedisTest {
     private static final class LyingRedis implements AutoCloseable {
         private final ServerSocket listener;
         private final Thread thread;
+        final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
 
         LyingRedis(String reply) throws IOException {
             listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -36,6 +37,7 @@ class LyingRedisTest {
             thread = new Thread(() -> {
                 while (!listener.isClosed()) {
                     try (Socket peer = listener.accept()) {
+                        connections.incrementAndGet();
                         InputStream in = peer.getInputStream();
                         OutputStream out = peer.getOutputStream();
                         while (skipCommand(in)) {
@@ -149,5 +151,21 @@ class LyingRedisTest {
     @Test
     void arraysNestedDeeperThanAnyReplyAreRefused() throws Exception {
         assertFailsClosed("*1\r\n".repeat(100_000), "more than 64 elements");
+    }
+
+    /** A closed RedisTicketKeys refuses to poll: polling would open a connection nothing closes. */
+    @Test
+    void pollNowAfterCloseIsRefusedAndConnectsNothing() throws Exception {
+        try (LyingRedis redis = new LyingRedis(":1\r\n")) {
+            RedisTicketKeys keys = builder(redis).fallbackToLocalKeys(true).start();
+            keys.close();
+            int before = redis.connections.get();
+            IllegalStateException refused = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                    keys::pollNow);
+            assertTrue(refused.getMessage().contains(redis.address()) && refused.getMessage().contains("closed"),
+                    refused.getMessage());
+            Thread.sleep(200);
+            org.junit.jupiter.api.Assertions.assertEquals(before, redis.connections.get(), "no new connection");
+        }
     }
 }
