@@ -358,6 +358,10 @@ public final class TlsServer implements AutoCloseable {
         rejected.increment();
     }
 
+    int openConnections() {
+        return open.get();
+    }
+
     boolean atConnectionCap() {
         return open.get() >= maxConnections;
     }
