@@ -67,6 +67,8 @@ public final class TlsConnection implements AutoCloseable {
     private final ReentrantLock receiving = new ReentrantLock(true);
     /** One thread moves OpenSSL's output to the socket, so records leave in the order OpenSSL made them. */
     private final ReentrantLock sending = new ReentrantLock(true);
+    /** A socket write sent nothing within the read timeout, and {@link #TIMER} closed the socket. */
+    private volatile boolean writeStalled;
     /** A thread left output for the one holding {@link #sending}, which sends it before it lets go. */
     private volatile boolean sendRequested;
     private final byte[] toSocket = new byte[BUFFER_SIZE];
@@ -149,7 +151,8 @@ public final class TlsConnection implements AutoCloseable {
      * connected). {@code ssl} must be fresh: one that already has a transport
      * ({@link Ssl#hasTransport()}) is refused with {@link IllegalArgumentException}.
      * A read that does not complete within {@code readTimeout} throws {@link SocketTimeoutException} (the
-     * timeout bounds the whole call, however the peer trickles its bytes);
+     * timeout bounds the whole call, however the peer trickles its bytes); a write whose bytes the peer
+     * takes none of within it, the socket full, throws {@link SocketTimeoutException} and ends the connection;
      * {@code readTimeout} must be positive, and is cut to {@link #MAX_TIMEOUT} (24.8 days) if longer.
      */
     public static TlsConnection over(Ssl ssl, Socket socket, Duration readTimeout) throws IOException {
@@ -486,11 +489,32 @@ public final class TlsConnection implements AutoCloseable {
                 if (n == 0) {
                     return;
                 }
-                out.write(toSocket, 0, n);
+                // A blocking socket write has no timeout of its own: a peer that reads nothing would hold
+                // this thread for ever once the socket buffers are full.
+                ScheduledFuture<?> giveUp = TIMER.schedule(this::writeStalled, readTimeoutMillis, TimeUnit.MILLISECONDS);
+                try {
+                    out.write(toSocket, 0, n);
+                } finally {
+                    giveUp.cancel(false);
+                }
             }
-        } catch (SocketException e) {
-            throw ending.get() != null ? closedException(e) : e;
+        } catch (IOException e) { // SocketException, or AsynchronousCloseException on a channel's socket
+            if (writeStalled) {
+                SocketTimeoutException late = new SocketTimeoutException("the peer took nothing for the read timeout"
+                        + " of " + readTimeoutMillis + " ms during " + during + "; the connection was closed");
+                late.initCause(e);
+                throw late;
+            }
+            throw e instanceof SocketException && ending.get() != null ? closedException(e) : e;
         }
+    }
+
+    /** On {@link #TIMER}: a socket write took no byte for the read timeout; the connection ends. */
+    private void writeStalled() {
+        writeStalled = true;
+        ending.compareAndSet(null, new Ending("closed: the peer took nothing for " + readTimeoutMillis + " ms",
+                Thread.currentThread()));
+        closeSocket();
     }
 
     /**
@@ -677,23 +701,19 @@ public final class TlsConnection implements AutoCloseable {
         } finally {
             engine.unlock();
         }
-        // A peer that stopped reading could leave the socket full and this write blocked for ever.
-        ScheduledFuture<?> giveUp = GOODBYE_TIMER.schedule(this::closeSocket, readTimeoutMillis, TimeUnit.MILLISECONDS);
         try {
-            flush("close", true);
+            flush("close", true); // a peer that stopped reading: the write times out (drain)
         } catch (IOException | RuntimeException peerGone) {
             // freeing goes on
-        } finally {
-            giveUp.cancel(false);
         }
     }
 
-    /** Closes the socket of a {@link #close()} whose close_notify the peer has not taken within the read timeout. */
-    private static final ScheduledThreadPoolExecutor GOODBYE_TIMER = goodbyeTimer();
+    /** Closes the socket of a write (close_notify's too) that the peer has not taken within the read timeout. */
+    private static final ScheduledThreadPoolExecutor TIMER = writeTimer();
 
-    private static ScheduledThreadPoolExecutor goodbyeTimer() {
+    private static ScheduledThreadPoolExecutor writeTimer() {
         ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, task -> {
-            Thread thread = new Thread(task, "TlsConnection close_notify timer");
+            Thread thread = new Thread(task, "TlsConnection write timer");
             thread.setDaemon(true);
             return thread;
         });

@@ -682,7 +682,10 @@ public final class TlsServer implements AutoCloseable {
             return this;
         }
 
-        /** The longest a read may wait for the peer, and the first request after the handshake (default 30 s). */
+        /**
+         * The longest a read may wait for the peer, and the first request after the handshake, and a write
+         * for the peer to take any of its bytes (default 30 s).
+         */
         public Builder readTimeout(Duration timeout) {
             this.readTimeout = positive(timeout, "readTimeout");
             return this;
