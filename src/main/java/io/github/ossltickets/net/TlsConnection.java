@@ -483,6 +483,8 @@ public final class TlsConnection implements AutoCloseable {
                 try {
                     checkNotFreed();
                     n = network.read(toSocket);
+                } catch (IllegalStateException e) {
+                    throw freedUnder(e);
                 } finally {
                     unlockEngine();
                 }
@@ -545,6 +547,8 @@ public final class TlsConnection implements AutoCloseable {
                             + " without close_notify");
                 }
                 room = network.room();
+            } catch (IllegalStateException e) {
+                throw freedUnder(e);
             } finally {
                 unlockEngine();
             }
@@ -573,6 +577,8 @@ public final class TlsConnection implements AutoCloseable {
                     network.write(fromSocket, n);
                 }
                 receptions++;
+            } catch (IllegalStateException e) {
+                throw freedUnder(e);
             } finally {
                 unlockEngine();
             }
@@ -596,6 +602,18 @@ public final class TlsConnection implements AutoCloseable {
         if (freed || ending.get() != null) {
             throw closedException(null);
         }
+    }
+
+    /**
+     * A native object found closed although {@link #checkNotFreed()} passed: its owner freed it meanwhile
+     * (a {@link TlsServer} frees the connection of a handler that returned while another thread still used
+     * it). The handle refused the call, so nothing was touched: the call ends as closed.
+     */
+    private RuntimeException freedUnder(IllegalStateException e) throws SocketException {
+        if (ending.get() != null) {
+            throw closedException(e);
+        }
+        return e;
     }
 
     /** What a call ended by {@link #close()} or {@link #abort()} throws. */
