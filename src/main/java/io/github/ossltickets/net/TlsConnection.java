@@ -415,6 +415,8 @@ public final class TlsConnection implements AutoCloseable {
                 }
                 output = network.pending() > 0;
                 receptionsSeen = receptions;
+            } catch (IllegalStateException e) {
+                throw freedUnder(e);
             } finally {
                 unlockEngine();
             }
