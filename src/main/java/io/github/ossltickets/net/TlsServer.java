@@ -676,7 +676,7 @@ public final class TlsServer implements AutoCloseable {
             return this;
         }
 
-        /** The longest a handshake may take, from accept to its end (default 10 s). */
+        /** The longest a handshake may take, from accept to its end (default 10 s; cut to {@link TlsConnection#MAX_TIMEOUT}). */
         public Builder handshakeTimeout(Duration timeout) {
             this.handshakeTimeout = positive(timeout, "handshakeTimeout");
             return this;
@@ -691,13 +691,13 @@ public final class TlsServer implements AutoCloseable {
             return this;
         }
 
-        /** How long {@link TlsServer#close()} lets running handlers finish (default 5 s). */
+        /** How long {@link TlsServer#close()} lets running handlers finish (default 5 s; cut to {@link TlsConnection#MAX_TIMEOUT}). */
         public Builder grace(Duration grace) {
             Objects.requireNonNull(grace, "grace");
             if (grace.isNegative()) {
                 throw new IllegalArgumentException("grace cannot be negative: " + grace);
             }
-            this.grace = grace;
+            this.grace = grace.compareTo(TlsConnection.MAX_TIMEOUT) > 0 ? TlsConnection.MAX_TIMEOUT : grace;
             return this;
         }
 
@@ -764,12 +764,13 @@ public final class TlsServer implements AutoCloseable {
             return value;
         }
 
+        /** A positive timeout, cut to {@link TlsConnection#MAX_TIMEOUT} as the connections cut it (no overflow in nanoseconds). */
         private static Duration positive(Duration duration, String name) {
             Objects.requireNonNull(duration, name);
             if (duration.isNegative() || duration.isZero()) {
                 throw new IllegalArgumentException(name + " must be positive, not " + duration);
             }
-            return duration;
+            return duration.compareTo(TlsConnection.MAX_TIMEOUT) > 0 ? TlsConnection.MAX_TIMEOUT : duration;
         }
     }
 }

@@ -14,9 +14,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** A careless user of {@link TlsClient}: timeouts of every size. Real handshakes against a TlsServer. */
+/** A careless user of {@link TlsClient} and {@link TlsServer}: timeouts of every size. Real handshakes. */
 @Timeout(30)
-class TlsClientHostileTest {
+class TimeoutBoundsTest {
     private static SslContext serverContext;
     private static SslContext clientContext;
 
@@ -58,6 +58,29 @@ class TlsClientHostileTest {
             connection.write("ping".getBytes(StandardCharsets.UTF_8));
             byte[] buffer = new byte[64];
             assertEquals("ping", new String(buffer, 0, connection.read(buffer), StandardCharsets.UTF_8));
+        }
+    }
+
+    /** The longest Duration there is, as the server's timeouts: cut to TlsConnection.MAX_TIMEOUT, and it serves. */
+    @Test
+    void theLongestDurationsAsServerTimeoutsServe() throws Exception {
+        Duration forever = Duration.ofSeconds(Long.MAX_VALUE);
+        TlsServer.Handler echo = connection -> {
+            byte[] buffer = new byte[64];
+            int n = connection.read(buffer);
+            if (n > 0) {
+                connection.write(Arrays.copyOf(buffer, n));
+            }
+        };
+        try (TlsServer server = TlsServer.builder(serverContext, echo).port(0).handshakeTimeout(forever)
+                .readTimeout(forever).grace(forever).build();
+             TlsClient client = new TlsClient(clientContext, Duration.ofSeconds(5));
+             TlsConnection connection = client.connect("127.0.0.1", server.port())) {
+            connection.write("ping".getBytes(StandardCharsets.UTF_8));
+            byte[] buffer = new byte[64];
+            assertEquals("ping", new String(buffer, 0, connection.read(buffer), StandardCharsets.UTF_8));
+            connection.close();
+            server.close(); // the handler is done: the grace is not waited for
         }
     }
 }
