@@ -67,7 +67,7 @@ public final class TlsConnection implements AutoCloseable {
     private final ReentrantLock receiving = new ReentrantLock(true);
     /** One thread moves OpenSSL's output to the socket, so records leave in the order OpenSSL made them. */
     private final ReentrantLock sending = new ReentrantLock(true);
-    /** A socket write sent nothing within the read timeout, and {@link #TIMER} closed the socket. */
+    /** A socket write did not complete within the read timeout, and {@link #TIMER} closed the socket. */
     private volatile boolean writeStalled;
     /** A thread left output for the one holding {@link #sending}, which sends it before it lets go. */
     private volatile boolean sendRequested;
@@ -151,8 +151,8 @@ public final class TlsConnection implements AutoCloseable {
      * connected). {@code ssl} must be fresh: one that already has a transport
      * ({@link Ssl#hasTransport()}) is refused with {@link IllegalArgumentException}.
      * A read that does not complete within {@code readTimeout} throws {@link SocketTimeoutException} (the
-     * timeout bounds the whole call, however the peer trickles its bytes); a write whose bytes the peer
-     * takes none of within it, the socket full, throws {@link SocketTimeoutException} and ends the connection;
+     * timeout bounds the whole call, however the peer trickles its bytes); a write whose record the peer
+     * does not take within it, the socket full, throws {@link SocketTimeoutException} and ends the connection;
      * {@code readTimeout} must be positive, and is cut to {@link #MAX_TIMEOUT} (24.8 days) if longer.
      */
     public static TlsConnection over(Ssl ssl, Socket socket, Duration readTimeout) throws IOException {
@@ -478,6 +478,7 @@ public final class TlsConnection implements AutoCloseable {
     /** Under {@link #sending}: moves OpenSSL's output to the socket until none is left. */
     private void drain(String during) throws IOException {
         sendRequested = false;
+        int bytesOut = 0;
         try {
             while (true) {
                 int n;
@@ -497,6 +498,7 @@ public final class TlsConnection implements AutoCloseable {
                 // this thread for ever once the socket buffers are full.
                 ScheduledFuture<?> giveUp = TIMER.schedule(this::writeStalled, readTimeoutMillis, TimeUnit.MILLISECONDS);
                 try {
+                    bytesOut = n;
                     out.write(toSocket, 0, n);
                 } finally {
                     giveUp.cancel(false);
@@ -504,8 +506,9 @@ public final class TlsConnection implements AutoCloseable {
             }
         } catch (IOException e) { // SocketException, or AsynchronousCloseException on a channel's socket
             if (writeStalled) {
-                SocketTimeoutException late = new SocketTimeoutException("the peer took nothing for the read timeout"
-                        + " of " + readTimeoutMillis + " ms during " + during + "; the connection was closed");
+                SocketTimeoutException late = new SocketTimeoutException("the peer did not take " + bytesOut
+                        + " bytes within the read timeout of " + readTimeoutMillis + " ms during " + during
+                        + " (it reads nothing, or too slowly); the connection was closed");
                 late.initCause(e);
                 throw late;
             }
@@ -513,10 +516,10 @@ public final class TlsConnection implements AutoCloseable {
         }
     }
 
-    /** On {@link #TIMER}: a socket write took no byte for the read timeout; the connection ends. */
+    /** On {@link #TIMER}: a socket write did not complete within the read timeout; the connection ends. */
     private void writeStalled() {
         writeStalled = true;
-        ending.compareAndSet(null, new Ending("closed: the peer took nothing for " + readTimeoutMillis + " ms",
+        ending.compareAndSet(null, new Ending("closed: a write did not complete within " + readTimeoutMillis + " ms",
                 Thread.currentThread()));
         closeSocket();
     }

@@ -684,7 +684,7 @@ public final class TlsServer implements AutoCloseable {
 
         /**
          * The longest a read may wait for the peer, and the first request after the handshake, and a write
-         * for the peer to take any of its bytes (default 30 s).
+         * for the peer to take each record (default 30 s).
          */
         public Builder readTimeout(Duration timeout) {
             this.readTimeout = positive(timeout, "readTimeout");
