@@ -212,6 +212,8 @@ public final class TlsServer implements AutoCloseable {
     private final AtomicBoolean closeStarted = new AtomicBoolean();
     private final CountDownLatch closed = new CountDownLatch(1);
     private volatile boolean closing;
+    /** The thread running {@link #shutdown()}: a close() from it (its logger) returns at once. */
+    private volatile Thread shutdownThread;
     /** Why the selector thread died, if it did: the server then accepts nothing more. */
     private volatile Throwable selectorFailure;
 
@@ -530,11 +532,15 @@ public final class TlsServer implements AutoCloseable {
      * Idempotent, and safe from several threads at once (later calls wait for the first). Called from
      * a handler, or from the handshake listener or the logger on the selector thread, it starts the
      * shutdown on another thread and returns at once (waiting there would wait for itself): the
-     * caller's own connection ends when the callback returns.
+     * caller's own connection ends when the callback returns. Called by the logger from within the
+     * shutdown, it returns at once too.
      */
     @Override
     public void close() {
         Thread caller = Thread.currentThread();
+        if (caller == shutdownThread) {
+            return; // from the logger, while this thread's close() runs: it would wait for itself
+        }
         if (caller == selectorThread || workerThreads.contains(caller)) {
             if (closeStarted.compareAndSet(false, true)) {
                 Thread closer = new Thread(this::shutdown, "ossl-tickets-close-" + port);
@@ -555,6 +561,7 @@ public final class TlsServer implements AutoCloseable {
     }
 
     private void shutdown() {
+        shutdownThread = Thread.currentThread();
         closing = true;
         boolean interrupted = false;
         try {
