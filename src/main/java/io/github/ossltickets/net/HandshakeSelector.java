@@ -233,7 +233,7 @@ final class HandshakeSelector implements Runnable {
             return;
         }
         connection.deadline = System.nanoTime() + handshakeNanos;
-        handshaking.add(connection);
+        enqueue(handshaking, connection, HandshakeSelector::isHandshaking);
         try {
             receiveHello(connection, key); // a client sends its ClientHello at once: often it is here already
         } catch (IOException | RuntimeException e) {
@@ -484,7 +484,7 @@ final class HandshakeSelector implements Runnable {
             release(connection); // the client resumed or got its ticket, and left: nothing for a handler
         } else {
             connection.deadline = System.nanoTime() + firstRequestNanos;
-            awaitingRequest.add(connection);
+            enqueue(awaitingRequest, connection, queued -> queued.phase == ServerConnection.Phase.AWAIT_REQUEST);
         }
     }
 
@@ -538,6 +538,19 @@ final class HandshakeSelector implements Runnable {
         }
         readyForWorkers.clear();
         return !selector.selectedKeys().isEmpty();
+    }
+
+    /**
+     * Adds to a deadline queue. Entries of connections that moved on wait for the head, which one slow
+     * peer can hold for its whole timeout: once most entries are such, they are dropped at once, so a
+     * queue holds at most about twice the connections open however many pass behind a slow peer.
+     */
+    private void enqueue(ArrayDeque<ServerConnection> queue, ServerConnection connection,
+            java.util.function.Predicate<ServerConnection> waiting) {
+        queue.add(connection);
+        if (queue.size() > 2 * server.openConnections() + 64) {
+            queue.removeIf(waiting.negate());
+        }
     }
 
     /** Closes the connections whose phase outlived its deadline. */

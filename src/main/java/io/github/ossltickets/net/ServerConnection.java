@@ -96,6 +96,10 @@ final class ServerConnection {
         if (network != null) {
             network.close();
         }
+        // A released connection may stay queued in the selector's deadline queues behind a slow peer,
+        // until that peer's deadline: it keeps nothing large there (the TlsConnection has 34 KB of buffers).
+        connection = null;
+        unsent = null;
         server.released(this);
     }
 

@@ -27,9 +27,11 @@ public final class TlsClient implements AutoCloseable {
     private final Map<String, SslSession> newest = new ConcurrentHashMap<>();
 
     /**
-     * A client of {@code context}; {@code timeout} bounds connecting, the handshake and each read.
+     * A client of {@code context}; {@code timeout} bounds connecting, the handshake and each read. It must
+     * be positive, and is cut to {@link TlsConnection#MAX_TIMEOUT} if longer.
      *
-     * @throws IllegalArgumentException if {@code context} is closed, or not made by {@link SslContext#forClient()}
+     * @throws IllegalArgumentException if {@code context} is closed, or not made by {@link SslContext#forClient()},
+     *     or {@code timeout} is not positive
      */
     public TlsClient(SslContext context, Duration timeout) {
         Objects.requireNonNull(context, "context");
@@ -41,7 +43,11 @@ public final class TlsClient implements AutoCloseable {
                     + (context.isServer() ? "a server context" : "a borrowed one"));
         }
         this.context = context;
-        this.timeout = Objects.requireNonNull(timeout, "timeout");
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("a TlsClient's timeout must be positive, not " + timeout);
+        }
+        this.timeout = timeout.compareTo(TlsConnection.MAX_TIMEOUT) > 0 ? TlsConnection.MAX_TIMEOUT : timeout;
     }
 
     /** For logs: "{@code TlsClient[SslContext[client, owned, open 0x…], servers with a session: 2]}". */

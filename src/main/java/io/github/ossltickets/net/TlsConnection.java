@@ -67,6 +67,8 @@ public final class TlsConnection implements AutoCloseable {
     private final ReentrantLock receiving = new ReentrantLock(true);
     /** One thread moves OpenSSL's output to the socket, so records leave in the order OpenSSL made them. */
     private final ReentrantLock sending = new ReentrantLock(true);
+    /** A socket write did not complete within the read timeout, and {@link #TIMER} closed the socket. */
+    private volatile boolean writeStalled;
     /** A thread left output for the one holding {@link #sending}, which sends it before it lets go. */
     private volatile boolean sendRequested;
     private final byte[] toSocket = new byte[BUFFER_SIZE];
@@ -149,7 +151,8 @@ public final class TlsConnection implements AutoCloseable {
      * connected). {@code ssl} must be fresh: one that already has a transport
      * ({@link Ssl#hasTransport()}) is refused with {@link IllegalArgumentException}.
      * A read that does not complete within {@code readTimeout} throws {@link SocketTimeoutException} (the
-     * timeout bounds the whole call, however the peer trickles its bytes);
+     * timeout bounds the whole call, however the peer trickles its bytes); a write whose record the peer
+     * does not take within it, the socket full, throws {@link SocketTimeoutException} and ends the connection;
      * {@code readTimeout} must be positive, and is cut to {@link #MAX_TIMEOUT} (24.8 days) if longer.
      */
     public static TlsConnection over(Ssl ssl, Socket socket, Duration readTimeout) throws IOException {
@@ -412,6 +415,8 @@ public final class TlsConnection implements AutoCloseable {
                 }
                 output = network.pending() > 0;
                 receptionsSeen = receptions;
+            } catch (IllegalStateException e) {
+                throw freedUnder(e);
             } finally {
                 unlockEngine();
             }
@@ -473,6 +478,7 @@ public final class TlsConnection implements AutoCloseable {
     /** Under {@link #sending}: moves OpenSSL's output to the socket until none is left. */
     private void drain(String during) throws IOException {
         sendRequested = false;
+        int bytesOut = 0;
         try {
             while (true) {
                 int n;
@@ -480,17 +486,42 @@ public final class TlsConnection implements AutoCloseable {
                 try {
                     checkNotFreed();
                     n = network.read(toSocket);
+                } catch (IllegalStateException e) {
+                    throw freedUnder(e);
                 } finally {
                     unlockEngine();
                 }
                 if (n == 0) {
                     return;
                 }
-                out.write(toSocket, 0, n);
+                // A blocking socket write has no timeout of its own: a peer that reads nothing would hold
+                // this thread for ever once the socket buffers are full.
+                ScheduledFuture<?> giveUp = TIMER.schedule(this::writeStalled, readTimeoutMillis, TimeUnit.MILLISECONDS);
+                try {
+                    bytesOut = n;
+                    out.write(toSocket, 0, n);
+                } finally {
+                    giveUp.cancel(false);
+                }
             }
-        } catch (SocketException e) {
-            throw ending.get() != null ? closedException(e) : e;
+        } catch (IOException e) { // SocketException, or AsynchronousCloseException on a channel's socket
+            if (writeStalled) {
+                SocketTimeoutException late = new SocketTimeoutException("the peer did not take " + bytesOut
+                        + " bytes within the read timeout of " + readTimeoutMillis + " ms during " + during
+                        + " (it reads nothing, or too slowly); the connection was closed");
+                late.initCause(e);
+                throw late;
+            }
+            throw e instanceof SocketException && ending.get() != null ? closedException(e) : e;
         }
+    }
+
+    /** On {@link #TIMER}: a socket write did not complete within the read timeout; the connection ends. */
+    private void writeStalled() {
+        writeStalled = true;
+        ending.compareAndSet(null, new Ending("closed: a write did not complete within " + readTimeoutMillis + " ms",
+                Thread.currentThread()));
+        closeSocket();
     }
 
     /**
@@ -521,6 +552,8 @@ public final class TlsConnection implements AutoCloseable {
                             + " without close_notify");
                 }
                 room = network.room();
+            } catch (IllegalStateException e) {
+                throw freedUnder(e);
             } finally {
                 unlockEngine();
             }
@@ -549,6 +582,8 @@ public final class TlsConnection implements AutoCloseable {
                     network.write(fromSocket, n);
                 }
                 receptions++;
+            } catch (IllegalStateException e) {
+                throw freedUnder(e);
             } finally {
                 unlockEngine();
             }
@@ -572,6 +607,18 @@ public final class TlsConnection implements AutoCloseable {
         if (freed || ending.get() != null) {
             throw closedException(null);
         }
+    }
+
+    /**
+     * A native object found closed although {@link #checkNotFreed()} passed: its owner freed it meanwhile
+     * (a {@link TlsServer} frees the connection of a handler that returned while another thread still used
+     * it). The handle refused the call, so nothing was touched: the call ends as closed.
+     */
+    private RuntimeException freedUnder(IllegalStateException e) throws SocketException {
+        if (ending.get() != null) {
+            throw closedException(e);
+        }
+        return e;
     }
 
     /** What a call ended by {@link #close()} or {@link #abort()} throws. */
@@ -677,23 +724,19 @@ public final class TlsConnection implements AutoCloseable {
         } finally {
             engine.unlock();
         }
-        // A peer that stopped reading could leave the socket full and this write blocked for ever.
-        ScheduledFuture<?> giveUp = GOODBYE_TIMER.schedule(this::closeSocket, readTimeoutMillis, TimeUnit.MILLISECONDS);
         try {
-            flush("close", true);
+            flush("close", true); // a peer that stopped reading: the write times out (drain)
         } catch (IOException | RuntimeException peerGone) {
             // freeing goes on
-        } finally {
-            giveUp.cancel(false);
         }
     }
 
-    /** Closes the socket of a {@link #close()} whose close_notify the peer has not taken within the read timeout. */
-    private static final ScheduledThreadPoolExecutor GOODBYE_TIMER = goodbyeTimer();
+    /** Closes the socket of a write (close_notify's too) that the peer has not taken within the read timeout. */
+    private static final ScheduledThreadPoolExecutor TIMER = writeTimer();
 
-    private static ScheduledThreadPoolExecutor goodbyeTimer() {
+    private static ScheduledThreadPoolExecutor writeTimer() {
         ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, task -> {
-            Thread thread = new Thread(task, "TlsConnection close_notify timer");
+            Thread thread = new Thread(task, "TlsConnection write timer");
             thread.setDaemon(true);
             return thread;
         });

@@ -212,6 +212,8 @@ public final class TlsServer implements AutoCloseable {
     private final AtomicBoolean closeStarted = new AtomicBoolean();
     private final CountDownLatch closed = new CountDownLatch(1);
     private volatile boolean closing;
+    /** The thread running {@link #shutdown()}: a close() from it (its logger) returns at once. */
+    private volatile Thread shutdownThread;
     /** Why the selector thread died, if it did: the server then accepts nothing more. */
     private volatile Throwable selectorFailure;
 
@@ -356,6 +358,10 @@ public final class TlsServer implements AutoCloseable {
     /** Counts a connection refused because every one open at {@link Builder#maxConnections} is past its handshake. */
     void refusedAtCap() {
         rejected.increment();
+    }
+
+    int openConnections() {
+        return open.get();
     }
 
     boolean atConnectionCap() {
@@ -524,12 +530,18 @@ public final class TlsServer implements AutoCloseable {
      * Stops accepting, waits up to the grace period for running handlers, then closes their sockets and
      * interrupts them, and frees everything; returns within the grace period plus about half a second.
      * Idempotent, and safe from several threads at once (later calls wait for the first). Called from
-     * a handler, it starts the shutdown on another thread and returns at once: the handler's own
-     * connection ends when the handler returns.
+     * a handler, or from the handshake listener or the logger on the selector thread, it starts the
+     * shutdown on another thread and returns at once (waiting there would wait for itself): the
+     * caller's own connection ends when the callback returns. Called by the logger from within the
+     * shutdown, it returns at once too.
      */
     @Override
     public void close() {
-        if (workerThreads.contains(Thread.currentThread())) {
+        Thread caller = Thread.currentThread();
+        if (caller == shutdownThread) {
+            return; // from the logger, while this thread's close() runs: it would wait for itself
+        }
+        if (caller == selectorThread || workerThreads.contains(caller)) {
             if (closeStarted.compareAndSet(false, true)) {
                 Thread closer = new Thread(this::shutdown, "ossl-tickets-close-" + port);
                 closer.setDaemon(true);
@@ -549,6 +561,7 @@ public final class TlsServer implements AutoCloseable {
     }
 
     private void shutdown() {
+        shutdownThread = Thread.currentThread();
         closing = true;
         boolean interrupted = false;
         try {
@@ -670,25 +683,28 @@ public final class TlsServer implements AutoCloseable {
             return this;
         }
 
-        /** The longest a handshake may take, from accept to its end (default 10 s). */
+        /** The longest a handshake may take, from accept to its end (default 10 s; cut to {@link TlsConnection#MAX_TIMEOUT}). */
         public Builder handshakeTimeout(Duration timeout) {
             this.handshakeTimeout = positive(timeout, "handshakeTimeout");
             return this;
         }
 
-        /** The longest a read may wait for the peer, and the first request after the handshake (default 30 s). */
+        /**
+         * The longest a read may wait for the peer, and the first request after the handshake, and a write
+         * for the peer to take each record (default 30 s).
+         */
         public Builder readTimeout(Duration timeout) {
             this.readTimeout = positive(timeout, "readTimeout");
             return this;
         }
 
-        /** How long {@link TlsServer#close()} lets running handlers finish (default 5 s). */
+        /** How long {@link TlsServer#close()} lets running handlers finish (default 5 s; cut to {@link TlsConnection#MAX_TIMEOUT}). */
         public Builder grace(Duration grace) {
             Objects.requireNonNull(grace, "grace");
             if (grace.isNegative()) {
                 throw new IllegalArgumentException("grace cannot be negative: " + grace);
             }
-            this.grace = grace;
+            this.grace = grace.compareTo(TlsConnection.MAX_TIMEOUT) > 0 ? TlsConnection.MAX_TIMEOUT : grace;
             return this;
         }
 
@@ -755,12 +771,13 @@ public final class TlsServer implements AutoCloseable {
             return value;
         }
 
+        /** A positive timeout, cut to {@link TlsConnection#MAX_TIMEOUT} as the connections cut it (no overflow in nanoseconds). */
         private static Duration positive(Duration duration, String name) {
             Objects.requireNonNull(duration, name);
             if (duration.isNegative() || duration.isZero()) {
                 throw new IllegalArgumentException(name + " must be positive, not " + duration);
             }
-            return duration;
+            return duration.compareTo(TlsConnection.MAX_TIMEOUT) > 0 ? TlsConnection.MAX_TIMEOUT : duration;
         }
     }
 }

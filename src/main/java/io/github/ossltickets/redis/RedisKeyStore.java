@@ -4,6 +4,7 @@ import redis.clients.jedis.ClientSetInfoConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.exceptions.JedisDataException;
 
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocketFactory;
@@ -53,7 +54,7 @@ final class RedisKeyStore implements AutoCloseable {
     private static final byte[] PRESENT = "1".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] EMPTY = new byte[0];
 
-    private final HostAndPort address;
+    private final BoundedReplies sockets;
     private final DefaultJedisClientConfig config;
     private final String description;
     private Jedis connection;
@@ -72,7 +73,7 @@ final class RedisKeyStore implements AutoCloseable {
         if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
             throw new IllegalArgumentException("the Redis URI takes no query or fragment: " + description);
         }
-        this.address = new HostAndPort(uri.getHost(), uri.getPort() == -1 ? 6379 : uri.getPort());
+        HostAndPort address = new HostAndPort(uri.getHost(), uri.getPort() == -1 ? 6379 : uri.getPort());
         int millis = Math.toIntExact(timeout.toMillis());
         DefaultJedisClientConfig.Builder builder = DefaultJedisClientConfig.builder()
                 .connectionTimeoutMillis(millis).socketTimeoutMillis(millis)
@@ -96,6 +97,7 @@ final class RedisKeyStore implements AutoCloseable {
                             : (SSLSocketFactory) SSLSocketFactory.getDefault());
         }
         this.config = builder.build();
+        this.sockets = new BoundedReplies(address, config);
     }
 
     /** The URI without its password, for messages: {@code rediss://user@host:6380/0}. */
@@ -110,26 +112,64 @@ final class RedisKeyStore implements AutoCloseable {
 
     /** Reads {@code key}; a string longer than {@link #MAX_VALUE_BYTES} is reported, not read. */
     Value read(byte[] key) {
-        List<?> reply = (List<?>) connected().eval(READ, List.of(key),
+        Object reply = connected().eval(READ, List.of(key),
                 List.of(Integer.toString(MAX_VALUE_BYTES).getBytes(StandardCharsets.US_ASCII)));
-        long code = (Long) reply.get(0);
-        if (code == 0) {
-            return new Value(Value.Kind.ABSENT, null, null);
+        // The script's replies, {0}, {1, bytes}, {2, bytes} or {3, number}; anything else is a Redis that lies.
+        if (reply instanceof List<?> list && !list.isEmpty() && list.get(0) instanceof Long code) {
+            if (code == 0 && list.size() == 1) {
+                return new Value(Value.Kind.ABSENT, null, null);
+            }
+            if (list.size() == 2) {
+                Object second = list.get(1);
+                if (code == 1 && second instanceof byte[] bytes) {
+                    return new Value(Value.Kind.PRESENT, bytes, null);
+                }
+                if (code == 2 && second instanceof byte[] type) {
+                    return new Value(Value.Kind.WRONG_TYPE, null, new String(type, StandardCharsets.UTF_8));
+                }
+                if (code == 3 && second instanceof Long length) {
+                    return new Value(Value.Kind.TOO_LONG, null, length.toString());
+                }
+            }
         }
-        if (code == 1) {
-            return new Value(Value.Kind.PRESENT, (byte[]) reply.get(1), null);
-        }
-        if (code == 2) {
-            return new Value(Value.Kind.WRONG_TYPE, null, new String((byte[]) reply.get(1), StandardCharsets.UTF_8));
-        }
-        return new Value(Value.Kind.TOO_LONG, null, reply.get(1).toString());
+        throw unexpected("reading the key", reply);
     }
 
     /** Sets {@code key} to {@code update} if it still holds {@code expected} (null: still absent). */
     boolean compareAndSet(byte[] key, byte[] expected, byte[] update) {
         Object reply = connected().eval(COMPARE_AND_SET, List.of(key),
                 List.of(expected == null ? ABSENT : PRESENT, expected == null ? EMPTY : expected, update));
-        return Long.valueOf(1).equals(reply);
+        if (reply instanceof Long set && (set == 0 || set == 1)) {
+            return set == 1;
+        }
+        throw unexpected("publishing the key", reply);
+    }
+
+    /** A reply the script cannot give: the connection is dropped, as after any failed command. */
+    private JedisDataException unexpected(String during, Object reply) {
+        return new JedisDataException("unexpected reply from Redis at " + description + " " + during + ": "
+                + shape(reply));
+    }
+
+    /** What a reply is, without its bytes: "an array of 2 (an integer, a string of 5 bytes)". */
+    private static String shape(Object reply) {
+        if (reply == null) {
+            return "nil";
+        }
+        if (reply instanceof Long) {
+            return "an integer";
+        }
+        if (reply instanceof byte[] bytes) {
+            return "a string of " + bytes.length + " bytes";
+        }
+        if (reply instanceof List<?> list) {
+            StringBuilder out = new StringBuilder("an array of " + list.size());
+            for (int i = 0; i < list.size(); i++) {
+                out.append(i == 0 ? " (" : ", ").append(shape(list.get(i)));
+            }
+            return out.append(list.isEmpty() ? "" : ")").toString();
+        }
+        return "a " + reply.getClass().getSimpleName();
     }
 
     /** Drops the connection after a failure; the next command connects again. */
@@ -151,7 +191,7 @@ final class RedisKeyStore implements AutoCloseable {
 
     private Jedis connected() {
         if (connection == null) {
-            connection = new Jedis(address, config);
+            connection = new Jedis(sockets, config);
         }
         return connection;
     }

@@ -185,9 +185,13 @@ public final class RedisTicketKeys implements AutoCloseable {
      * counted and logged as described above.
      *
      * @return true if Redis answered with a usable schedule
+     * @throws IllegalStateException after {@link #close()}: polling would open a connection nothing closes
      */
     public boolean pollNow() {
         synchronized (pollLock) {
+            if (closed) {
+                throw new IllegalStateException("this RedisTicketKeys for " + where + " was closed; it polls no more");
+            }
             Instant now = clock.instant();
             polls.incrementAndGet();
             try {
@@ -366,8 +370,13 @@ public final class RedisTicketKeys implements AutoCloseable {
 
     private void tick() {
         try {
-            pollNow();
+            if (!closed) {
+                pollNow();
+            }
         } catch (RuntimeException e) {
+            if (closed) {
+                return; // close() came first: the poll was refused, and nothing is wrong
+            }
             // Not Redis's failure (pollNow handles those): a bug or a failing key supplier. Keep polling.
             LOG.log(System.Logger.Level.ERROR, "polling Redis at " + where + " failed", e);
         } finally {

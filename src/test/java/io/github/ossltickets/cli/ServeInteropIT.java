@@ -444,8 +444,8 @@ class ServeInteropIT {
                             && !thread.getName().startsWith("process reaper")
                             && !thread.getName().startsWith("Common-Cleaner")
                             && !thread.getName().startsWith("Attach Listener")
-                            // process-wide, one at most, ending 10 s after the last close it timed
-                            && !thread.getName().equals("TlsConnection close_notify timer"))
+                            // process-wide, one at most, ending 10 s after the last write it timed
+                            && !thread.getName().equals("TlsConnection write timer"))
                     .collect(Collectors.toSet());
         }
     }

@@ -1,0 +1,86 @@
+package io.github.ossltickets.net;
+
+import io.github.ossltickets.SslContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A careless user of {@link TlsClient} and {@link TlsServer}: timeouts of every size. Real handshakes. */
+@Timeout(30)
+class TimeoutBoundsTest {
+    private static SslContext serverContext;
+    private static SslContext clientContext;
+
+    @BeforeAll
+    static void contexts() {
+        serverContext = SslContext.forServer().selfSignedCertificate().build();
+        clientContext = SslContext.forClient().build();
+    }
+
+    @AfterAll
+    static void close() {
+        serverContext.close();
+        clientContext.close();
+    }
+
+    /** A timeout that cannot bound anything is refused when the client is made, not at its first connect. */
+    @Test
+    void aTimeoutThatIsNotPositiveIsRefusedAtOnce() {
+        for (Duration bad : new Duration[] {Duration.ZERO, Duration.ofMillis(-1)}) {
+            IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                    () -> new TlsClient(clientContext, bad));
+            assertTrue(refused.getMessage().contains("timeout must be positive"), refused.getMessage());
+        }
+    }
+
+    /** A timeout longer than a socket takes is cut to TlsConnection.MAX_TIMEOUT, as TlsConnection does. */
+    @Test
+    void aVeryLongTimeoutConnects() throws Exception {
+        TlsServer.Handler echo = connection -> {
+            byte[] buffer = new byte[64];
+            int n = connection.read(buffer);
+            if (n > 0) {
+                connection.write(Arrays.copyOf(buffer, n));
+            }
+        };
+        try (TlsServer server = TlsServer.builder(serverContext, echo).port(0).build();
+             TlsClient client = new TlsClient(clientContext, Duration.ofDays(30));
+             TlsConnection connection = client.connect("127.0.0.1", server.port())) {
+            connection.write("ping".getBytes(StandardCharsets.UTF_8));
+            byte[] buffer = new byte[64];
+            assertEquals("ping", new String(buffer, 0, connection.read(buffer), StandardCharsets.UTF_8));
+        }
+    }
+
+    /** The longest Duration there is, as the server's timeouts: cut to TlsConnection.MAX_TIMEOUT, and it serves. */
+    @Test
+    void theLongestDurationsAsServerTimeoutsServe() throws Exception {
+        Duration forever = Duration.ofSeconds(Long.MAX_VALUE);
+        TlsServer.Handler echo = connection -> {
+            byte[] buffer = new byte[64];
+            int n = connection.read(buffer);
+            if (n > 0) {
+                connection.write(Arrays.copyOf(buffer, n));
+            }
+        };
+        try (TlsServer server = TlsServer.builder(serverContext, echo).port(0).handshakeTimeout(forever)
+                .readTimeout(forever).grace(forever).build();
+             TlsClient client = new TlsClient(clientContext, Duration.ofSeconds(5));
+             TlsConnection connection = client.connect("127.0.0.1", server.port())) {
+            connection.write("ping".getBytes(StandardCharsets.UTF_8));
+            byte[] buffer = new byte[64];
+            assertEquals("ping", new String(buffer, 0, connection.read(buffer), StandardCharsets.UTF_8));
+            connection.close();
+            server.close(); // the handler is done: the grace is not waited for
+        }
+    }
+}
