@@ -175,7 +175,14 @@ final class BoundedReplies implements JedisSocketFactory {
                 line.append((char) (b & 0xff));
                 return;
             }
-            String header = line.toString().strip();
+            // Jedis ends a line only at CR LF, and reads a number up to the first CR: a bare CR or LF, or
+            // anything but digits in a length ("$1000" then spaces Jedis reads as 998222224), would let
+            // Jedis frame the bytes differently from this check. Real Redis sends neither.
+            int end = line.length() - 1;
+            if (end < 0 || line.charAt(end) != '\r' || line.indexOf("\r") != end) {
+                throw refused("a line feed without a carriage return just before it");
+            }
+            String header = line.substring(0, end);
             line.setLength(0);
             if (header.isEmpty()) {
                 throw refused("an empty reply line");
@@ -189,31 +196,41 @@ final class BoundedReplies implements JedisSocketFactory {
                 throw refused("a reply of more than " + MAX_ELEMENTS + " elements");
             }
             switch (header.charAt(0)) {
-                case '$', '=', '!' -> { // bulk string, verbatim string, bulk error: a length, then the bytes
-                    long length = number(header, "bytes");
+                case '+', '-' -> { } // a status or an error: any text
+                case ':' -> number(header, "integer");
+                case '$' -> {
+                    long length = number(header, "string length");
+                    if (length < -1) {
+                        throw refused("a string of negative length " + length);
+                    }
                     if (length > MAX_BULK) {
                         throw refused("a string of " + length + " bytes, over the " + MAX_BULK + " this client takes");
                     }
-                    payloadLeft = length < 0 ? 0 : length + 2;
+                    payloadLeft = length == -1 ? 0 : length + 2;
                 }
-                case '*', '%', '~', '>', '|' -> { // aggregates: a count of elements (pairs for maps)
-                    long count = number(header, "elements");
-                    long elements = header.charAt(0) == '%' || header.charAt(0) == '|' ? 2 * count : count;
-                    if (elements > MAX_ELEMENTS) {
+                case '*' -> {
+                    long count = number(header, "array length");
+                    if (count < -1) {
+                        throw refused("an array of negative length " + count);
+                    }
+                    if (count > MAX_ELEMENTS) {
                         throw refused("an array of " + count + " elements, over the " + MAX_ELEMENTS
                                 + " this client takes");
                     }
-                    elementsLeft += Math.max(0, elements);
+                    elementsLeft += Math.max(0, count);
                 }
-                default -> { } // a simple line: status, error, integer, and so on
+                // RESP3 types (map, set, double, ...) come only after HELLO 3, which this client never sends;
+                // Jedis would parse some of them with unchecked exceptions (",x" is a NumberFormatException).
+                default -> throw refused("a reply of type '" + header.charAt(0) + "', which a RESP2 client is"
+                        + " never sent");
             }
         }
 
-        /** The length or count of a header; an overlong number stands for itself, cut short. */
+        /** The number in a header, exactly as Jedis reads it: an optional minus, then only digits. */
         private long number(String header, String unit) throws IOException {
             String digits = header.substring(1);
             if (!digits.matches("-?[0-9]{1,18}")) {
-                throw refused("a reply header that is not a count of " + unit + ": \""
+                throw refused("a reply " + unit + " that is not a number: \""
                         + (digits.length() > 40 ? digits.substring(0, 40) + "\u2026" : digits) + "\"");
             }
             return Long.parseLong(digits);

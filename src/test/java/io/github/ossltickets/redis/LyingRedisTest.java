@@ -93,15 +93,24 @@ class LyingRedisTest {
     }
 
     private static RedisTicketKeys.Builder builder(LyingRedis redis) {
-        return RedisTicketKeys.builder(redis.uri()).timeout(Duration.ofMillis(500));
+        return builder(redis, "");
+    }
+
+    /** {@code path}: "/1" makes Jedis SELECT database 1 first, a command whose status reply it does not check. */
+    private static RedisTicketKeys.Builder builder(LyingRedis redis, String path) {
+        return RedisTicketKeys.builder(redis.uri() + path).timeout(Duration.ofMillis(500));
     }
 
     private static void assertFailsClosed(String reply, String problem) throws Exception {
+        assertFailsClosed(reply, "", problem);
+    }
+
+    private static void assertFailsClosed(String reply, String path, String problem) throws Exception {
         try (LyingRedis redis = new LyingRedis(reply)) {
             // Caught here, not by assertThrows: JUnit rethrows an OutOfMemoryError, ending the whole run.
             Throwable thrown = null;
             try {
-                builder(redis).start().close();
+                builder(redis, path).start().close();
             } catch (Throwable e) {
                 thrown = e;
             }
@@ -151,6 +160,36 @@ class LyingRedisTest {
     @Test
     void arraysNestedDeeperThanAnyReplyAreRefused() throws Exception {
         assertFailsClosed("*1\r\n".repeat(100_000), "more than 64 elements");
+    }
+
+    /**
+     * Jedis reads a length up to the first CR, adding every byte as a digit: "51329" and then seven
+     * whitespace characters is 2147483647 to Jedis, an OutOfMemoryError; a check that strips the
+     * whitespace saw 51329, under the limit.
+     */
+    @Test
+    void aLengthWithWhitespaceAfterItIsRefused() throws Exception {
+        assertFailsClosed("*2\r\n:1\r\n$51329\t\u001c\t \u001d\u001d\t\r\n", "string length that is not a number");
+    }
+
+    /** Jedis ends a status line only at CR LF: a bare LF hid the next header from a check that split at LF. */
+    @Test
+    void aBareLineFeedDoesNotHideAHugeLengthFromTheCheck() throws Exception {
+        assertFailsClosed("+OK\n$11\r\n$2147483647\r\n", "/1", "line feed without a carriage return");
+    }
+
+    /** Jedis allocates new byte[-2] (NegativeArraySizeException), new ArrayList(-2) (IllegalArgumentException). */
+    @Test
+    void negativeLengthsAreRefused() throws Exception {
+        assertFailsClosed("*2\r\n:1\r\n$-2\r\n", "string of negative length -2");
+        assertFailsClosed("*-2\r\n", "array of negative length -2");
+    }
+
+    /** A RESP3 double this RESP2 client never asked for: Jedis parsed ",x" with a NumberFormatException. */
+    @Test
+    void aResp3ReplyTypeIsRefused() throws Exception {
+        assertFailsClosed(",x\r\n", "type ','");
+        assertFailsClosed("*2\r\n:1\r\n(x\r\n", "type '('");
     }
 
     /** A closed RedisTicketKeys refuses to poll: polling would open a connection nothing closes. */
