@@ -8,6 +8,7 @@ import java.nio.channels.SeekableByteChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -144,10 +145,10 @@ public final class SmallFiles {
      * Opens for reading. The path was a regular file a moment ago, but someone who can write its
      * directory may have swapped in a FIFO since, and opening a FIFO blocks until a writer comes: no
      * Java API opens without blocking. So the open runs on a thread of its own. If it lasts too long,
-     * the path is opened for writing (no create, no truncate: a regular file is left as it is), which
-     * releases a reader blocked on a FIFO still at that path; the read then ends at once and the check
-     * after it refuses the file. If the FIFO was swapped out again, nothing can release that open: the
-     * caller is refused, and the opening thread (a daemon) is left to a writer that may never come.
+     * the path, if it is a FIFO, is opened for writing (releaseReaderOf), which releases a reader
+     * blocked on it; the read then ends at once and the check after it refuses the file. If the FIFO
+     * was swapped out again, nothing can release that open: the caller is refused, and the opening
+     * thread (a daemon) is left to a writer that may never come.
      */
     static SeekableByteChannel openWithoutHanging(Path path, String what) throws IOException {
         CompletableFuture<SeekableByteChannel> opened = new CompletableFuture<>();
@@ -165,14 +166,7 @@ public final class SmallFiles {
             try {
                 return opened.get(OPEN_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
             } catch (TimeoutException blocked) {
-                OPENERS.execute(() -> {
-                    try (FileChannel writer = FileChannel.open(path,
-                            StandardOpenOption.WRITE)) {
-                        // Opening is all it takes; closing it gives the blocked reader its end of file.
-                    } catch (IOException | RuntimeException notAFifoAnyMore) {
-                        // Not something we can open for writing: nothing a reader could be blocked on.
-                    }
-                });
+                OPENERS.execute(() -> releaseReaderOf(path));
             }
             try {
                 return opened.get(RELEASE_MILLIS, TimeUnit.MILLISECONDS);
@@ -203,6 +197,32 @@ public final class SmallFiles {
             throw new InterruptedIOException("interrupted while opening " + what + " " + path);
         }
     }
+
+    /**
+     * Opens {@code path} for writing if it is a FIFO, which releases a reader blocked opening it; closing
+     * it gives that reader its end of file. Only a FIFO: the path may by now lead anywhere its writer
+     * chose (a symbolic link swapped in), and opening a device (a watchdog, a terminal) or a file for
+     * writing has effects of its own. The FIFO found is opened without following links, so that it
+     * cannot become a link to something else between the check and the open.
+     */
+    private static void releaseReaderOf(Path path) {
+        try {
+            Path entry = path.toRealPath();
+            int mode = (Integer) Files.getAttribute(entry, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+            if ((mode & S_IFMT) != S_IFIFO) {
+                return; // nothing a reader could be blocked on
+            }
+            try (FileChannel writer = FileChannel.open(entry, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+                // opening is all it takes
+            }
+        } catch (IOException | RuntimeException gone) {
+            // swapped again, or no "unix" view: the caller is refused after RELEASE_MILLIS
+        }
+    }
+
+    /** The file type bits of a Unix mode, and the type of a FIFO. */
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFIFO = 0010000;
 
     private static boolean sameFile(BasicFileAttributes before, BasicFileAttributes after) {
         return Objects.equals(before.fileKey(), after.fileKey()) && before.size() == after.size()

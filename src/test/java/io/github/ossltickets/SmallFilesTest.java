@@ -118,6 +118,70 @@ class SmallFilesTest {
         assertEquals(null, unnamed.get(), "every refusal names the file");
     }
 
+    /** The kernel's inotify, to see whether any process opened a file for writing (IN_CLOSE_WRITE). */
+    interface Inotify extends com.sun.jna.Library {
+        Inotify C = com.sun.jna.Native.load("c", Inotify.class);
+        int IN_NONBLOCK = 04000;
+        int IN_CLOSE_WRITE = 0x8;
+
+        int inotify_init1(int flags);
+
+        int inotify_add_watch(int fd, String path, int mask);
+
+        long read(int fd, byte[] buffer, long count);
+
+        int close(int fd);
+    }
+
+    /**
+     * An open blocked on a FIFO whose path became a symbolic link meanwhile: the release opened the
+     * path for writing wherever the link led (a device, a terminal, another file: here a regular file
+     * the test watches). It opens a FIFO, and nothing else.
+     */
+    @Test
+    void theReleaseOfABlockedOpenWritesNothingASymbolicLinkLeadsTo() throws Exception {
+        Path file = dir.resolve("key");
+        Path fifo = dir.resolve("fifo");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        Files.createLink(file, fifo); // the FIFO swapped in; "fifo" keeps it, to release it at the end
+        Path victim = Files.write(dir.resolve("victim"), new byte[80]);
+        int watch = Inotify.C.inotify_init1(Inotify.IN_NONBLOCK);
+        assertTrue(watch >= 0, "inotify_init1");
+        try {
+            assertTrue(Inotify.C.inotify_add_watch(watch, victim.toString(), Inotify.IN_CLOSE_WRITE) >= 0);
+            java.util.concurrent.CompletableFuture<Throwable> ended = new java.util.concurrent.CompletableFuture<>();
+            Thread reader = new Thread(() -> {
+                try (var channel = SmallFiles.openWithoutHanging(file, "the test file")) {
+                    ended.complete(null);
+                } catch (Throwable e) {
+                    ended.complete(e);
+                }
+            }, "blocked-open");
+            reader.setDaemon(true);
+            reader.start();
+            Thread.sleep(500); // the open blocks on the FIFO; then the path becomes a link to the victim
+            Path staged = Files.createSymbolicLink(dir.resolve(".staged"), victim);
+            Files.move(staged, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Throwable refusal = ended.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertTrue(refusal instanceof IOException && refusal.getMessage().contains("did not return"),
+                    "the open is refused: " + refusal);
+            long events = Inotify.C.read(watch, new byte[4096], 4096);
+            assertTrue(events <= 0, "the victim was opened for writing by the release of the blocked open");
+        } finally {
+            Inotify.C.close(watch);
+            Thread release = new Thread(() -> { // a writer for the opener still blocked on the FIFO
+                try (var writer = java.nio.channels.FileChannel.open(fifo, java.nio.file.StandardOpenOption.WRITE)) {
+                    // opening is enough
+                } catch (IOException ignored) {
+                    // no reader was blocked
+                }
+            });
+            release.setDaemon(true);
+            release.start();
+        }
+    }
+
     /** A file whose size is not what it holds: the message says so, not that it kept changing. */
     @Test
     void aProcFileIsRefusedForItsSizeNotAsChanging() {
