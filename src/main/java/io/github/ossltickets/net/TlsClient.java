@@ -62,7 +62,8 @@ public final class TlsClient implements AutoCloseable {
         Socket socket = new Socket();
         TlsConnection connection = null;
         try {
-            socket.connect(new InetSocketAddress(host, port), Math.toIntExact(timeout.toMillis()));
+            // At least 1 ms: a shorter timeout is 0 ms to connect(), which waits without a bound.
+            socket.connect(new InetSocketAddress(host, port), (int) Math.max(1, timeout.toMillis()));
             socket.setTcpNoDelay(true);
             Ssl ssl = context.newSsl();
             SslSession offered = newest.get(server);

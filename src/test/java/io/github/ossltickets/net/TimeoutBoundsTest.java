@@ -42,6 +42,39 @@ class TimeoutBoundsTest {
         }
     }
 
+    /**
+     * A timeout under a millisecond is positive, but is 0 ms to Socket.connect, which is no bound at all:
+     * a server whose accept queue is full drops the SYN, and the connect waited for the kernel's SYN
+     * retries (about two minutes). It is at least a millisecond, as a TlsConnection's read timeout is.
+     */
+    @Test
+    void aTimeoutUnderAMillisecondStillBoundsTheConnect() throws Exception {
+        try (java.net.ServerSocket full = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+             TlsClient client = new TlsClient(clientContext, Duration.ofNanos(500_000))) {
+            java.util.List<java.net.Socket> queued = new java.util.ArrayList<>();
+            try {
+                // Nothing accepts: once the accept queue is full, the kernel drops every new SYN.
+                for (int i = 0; i < 8; i++) {
+                    java.net.Socket socket = new java.net.Socket();
+                    queued.add(socket);
+                    try {
+                        socket.connect(full.getLocalSocketAddress(), 200);
+                    } catch (java.net.SocketTimeoutException queueFull) {
+                        break;
+                    }
+                }
+                // Preemptive: the unbounded connect would not answer an interrupt for two minutes.
+                org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(5), () ->
+                        assertThrows(java.io.IOException.class, () -> client.connect("127.0.0.1", full.getLocalPort())),
+                        "the connect is bounded");
+            } finally {
+                for (java.net.Socket socket : queued) {
+                    socket.close();
+                }
+            }
+        }
+    }
+
     /** A timeout longer than a socket takes is cut to TlsConnection.MAX_TIMEOUT, as TlsConnection does. */
     @Test
     void aVeryLongTimeoutConnects() throws Exception {
