@@ -5,6 +5,7 @@ import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.exceptions.JedisException;
 
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocketFactory;
@@ -112,8 +113,8 @@ final class RedisKeyStore implements AutoCloseable {
 
     /** Reads {@code key}; a string longer than {@link #MAX_VALUE_BYTES} is reported, not read. */
     Value read(byte[] key) {
-        Object reply = connected().eval(READ, List.of(key),
-                List.of(Integer.toString(MAX_VALUE_BYTES).getBytes(StandardCharsets.US_ASCII)));
+        Object reply = eval(READ, List.of(key),
+                List.of(Integer.toString(MAX_VALUE_BYTES).getBytes(StandardCharsets.US_ASCII)), "reading the key");
         // The script's replies, {0}, {1, bytes}, {2, bytes} or {3, number}; anything else is a Redis that lies.
         if (reply instanceof List<?> list && !list.isEmpty() && list.get(0) instanceof Long code) {
             if (code == 0 && list.size() == 1) {
@@ -137,12 +138,28 @@ final class RedisKeyStore implements AutoCloseable {
 
     /** Sets {@code key} to {@code update} if it still holds {@code expected} (null: still absent). */
     boolean compareAndSet(byte[] key, byte[] expected, byte[] update) {
-        Object reply = connected().eval(COMPARE_AND_SET, List.of(key),
-                List.of(expected == null ? ABSENT : PRESENT, expected == null ? EMPTY : expected, update));
+        Object reply = eval(COMPARE_AND_SET, List.of(key),
+                List.of(expected == null ? ABSENT : PRESENT, expected == null ? EMPTY : expected, update),
+                "publishing the key");
         if (reply instanceof Long set && (set == 0 || set == 1)) {
             return set == 1;
         }
         throw unexpected("publishing the key", reply);
+    }
+
+    /**
+     * Runs a script. Jedis parses some replies with unchecked exceptions of its own ("-MOVED" without a
+     * slot is an ArrayIndexOutOfBoundsException): those are a Redis that lies too, and fail like it.
+     */
+    private Object eval(byte[] script, List<byte[]> keys, List<byte[]> args, String during) {
+        try {
+            return connected().eval(script, keys, args);
+        } catch (JedisException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new JedisDataException("unexpected reply from Redis at " + description + " " + during
+                    + ": Jedis could not read it (" + e + ")", e);
+        }
     }
 
     /** A reply the script cannot give: the connection is dropped, as after any failed command. */

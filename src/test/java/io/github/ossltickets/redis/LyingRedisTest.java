@@ -192,6 +192,13 @@ class LyingRedisTest {
         assertFailsClosed("*2\r\n:1\r\n(x\r\n", "type '('");
     }
 
+    /** Jedis parses a "-MOVED" error for its slot and address: without them it threw ArrayIndexOutOfBounds. */
+    @Test
+    void anErrorJedisCannotParseFailsClosed() throws Exception {
+        assertFailsClosed("-MOVED\r\n", "Jedis could not read it");
+        assertFailsClosed("-ASK x 127.0.0.1:1\r\n", "Jedis could not read it");
+    }
+
     /** A closed RedisTicketKeys refuses to poll: polling would open a connection nothing closes. */
     @Test
     void pollNowAfterCloseIsRefusedAndConnectsNothing() throws Exception {
