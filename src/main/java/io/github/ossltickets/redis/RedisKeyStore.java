@@ -148,8 +148,8 @@ final class RedisKeyStore implements AutoCloseable {
     }
 
     /**
-     * Runs a script. Jedis parses some replies with unchecked exceptions of its own ("-MOVED" without a
-     * slot is an ArrayIndexOutOfBoundsException): those are a Redis that lies too, and fail like it.
+     * Runs a script. Jedis parses some replies with unchecked exceptions of its own ("-MOVED 1" without an
+     * address is an ArrayIndexOutOfBoundsException): those are a Redis that lies too, and fail like it.
      */
     private Object eval(byte[] script, List<byte[]> keys, List<byte[]> args, String during) {
         try {

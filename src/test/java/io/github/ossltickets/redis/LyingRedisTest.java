@@ -192,10 +192,10 @@ class LyingRedisTest {
         assertFailsClosed("*2\r\n:1\r\n(x\r\n", "type '('");
     }
 
-    /** Jedis parses a "-MOVED" error for its slot and address: without them it threw ArrayIndexOutOfBounds. */
+    /** Jedis parses a "-MOVED " error for its slot and address: without an address it threw ArrayIndexOutOfBounds. */
     @Test
     void anErrorJedisCannotParseFailsClosed() throws Exception {
-        assertFailsClosed("-MOVED\r\n", "Jedis could not read it");
+        assertFailsClosed("-MOVED 1\r\n", "Jedis could not read it");
         assertFailsClosed("-ASK x 127.0.0.1:1\r\n", "Jedis could not read it");
     }
 
