@@ -1,11 +1,9 @@
 package io.github.ossltickets.net;
 
 import io.github.ossltickets.OpenSsl;
-import io.github.ossltickets.SslContext;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -23,20 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Timeout(30)
 class CloseFromCallbacksTest {
-    private static SslContext serverContext;
-    private static SslContext clientContext;
-
-    @BeforeAll
-    static void contexts() {
-        serverContext = SslContext.forServer().selfSignedCertificate().build();
-        clientContext = SslContext.forClient().build();
-    }
-
-    @AfterAll
-    static void close() {
-        serverContext.close();
-        clientContext.close();
-    }
+    @RegisterExtension
+    static final SelfSignedContexts contexts = new SelfSignedContexts();
 
     /**
      * close() from the handshake listener runs on the selector thread, which it would wait for: it must
@@ -49,7 +35,7 @@ class CloseFromCallbacksTest {
         AtomicReference<TlsServer> self = new AtomicReference<>();
         CountDownLatch closeReturned = new CountDownLatch(1);
         long[] closeMillis = new long[1];
-        TlsServer server = TlsServer.builder(serverContext, connection -> { }).port(0).logger(logger)
+        TlsServer server = TlsServer.builder(contexts.server, connection -> { }).port(0).logger(logger)
                 .grace(Duration.ofSeconds(10)).handshakeListener(ssl -> {
                     long start = System.nanoTime();
                     self.get().close();
@@ -57,7 +43,7 @@ class CloseFromCallbacksTest {
                     closeReturned.countDown();
                 }).build();
         self.set(server);
-        try (TlsClient client = new TlsClient(clientContext, Duration.ofSeconds(5))) {
+        try (TlsClient client = new TlsClient(contexts.client, Duration.ofSeconds(5))) {
             try {
                 client.connect("127.0.0.1", server.port()).close();
             } catch (IOException endedByTheClose) {
@@ -117,10 +103,10 @@ class CloseFromCallbacksTest {
                 Thread.onSpinWait(); // ignores the interrupt
             }
         };
-        TlsServer server = TlsServer.builder(serverContext, stubborn).port(0).logger(closing)
+        TlsServer server = TlsServer.builder(contexts.server, stubborn).port(0).logger(closing)
                 .grace(Duration.ofMillis(100)).build();
         self.set(server);
-        try (TlsClient client = new TlsClient(clientContext, Duration.ofSeconds(5));
+        try (TlsClient client = new TlsClient(contexts.client, Duration.ofSeconds(5));
              TlsConnection connection = client.connect("127.0.0.1", server.port())) {
             connection.write(new byte[] {1});
             assertTrue(serving.await(5, TimeUnit.SECONDS), "the handler runs");

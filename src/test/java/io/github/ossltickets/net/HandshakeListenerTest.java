@@ -1,11 +1,9 @@
 package io.github.ossltickets.net;
 
 import io.github.ossltickets.Ssl;
-import io.github.ossltickets.SslContext;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -36,20 +34,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Timeout(60)
 class HandshakeListenerTest {
-    private static SslContext serverContext;
-    private static SslContext clientContext;
-
-    @BeforeAll
-    static void contexts() {
-        serverContext = SslContext.forServer().selfSignedCertificate().build();
-        clientContext = SslContext.forClient().build();
-    }
-
-    @AfterAll
-    static void close() {
-        serverContext.close();
-        clientContext.close();
-    }
+    @RegisterExtension
+    static final SelfSignedContexts contexts = new SelfSignedContexts();
 
     private final RecordingLogger logger = new RecordingLogger();
 
@@ -62,7 +48,7 @@ class HandshakeListenerTest {
     }
 
     private static String roundTrip(int port, String text) throws IOException {
-        try (TlsClient client = new TlsClient(clientContext, Duration.ofSeconds(5));
+        try (TlsClient client = new TlsClient(contexts.client, Duration.ofSeconds(5));
              TlsConnection connection = client.connect("127.0.0.1", port)) {
             connection.write(text.getBytes(StandardCharsets.UTF_8));
             byte[] buffer = new byte[256];
@@ -97,7 +83,7 @@ class HandshakeListenerTest {
     @ParameterizedTest
     @ValueSource(strings = {"assertion", "stack-overflow", "no-class-def", "sneaky-checked", "runtime"})
     void aThrowingListenerIsLoggedAndTheConnectionGoesOn(String kind) throws Exception {
-        try (TlsServer server = TlsServer.builder(serverContext, HandshakeListenerTest::echo).port(0)
+        try (TlsServer server = TlsServer.builder(contexts.server, HandshakeListenerTest::echo).port(0)
                 .logger(logger).handshakeListener(throwing(kind)).build()) {
             for (int i = 0; i < 3; i++) {
                 assertEquals("ping " + i, roundTrip(server.port(), "ping " + i), kind);
@@ -118,7 +104,7 @@ class HandshakeListenerTest {
         AtomicReference<Thread> listenerThread = new AtomicReference<>();
         CountDownLatch never = new CountDownLatch(1);
         Duration grace = Duration.ofMillis(500);
-        TlsServer server = TlsServer.builder(serverContext, HandshakeListenerTest::echo).port(0).logger(logger)
+        TlsServer server = TlsServer.builder(contexts.server, HandshakeListenerTest::echo).port(0).logger(logger)
                 .grace(grace).handshakeListener(ssl -> {
                     listenerThread.set(Thread.currentThread());
                     entered.countDown();
@@ -177,7 +163,7 @@ class HandshakeListenerTest {
                 throw new IllegalStateException("this logger throws");
             }
         };
-        try (TlsServer server = TlsServer.builder(serverContext, HandshakeListenerTest::echo).port(0)
+        try (TlsServer server = TlsServer.builder(contexts.server, HandshakeListenerTest::echo).port(0)
                 .logger(throwing).handshakeTimeout(Duration.ofMillis(200)).build();
              java.nio.channels.SocketChannel silent = java.nio.channels.SocketChannel.open(
                      new InetSocketAddress("127.0.0.1", server.port()))) {
@@ -196,7 +182,7 @@ class HandshakeListenerTest {
     /** A listener that closes the Ssl ends that connection: logged as the listener's doing, not a failure. */
     @Test
     void aListenerThatClosesTheSslEndsTheConnectionCleanly() throws Exception {
-        try (TlsServer server = TlsServer.builder(serverContext, HandshakeListenerTest::echo).port(0)
+        try (TlsServer server = TlsServer.builder(contexts.server, HandshakeListenerTest::echo).port(0)
                 .logger(logger).handshakeListener(Ssl::close).build()) {
             for (int i = 0; i < 3; i++) {
                 try {
@@ -227,7 +213,7 @@ class HandshakeListenerTest {
     @Test
     void aPeerThatResetsDuringAResponseIsAbandonedNotFailed() throws Exception {
         byte[] block = new byte[64 * 1024];
-        try (TlsServer server = TlsServer.builder(serverContext, connection -> {
+        try (TlsServer server = TlsServer.builder(contexts.server, connection -> {
             byte[] request = new byte[16];
             connection.read(request);
             for (int i = 0; i < 1600; i++) { // 100 MB: far more than the socket buffers hold

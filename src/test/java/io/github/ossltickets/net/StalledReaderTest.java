@@ -1,10 +1,8 @@
 package io.github.ossltickets.net;
 
-import io.github.ossltickets.SslContext;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.net.SocketTimeoutException;
@@ -23,20 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Timeout(30)
 class StalledReaderTest {
-    private static SslContext serverContext;
-    private static SslContext clientContext;
-
-    @BeforeAll
-    static void contexts() {
-        serverContext = SslContext.forServer().selfSignedCertificate().build();
-        clientContext = SslContext.forClient().build();
-    }
-
-    @AfterAll
-    static void close() {
-        serverContext.close();
-        clientContext.close();
-    }
+    @RegisterExtension
+    static final SelfSignedContexts contexts = new SelfSignedContexts();
 
     @Test
     void aWriteToAPeerThatReadsNothingTimesOut() throws Exception {
@@ -56,9 +42,9 @@ class StalledReaderTest {
                 handlerDone.countDown();
             }
         };
-        try (TlsServer server = TlsServer.builder(serverContext, flood).port(0).readTimeout(Duration.ofMillis(500))
+        try (TlsServer server = TlsServer.builder(contexts.server, flood).port(0).readTimeout(Duration.ofMillis(500))
                 .logger(new RecordingLogger()).build();
-             TlsClient client = new TlsClient(clientContext, Duration.ofSeconds(5));
+             TlsClient client = new TlsClient(contexts.client, Duration.ofSeconds(5));
              TlsConnection stalled = client.connect("127.0.0.1", server.port())) {
             stalled.write("GET /big".getBytes(StandardCharsets.UTF_8)); // then reads nothing
             long start = System.nanoTime();

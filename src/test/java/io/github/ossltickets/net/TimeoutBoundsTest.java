@@ -1,10 +1,8 @@
 package io.github.ossltickets.net;
 
-import io.github.ossltickets.SslContext;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -17,27 +15,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** A careless user of {@link TlsClient} and {@link TlsServer}: timeouts of every size. Real handshakes. */
 @Timeout(30)
 class TimeoutBoundsTest {
-    private static SslContext serverContext;
-    private static SslContext clientContext;
-
-    @BeforeAll
-    static void contexts() {
-        serverContext = SslContext.forServer().selfSignedCertificate().build();
-        clientContext = SslContext.forClient().build();
-    }
-
-    @AfterAll
-    static void close() {
-        serverContext.close();
-        clientContext.close();
-    }
+    @RegisterExtension
+    static final SelfSignedContexts contexts = new SelfSignedContexts();
 
     /** A timeout that cannot bound anything is refused when the client is made, not at its first connect. */
     @Test
     void aTimeoutThatIsNotPositiveIsRefusedAtOnce() {
         for (Duration bad : new Duration[] {Duration.ZERO, Duration.ofMillis(-1)}) {
             IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
-                    () -> new TlsClient(clientContext, bad));
+                    () -> new TlsClient(contexts.client, bad));
             assertTrue(refused.getMessage().contains("timeout must be positive"), refused.getMessage());
         }
     }
@@ -50,7 +36,7 @@ class TimeoutBoundsTest {
     @Test
     void aTimeoutUnderAMillisecondStillBoundsTheConnect() throws Exception {
         try (java.net.ServerSocket full = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
-             TlsClient client = new TlsClient(clientContext, Duration.ofNanos(500_000))) {
+             TlsClient client = new TlsClient(contexts.client, Duration.ofNanos(500_000))) {
             java.util.List<java.net.Socket> queued = new java.util.ArrayList<>();
             try {
                 // Nothing accepts: once the accept queue is full, the kernel drops every new SYN.
@@ -85,8 +71,8 @@ class TimeoutBoundsTest {
                 connection.write(Arrays.copyOf(buffer, n));
             }
         };
-        try (TlsServer server = TlsServer.builder(serverContext, echo).port(0).build();
-             TlsClient client = new TlsClient(clientContext, Duration.ofDays(30));
+        try (TlsServer server = TlsServer.builder(contexts.server, echo).port(0).build();
+             TlsClient client = new TlsClient(contexts.client, Duration.ofDays(30));
              TlsConnection connection = client.connect("127.0.0.1", server.port())) {
             connection.write("ping".getBytes(StandardCharsets.UTF_8));
             byte[] buffer = new byte[64];
@@ -105,9 +91,9 @@ class TimeoutBoundsTest {
                 connection.write(Arrays.copyOf(buffer, n));
             }
         };
-        try (TlsServer server = TlsServer.builder(serverContext, echo).port(0).handshakeTimeout(forever)
+        try (TlsServer server = TlsServer.builder(contexts.server, echo).port(0).handshakeTimeout(forever)
                 .readTimeout(forever).grace(forever).build();
-             TlsClient client = new TlsClient(clientContext, Duration.ofSeconds(5));
+             TlsClient client = new TlsClient(contexts.client, Duration.ofSeconds(5));
              TlsConnection connection = client.connect("127.0.0.1", server.port())) {
             connection.write("ping".getBytes(StandardCharsets.UTF_8));
             byte[] buffer = new byte[64];
