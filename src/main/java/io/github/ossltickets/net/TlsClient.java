@@ -25,6 +25,7 @@ public final class TlsClient implements AutoCloseable {
     private final SslContext context;
     private final Duration timeout;
     private final Map<String, SslSession> newest = new ConcurrentHashMap<>();
+    private volatile boolean closed;
 
     /**
      * A client of {@code context}; {@code timeout} bounds connecting, the handshake and each read. It must
@@ -56,8 +57,15 @@ public final class TlsClient implements AutoCloseable {
         return "TlsClient[" + context + ", servers with a session: " + newest.size() + "]";
     }
 
-    /** Connects, offers the newest session for this server if there is one, and runs the handshake. */
+    /**
+     * Connects, offers the newest session for this server if there is one, and runs the handshake.
+     *
+     * @throws IllegalStateException if this client is closed
+     */
     public TlsConnection connect(String host, int port) throws IOException {
+        if (closed) {
+            throw new IllegalStateException("TlsClient is closed: " + this);
+        }
         String server = host + ":" + port;
         Socket socket = new Socket();
         TlsConnection connection = null;
@@ -97,11 +105,24 @@ public final class TlsClient implements AutoCloseable {
         }
     }
 
-    /** Forgets every session. */
+    /**
+     * Forgets and frees every session; {@link #connect} refuses from then on. A connection still open
+     * keeps working, and its session is freed, not kept, when it closes. Idempotent.
+     */
     @Override
     public void close() {
-        newest.values().forEach(SslSession::close);
-        newest.clear();
+        closed = true;
+        forgetAll();
+    }
+
+    /** Each session is removed by exactly one caller, which frees it: close() and a late keepNewest may race. */
+    private void forgetAll() {
+        for (String server : newest.keySet()) {
+            SslSession session = newest.remove(server);
+            if (session != null) {
+                session.close();
+            }
+        }
     }
 
     private void keepNewest(String server, Ssl ssl) {
@@ -116,6 +137,9 @@ public final class TlsClient implements AutoCloseable {
         SslSession previous = newest.put(server, session.get());
         if (previous != null) {
             previous.close();
+        }
+        if (closed) { // closed meanwhile: what close() may have missed is freed here
+            forgetAll();
         }
     }
 }
