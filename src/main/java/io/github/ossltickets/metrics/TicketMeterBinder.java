@@ -96,7 +96,11 @@ public final class TicketMeterBinder implements MeterBinder, AutoCloseable {
         try {
             registerMeters(registry, context, tags, counts, binding);
         } catch (RuntimeException | Error refused) {
-            binding.close(); // a registry that refused one meter keeps none: the name stays free
+            try {
+                binding.close(); // a registry that refused one meter keeps none: the name stays free
+            } catch (RuntimeException | Error removalFailed) {
+                refused.addSuppressed(removalFailed); // the refusal stays the error the caller sees
+            }
             throw refused;
         }
         bindings.add(binding);

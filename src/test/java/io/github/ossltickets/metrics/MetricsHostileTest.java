@@ -44,4 +44,31 @@ class MetricsHostileTest {
             assertEquals(List.of(), registry.getMeters(), "and nothing is registered later");
         }
     }
+
+    /** A registry that refuses a meter and then its removal too: the refusal is thrown, the removal's failure suppressed in it. */
+    @Test
+    void aRegistryThatAlsoRefusesTheRemovalStillReportsTheRefusal() {
+        MeterRegistry registry = new SimpleMeterRegistry() {
+            @Override
+            public Meter remove(Meter.Id id) {
+                throw new IllegalStateException("removal refused by the registry");
+            }
+        };
+        registry.config().meterFilter(new MeterFilter() {
+            @Override
+            public Meter.Id map(Meter.Id id) {
+                if (id.getName().equals("tls.tickets.callback.failures")) {
+                    throw new IllegalArgumentException("refused by the registry");
+                }
+                return id;
+            }
+        });
+        try (SslContext server = Traffic.server(TicketKey.random())) {
+            TicketMeterBinder binder = new TicketMeterBinder(server, "web");
+            IllegalArgumentException thrown = assertThrows(IllegalArgumentException.class, () -> binder.bindTo(registry));
+            assertEquals("refused by the registry", thrown.getMessage());
+            assertEquals(1, thrown.getSuppressed().length, java.util.Arrays.toString(thrown.getSuppressed()));
+            assertEquals("removal refused by the registry", thrown.getSuppressed()[0].getMessage());
+        }
+    }
 }
