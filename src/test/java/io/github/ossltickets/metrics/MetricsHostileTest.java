@@ -26,15 +26,7 @@ class MetricsHostileTest {
     @Test
     void aRegistryThatThrowsMidwayKeepsNoneOfTheMeters() {
         MeterRegistry registry = new SimpleMeterRegistry();
-        registry.config().meterFilter(new MeterFilter() {
-            @Override
-            public Meter.Id map(Meter.Id id) {
-                if (id.getName().equals("tls.tickets.callback.failures")) {
-                    throw new IllegalArgumentException("refused by the registry");
-                }
-                return id;
-            }
-        });
+        refuseTheCallbackFailuresMeter(registry);
         try (SslContext server = Traffic.server(TicketKey.random())) {
             TicketMeterBinder binder = new TicketMeterBinder(server, "web");
             IllegalArgumentException thrown = assertThrows(IllegalArgumentException.class, () -> binder.bindTo(registry));
@@ -54,6 +46,18 @@ class MetricsHostileTest {
                 throw new IllegalStateException("removal refused by the registry");
             }
         };
+        refuseTheCallbackFailuresMeter(registry);
+        try (SslContext server = Traffic.server(TicketKey.random())) {
+            TicketMeterBinder binder = new TicketMeterBinder(server, "web");
+            IllegalArgumentException thrown = assertThrows(IllegalArgumentException.class, () -> binder.bindTo(registry));
+            assertEquals("refused by the registry", thrown.getMessage());
+            assertEquals(1, thrown.getSuppressed().length, java.util.Arrays.toString(thrown.getSuppressed()));
+            assertEquals("removal refused by the registry", thrown.getSuppressed()[0].getMessage());
+        }
+    }
+
+    /** A filter that throws on one meter, as Prometheus's registry throws on a name it has with other tag keys. */
+    private static void refuseTheCallbackFailuresMeter(MeterRegistry registry) {
         registry.config().meterFilter(new MeterFilter() {
             @Override
             public Meter.Id map(Meter.Id id) {
@@ -63,12 +67,5 @@ class MetricsHostileTest {
                 return id;
             }
         });
-        try (SslContext server = Traffic.server(TicketKey.random())) {
-            TicketMeterBinder binder = new TicketMeterBinder(server, "web");
-            IllegalArgumentException thrown = assertThrows(IllegalArgumentException.class, () -> binder.bindTo(registry));
-            assertEquals("refused by the registry", thrown.getMessage());
-            assertEquals(1, thrown.getSuppressed().length, java.util.Arrays.toString(thrown.getSuppressed()));
-            assertEquals("removal refused by the registry", thrown.getSuppressed()[0].getMessage());
-        }
     }
 }
