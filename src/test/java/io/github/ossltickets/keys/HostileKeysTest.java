@@ -1,0 +1,102 @@
+package io.github.ossltickets.keys;
+
+import io.github.ossltickets.SslContext;
+import io.github.ossltickets.SslSession;
+import io.github.ossltickets.TicketKey;
+import io.github.ossltickets.TlsVersion;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Ticket keys under a hostile operator or a hostile machine: bad key material, clocks that jump. */
+@Timeout(60)
+class HostileKeysTest {
+
+    /** What a file that was allocated but never written holds (truncate -s 80, a crash before the data). */
+    private static TicketKey allZeroKey() {
+        return new TicketKey(new byte[16], new byte[32], new byte[32]);
+    }
+
+    /**
+     * A key file of zero bytes is a key everyone knows: anyone mints a ticket under it, with any session
+     * and any app data (a forged binding), and in TLS 1.2 anyone who sees a ticket reads its master
+     * secret. The first handshake shows the forgery works against a ring holding such a key; loading,
+     * and reloading, such a file must therefore be refused.
+     */
+    @ParameterizedTest
+    @EnumSource(value = TlsVersion.class, names = {"TLS1_2", "TLS1_3"})
+    void anAllZeroKeyFileIsRefusedSoNoOneCanForgeATicket(TlsVersion version, @TempDir Path dir) throws IOException {
+        SslContext client = Handshakes.client(version);
+        // The attacker: a server of its own, with the key anyone can write down.
+        SslContext forger = Handshakes.server(version);
+        forger.setTicketKeyCallback(TicketKeyRing.of(KeySet.of(allZeroKey())));
+        SslSession forged = Handshakes.firstSession(forger, client);
+        SslContext openToForgery = Handshakes.server(version);
+        openToForgery.setTicketKeyCallback(TicketKeyRing.of(KeySet.of(allZeroKey())));
+        assertTrue(Handshakes.connect(openToForgery, client, forged).reused(),
+                "the premise: a ticket minted by anyone under the all-zero key resumes at a ring holding it");
+
+        Path current = dir.resolve("current.key");
+        Files.write(current, new byte[80]);
+        IOException refused = assertThrows(IOException.class,
+                () -> TicketKeyFiles.load(List.of(current), TicketKeyFormat.NGINX));
+        assertTrue(refused.getMessage().contains(current.toString()) && refused.getMessage().contains("zero"),
+                refused.getMessage());
+        Path haproxy = dir.resolve("haproxy.keys");
+        Base64.Encoder base64 = Base64.getEncoder();
+        Files.writeString(haproxy, base64.encodeToString(haproxyLayout(TicketKey.random())) + "\n"
+                + base64.encodeToString(new byte[80]) + "\n"
+                + base64.encodeToString(haproxyLayout(TicketKey.random())) + "\n");
+        IOException refusedLine = assertThrows(IOException.class,
+                () -> TicketKeyFiles.load(List.of(haproxy), TicketKeyFormat.HAPROXY));
+        assertTrue(refusedLine.getMessage().contains(haproxy.toString()) && refusedLine.getMessage().contains("zero"),
+                refusedLine.getMessage());
+
+        // A good file, then rewritten with zeros while the server runs: the reload is refused.
+        TicketKey good = TicketKey.random();
+        TicketKeyFiles.write(current, TicketKeyFiles.nginxBytes(good));
+        TicketKeyRing ring = TicketKeyRing.of(KeySet.of(TicketKey.random()));
+        SslContext victim = Handshakes.server(version);
+        victim.setTicketKeyCallback(ring);
+        try (KeyFileWatcher watcher = KeyFileWatcher.start(List.of(current), TicketKeyFormat.NGINX, ring::update,
+                Duration.ofDays(1))) {
+            Files.write(current, new byte[80]);
+            watcher.checkNow();
+            assertEquals(1, watcher.failedReloads(), "the all-zero rewrite is a failed reload");
+            assertTrue(watcher.lastError().orElse("").contains("zero"), watcher.lastError().toString());
+            assertTrue(ring.keys().active().hasName(good.name()), "the good key stays: " + ring.keys());
+            Handshakes.Outcome replay = Handshakes.connect(victim, client, forged);
+            assertTrue(replay.ok(), String.valueOf(replay.failure()));
+            assertFalse(replay.reused(), "a ticket forged under the all-zero key resumed after a reload");
+        }
+    }
+
+    /** HAProxy's line layout: name, AES key, HMAC key. */
+    private static byte[] haproxyLayout(TicketKey key) {
+        byte[] out = new byte[80];
+        System.arraycopy(key.name(), 0, out, 0, 16);
+        System.arraycopy(key.aesKey(), 0, out, 16, 32);
+        System.arraycopy(key.hmacKey(), 0, out, 48, 32);
+        return out;
+    }
+}
