@@ -22,12 +22,19 @@ import java.util.function.Supplier;
  * fleet shares one schedule instead (files that one tool rotates, or a shared store).
  *
  * <p>The clock and the scheduler are injectable, so tests drive time; {@link #refresh()} brings the
- * keys up to date at once.
+ * keys up to date at once. It reads the clock at least every second, so a wall clock that jumps ahead
+ * (an NTP step, a machine resumed) retires the keys that expired within a second.
  */
 public final class RotatingKeyRing implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(RotatingKeyRing.class.getName());
     /** Never reschedule sooner than this, so a clock that lags the scheduler cannot spin. */
     private static final Duration MIN_DELAY = Duration.ofMillis(1);
+    /**
+     * Never wait longer than this: the scheduler waits on a monotonic clock, the keys expire on
+     * {@code clock}, and a wall clock can jump ahead while the scheduler waits (an NTP step, a machine
+     * resumed after days). A key then outlives its expiry by this much at most, not by a whole period.
+     */
+    private static final Duration MAX_DELAY = Duration.ofSeconds(1);
     /** After a failed rotation (the key supplier threw), try again this much later. */
     private static final Duration RETRY_DELAY = Duration.ofSeconds(1);
 
@@ -93,7 +100,10 @@ public final class RotatingKeyRing implements AutoCloseable {
         }
         Instant now = clock.instant();
         schedule = schedule.rotatedIfDue(now, policy, newKey);
-        ring.update(schedule.keySetAt(now));
+        KeySet inForce = schedule.keySetAt(now);
+        if (!inForce.equals(ring.keys())) { // most wake-ups change nothing
+            ring.update(inForce);
+        }
     }
 
     private synchronized void scheduleNext(Duration minimum) {
@@ -107,6 +117,9 @@ public final class RotatingKeyRing implements AutoCloseable {
             due = change;
         }
         Duration delay = Duration.between(now, due);
+        if (delay.compareTo(MAX_DELAY) > 0) {
+            delay = MAX_DELAY;
+        }
         if (delay.compareTo(minimum) < 0) {
             delay = minimum;
         }

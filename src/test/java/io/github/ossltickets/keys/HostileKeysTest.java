@@ -91,6 +91,63 @@ class HostileKeysTest {
         }
     }
 
+    /**
+     * The scheduler waits on a monotonic clock, the keys expire on the wall clock, and the wall clock can
+     * jump ahead while the scheduler waits (an NTP step, a VM or laptop resumed after days). The key that
+     * sealed the ticket expires with the jump, so within a moment the ticket must no longer resume; the
+     * ring must not wait for a wake-up computed before the jump (a period away) to drop it.
+     */
+    @ParameterizedTest
+    @EnumSource(value = TlsVersion.class, names = {"TLS1_2", "TLS1_3"})
+    void aWallClockJumpPastAKeysExpiryRetiresItWithinSeconds(TlsVersion version) throws Exception {
+        JumpingClock clock = new JumpingClock();
+        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+        RotationPolicy policy = new RotationPolicy(Duration.ofHours(1), Duration.ofHours(1), Duration.ofHours(2));
+        try (RotatingKeyRing rotating = RotatingKeyRing.start(policy, clock, scheduler, TicketKey::random)) {
+            SslContext server = Handshakes.server(version);
+            server.setTicketKeyCallback(rotating.ring());
+            SslContext client = Handshakes.client(version);
+            SslSession ticket = Handshakes.firstSession(server, client);
+            assertTrue(Handshakes.connect(server, client, ticket).reused(), "resumes before the jump");
+            TicketKey sealing = rotating.ring().keys().active();
+
+            clock.jump(Duration.ofHours(4)); // the sealing key expired 3 hours after it started
+            Thread.sleep(2500);
+            Handshakes.Outcome replay = Handshakes.connect(server, client, ticket);
+            assertTrue(replay.ok(), String.valueOf(replay.failure()));
+            assertFalse(replay.reused(), "2.5 s after the clock passed the expiry of " + sealing + ", its ticket"
+                    + " still resumed; the ring holds " + rotating.ring().keys());
+            assertTrue(rotating.ring().keys().all().stream().noneMatch(key -> key.hasName(sealing.name())),
+                    rotating.ring().keys().toString());
+        } finally {
+            scheduler.shutdownNow();
+        }
+    }
+
+    /** The wall clock, as a test sets it. */
+    private static final class JumpingClock extends Clock {
+        private volatile Instant now = Instant.parse("2026-12-01T00:00:00Z");
+
+        void jump(Duration by) {
+            now = now.plus(by);
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+
     /** HAProxy's line layout: name, AES key, HMAC key. */
     private static byte[] haproxyLayout(TicketKey key) {
         byte[] out = new byte[80];
