@@ -124,6 +124,29 @@ class HostileKeysTest {
         }
     }
 
+    /**
+     * The per-key counters keep, as documented, the 32 names counted most recently. A key still in use
+     * (its tickets resume on every connection) must not be dropped because 32 newer names came after
+     * it; it was, and its counts started again from zero.
+     */
+    @Test
+    void theCountersKeepAKeyStillInUseWhenManyNewerKeysCome() {
+        SslContext server = Handshakes.server(TlsVersion.TLS1_2);
+        SslContext client = Handshakes.client(TlsVersion.TLS1_2);
+        TicketKey first = TicketKey.random();
+        TicketKeyRing ring = TicketKeyRing.of(KeySet.of(first));
+        server.setTicketKeyCallback(ring);
+        SslSession underFirst = Handshakes.firstSession(server, client);
+        int newer = 32;
+        for (int i = 0; i < newer; i++) {
+            ring.update(new KeySet(TicketKey.random(), List.of(), List.of(first)));
+            Handshakes.firstSession(server, client); // sealed under the new active key
+            assertTrue(Handshakes.connect(server, client, underFirst).reused(), "the first key still opens");
+        }
+        assertEquals(newer, server.ticketKeyStats().of(Handshakes.hex(first)).opened(),
+                "the key counted most recently lost its counts: " + server.ticketKeyStats());
+    }
+
     /** The wall clock, as a test sets it. */
     private static final class JumpingClock extends Clock {
         private volatile Instant now = Instant.parse("2026-12-01T00:00:00Z");
