@@ -74,10 +74,10 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p><b>Only tickets reach the binding.</b> OpenSSL resumes a session from its server session cache
  * (a TLS 1.2 session ID, or a stateful TLS 1.3 ticket when {@code SSL_OP_NO_TICKET} is set) without
- * calling the decrypt callback. So {@link #install} turns that cache off and refuses a context with
- * {@code SSL_OP_NO_TICKET}; if you install {@link #generator} and {@link #decryptor} yourself, do both
- * yourself ({@code serverSessionCache(false)} on the builder, and leave {@code SSL_OP_NO_TICKET}
- * unset, also on each connection), or a client resumes past the binding.
+ * calling the decrypt callback. So {@link #install} turns that cache off, after which such sessions
+ * (stateful TLS 1.3 tickets under {@code SSL_OP_NO_TICKET} included) resume nowhere; if you install
+ * {@link #generator} and {@link #decryptor} yourself, turn it off yourself
+ * ({@code serverSessionCache(false)} on the builder), or a client resumes past the binding.
  *
  * <p>Thread-safe.
  */
