@@ -150,6 +150,37 @@ class HostileKeysTest {
                 "the key counted most recently lost its counts: " + server.ticketKeyStats());
     }
 
+    /**
+     * TLS 1.3 clients use a ticket once (RFC 8446, appendix C.4: OpenSSL's client session cache, Go,
+     * browsers), so a resumption that sends no new ticket leaves the client with nothing to resume next
+     * time: every other connection is a full handshake. OpenSSL's built-in keys renew every TLS 1.3
+     * ticket they open, and so does nginx's key callback ("renew if TLSv1.3"); the ring must too, also
+     * under its active key. TLS 1.2 tickets are reusable, and stay unrenewed under the active key.
+     */
+    @ParameterizedTest
+    @EnumSource(value = TlsVersion.class, names = {"TLS1_2", "TLS1_3"})
+    void aTls13ResumptionUnderTheActiveKeyGetsANewTicket(TlsVersion version) {
+        SslContext client = Handshakes.client(version);
+        SslContext builtIn = Handshakes.server(version);
+        Handshakes.Outcome builtInResumed = Handshakes.connect(builtIn, client, Handshakes.firstSession(builtIn, client));
+        assertTrue(builtInResumed.reused(), "the premise: OpenSSL's own keys resume");
+        TicketKey active = TicketKey.random();
+        SslContext server = Handshakes.server(version);
+        server.setTicketKeyCallback(TicketKeyRing.of(KeySet.of(active)));
+        SslSession ticket = Handshakes.firstSession(server, client);
+        Handshakes.Outcome resumed = Handshakes.connect(server, client, ticket);
+        assertTrue(resumed.ok() && resumed.reused(), String.valueOf(resumed.failure()));
+        assertEquals(builtInResumed.ticketsReceived(), resumed.ticketsReceived(), version
+                + ": new tickets on a resumption under the active key, as OpenSSL's own keys send");
+        if (version == TlsVersion.TLS1_3) {
+            assertEquals(1, resumed.ticketsReceived());
+            assertEquals(Handshakes.hex(active), resumed.ticketKeyName());
+            assertTrue(Handshakes.connect(server, client, resumed.session()).reused(), "the renewed ticket resumes");
+        } else {
+            assertEquals(0, resumed.ticketsReceived(), "TLS 1.2 under the active key: no new ticket, as nginx");
+        }
+    }
+
     /** The wall clock, as a test sets it. */
     private static final class JumpingClock extends Clock {
         private volatile Instant now = Instant.parse("2026-12-01T00:00:00Z");
