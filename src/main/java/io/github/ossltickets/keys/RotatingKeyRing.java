@@ -5,6 +5,8 @@ import io.github.ossltickets.TicketKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -99,11 +101,29 @@ public final class RotatingKeyRing implements AutoCloseable {
             return;
         }
         Instant now = clock.instant();
-        schedule = schedule.rotatedIfDue(now, policy, newKey);
+        schedule = withoutKeysFromAClockSetBack(schedule, now).rotatedIfDue(now, policy, newKey);
         KeySet inForce = schedule.keySetAt(now);
         if (!inForce.equals(ring.keys())) { // most wake-ups change nothing
             ring.update(inForce);
         }
+    }
+
+    /**
+     * {@code current} without the keys that start sealing more than a period after {@code now}: no
+     * rotation publishes a key that far ahead, so this ring made them while its clock was ahead (a bad
+     * NTP answer, a clock set wrong at boot) and the clock has since been corrected. Kept, they would
+     * open the tickets sealed in that moment until the wrong time came round, and stall rotation until
+     * then. Only this ring's own schedule: a fleet's shared one is not this clock's to prune.
+     */
+    private KeySchedule withoutKeysFromAClockSetBack(KeySchedule current, Instant now) {
+        Instant latestPublishable = now.plus(policy.period());
+        List<ScheduledKey> kept = new ArrayList<>(current.keys().size());
+        for (ScheduledKey key : current.keys()) {
+            if (!key.encryptsFrom().isAfter(latestPublishable)) {
+                kept.add(key);
+            }
+        }
+        return kept.size() == current.keys().size() ? current : KeySchedule.of(kept);
     }
 
     private synchronized void scheduleNext(Duration minimum) {
