@@ -10,22 +10,28 @@ import java.util.concurrent.atomic.LongAdder;
  * What the key bridge of one native context did, by ticket key name ({@link SslContext#ticketKeyStats()}).
  * Only names of keys the {@link TicketKeyCallback} chose are map keys; every name it did not know
  * (chosen by whoever sent the ticket) lands in one counter, so a client cannot grow the map. The map
- * is bounded too: past {@link #MAX_NAMES} keys, the one counted first is dropped, so rotating keys
- * for years keeps only recent ones. No key material is kept, only the names every ticket carries in
+ * is bounded too: past {@link #MAX_NAMES} keys, the one counted least recently is dropped, so rotating
+ * keys for years keeps only recent ones, and a key still in use stays however many newer ones come. No key material is kept, only the names every ticket carries in
  * clear.
  */
 final class KeyCounters {
     static final int MAX_NAMES = 32;
 
-    /** Counts for one key name; {@code order} says which came first, for eviction. */
+    /** Counts for one key name; {@code order} says which came first, for the snapshot's order. */
     private static final class PerKey {
         final long order;
+        /**
+         * The arrivals count when it was last counted, for eviction: the key with the lowest was counted
+         * least recently. Written only when it changes, so the handshake path mostly just reads it.
+         */
+        volatile long lastCounted;
         final LongAdder sealed = new LongAdder();
         final LongAdder opened = new LongAdder();
         final LongAdder renewed = new LongAdder();
 
         PerKey(long order) {
             this.order = order;
+            this.lastCounted = order;
         }
     }
 
@@ -57,7 +63,14 @@ final class KeyCounters {
 
     private PerKey of(TicketKey key) {
         PerKey counts = byName.get(key.statsName);
-        return counts != null ? counts : add(key.statsName);
+        if (counts == null) {
+            return add(key.statsName);
+        }
+        long now = arrivals.get();
+        if (counts.lastCounted != now) {
+            counts.lastCounted = now;
+        }
+        return counts;
     }
 
     /** The rare path: a key name seen for the first time. */
@@ -67,15 +80,17 @@ final class KeyCounters {
             return counts;
         }
         if (byName.size() >= MAX_NAMES) {
-            String oldest = null;
-            long oldestOrder = Long.MAX_VALUE;
+            String stalest = null;
+            PerKey stalestCounts = null;
             for (Map.Entry<String, PerKey> entry : byName.entrySet()) {
-                if (entry.getValue().order < oldestOrder) {
-                    oldestOrder = entry.getValue().order;
-                    oldest = entry.getKey();
+                PerKey candidate = entry.getValue();
+                if (stalestCounts == null || candidate.lastCounted < stalestCounts.lastCounted
+                        || candidate.lastCounted == stalestCounts.lastCounted && candidate.order < stalestCounts.order) {
+                    stalestCounts = candidate;
+                    stalest = entry.getKey();
                 }
             }
-            byName.remove(oldest);
+            byName.remove(stalest);
         }
         counts = new PerKey(arrivals.incrementAndGet());
         byName.put(name, counts);

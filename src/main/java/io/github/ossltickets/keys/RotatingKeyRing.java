@@ -5,6 +5,8 @@ import io.github.ossltickets.TicketKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -22,12 +24,19 @@ import java.util.function.Supplier;
  * fleet shares one schedule instead (files that one tool rotates, or a shared store).
  *
  * <p>The clock and the scheduler are injectable, so tests drive time; {@link #refresh()} brings the
- * keys up to date at once.
+ * keys up to date at once. It reads the clock at least every second, so a wall clock that jumps ahead
+ * (an NTP step, a machine resumed) retires the keys that expired within a second.
  */
 public final class RotatingKeyRing implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(RotatingKeyRing.class.getName());
     /** Never reschedule sooner than this, so a clock that lags the scheduler cannot spin. */
     private static final Duration MIN_DELAY = Duration.ofMillis(1);
+    /**
+     * Never wait longer than this: the scheduler waits on a monotonic clock, the keys expire on
+     * {@code clock}, and a wall clock can jump ahead while the scheduler waits (an NTP step, a machine
+     * resumed after days). A key then outlives its expiry by this much at most, not by a whole period.
+     */
+    private static final Duration MAX_DELAY = Duration.ofSeconds(1);
     /** After a failed rotation (the key supplier threw), try again this much later. */
     private static final Duration RETRY_DELAY = Duration.ofSeconds(1);
 
@@ -92,8 +101,29 @@ public final class RotatingKeyRing implements AutoCloseable {
             return;
         }
         Instant now = clock.instant();
-        schedule = schedule.rotatedIfDue(now, policy, newKey);
-        ring.update(schedule.keySetAt(now));
+        schedule = withoutKeysFromAClockSetBack(schedule, now).rotatedIfDue(now, policy, newKey);
+        KeySet inForce = schedule.keySetAt(now);
+        if (!inForce.equals(ring.keys())) { // most wake-ups change nothing
+            ring.update(inForce);
+        }
+    }
+
+    /**
+     * {@code current} without the keys that start sealing more than a period after {@code now}: no
+     * rotation publishes a key that far ahead, so this ring made them while its clock was ahead (a bad
+     * NTP answer, a clock set wrong at boot) and the clock has since been corrected. Kept, they would
+     * open the tickets sealed in that moment until the wrong time came round, and stall rotation until
+     * then. Only this ring's own schedule: a fleet's shared one is not this clock's to prune.
+     */
+    private KeySchedule withoutKeysFromAClockSetBack(KeySchedule current, Instant now) {
+        Instant latestPublishable = now.plus(policy.period());
+        List<ScheduledKey> kept = new ArrayList<>(current.keys().size());
+        for (ScheduledKey key : current.keys()) {
+            if (!key.encryptsFrom().isAfter(latestPublishable)) {
+                kept.add(key);
+            }
+        }
+        return kept.size() == current.keys().size() ? current : KeySchedule.of(kept);
     }
 
     private synchronized void scheduleNext(Duration minimum) {
@@ -107,6 +137,9 @@ public final class RotatingKeyRing implements AutoCloseable {
             due = change;
         }
         Duration delay = Duration.between(now, due);
+        if (delay.compareTo(MAX_DELAY) > 0) {
+            delay = MAX_DELAY;
+        }
         if (delay.compareTo(minimum) < 0) {
             delay = minimum;
         }

@@ -99,16 +99,16 @@ public final class TicketKeyFiles {
      * The key in one nginx key file.
      *
      * @param source the file's path, for messages
-     * @throws IOException if the content is not 48 or 80 bytes
+     * @throws IOException if the content is not 48 or 80 bytes, or its HMAC or AES key is all zero bytes
      */
     public static TicketKey parseNginx(byte[] content, String source) throws IOException {
         if (content.length == NGINX_AES256_LENGTH) {
-            return new TicketKey(Arrays.copyOfRange(content, 0, 16), Arrays.copyOfRange(content, 16, 48),
-                    Arrays.copyOfRange(content, 48, 80));
+            return notAllZero(new TicketKey(Arrays.copyOfRange(content, 0, 16), Arrays.copyOfRange(content, 16, 48),
+                    Arrays.copyOfRange(content, 48, 80)), "the ticket key file " + source);
         }
         if (content.length == NGINX_AES128_LENGTH) {
-            return new TicketKey(Arrays.copyOfRange(content, 0, 16), Arrays.copyOfRange(content, 32, 48),
-                    Arrays.copyOfRange(content, 16, 32));
+            return notAllZero(new TicketKey(Arrays.copyOfRange(content, 0, 16), Arrays.copyOfRange(content, 32, 48),
+                    Arrays.copyOfRange(content, 16, 32)), "the ticket key file " + source);
         }
         throw new IOException("the ticket key file " + source + " has " + content.length + " bytes; an nginx"
                 + " ticket key file has 80 (AES-256) or 48 (AES-128)");
@@ -132,7 +132,8 @@ public final class TicketKeyFiles {
      * The keys in an HAProxy file, in file order.
      *
      * @param source the file's path, for messages
-     * @throws IOException naming the line: bad base64, a wrong size, sizes mixed, fewer than three lines
+     * @throws IOException naming the line: bad base64, a wrong size, sizes mixed, an HMAC or AES key of
+     *     zero bytes only, fewer than three lines
      */
     public static List<TicketKey> parseHaproxy(byte[] content, String source) throws IOException {
         String text = new String(content, StandardCharsets.US_ASCII);
@@ -164,8 +165,9 @@ public final class TicketKeyFiles {
             }
             size = raw.length;
             int aes = raw.length == 80 ? 32 : 16;
-            keys.add(new TicketKey(Arrays.copyOfRange(raw, 0, 16), Arrays.copyOfRange(raw, 16 + aes, raw.length),
-                    Arrays.copyOfRange(raw, 16, 16 + aes)));
+            keys.add(notAllZero(new TicketKey(Arrays.copyOfRange(raw, 0, 16),
+                    Arrays.copyOfRange(raw, 16 + aes, raw.length), Arrays.copyOfRange(raw, 16, 16 + aes)),
+                    "the ticket key file " + source + ", line " + (i + 1)));
             Arrays.fill(raw, (byte) 0);
         }
         if (keys.size() < HAPROXY_KEYS) {
@@ -250,6 +252,24 @@ public final class TicketKeyFiles {
         } finally {
             Files.deleteIfExists(temporary);
         }
+    }
+
+    /**
+     * Refuses a key whose HMAC or AES key is all zero bytes: what a file allocated but never written
+     * holds (truncate, a crash before its data reached the disk). Everyone knows that key, so anyone
+     * could mint tickets the server accepts, and read the master secret in any ticket sent under it.
+     */
+    private static TicketKey notAllZero(TicketKey key, String where) throws IOException {
+        String zero = allZero(key.hmacKey()) ? "HMAC" : allZero(key.aesKey()) ? "AES" : null;
+        if (zero != null) {
+            throw new IOException(where + ": the " + zero + " key of " + key + " is all zero bytes (a file allocated"
+                    + " but never written?); anyone could forge tickets under it");
+        }
+        return key;
+    }
+
+    private static boolean allZero(byte[] material) {
+        return Arrays.equals(material, new byte[material.length]);
     }
 
     private static TicketKey find(List<TicketKey> keys, TicketKey key) {

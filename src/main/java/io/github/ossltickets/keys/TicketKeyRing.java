@@ -11,9 +11,12 @@ import java.util.Optional;
 /**
  * A ready {@link TicketKeyCallback} over a {@link KeySet}: the active key seals every new ticket; a
  * ticket sealed under any other key of the set (next or previous) opens and is renewed, so the client
- * gets a ticket under the active key; a ticket under a name not in the set gets a full handshake.
+ * gets a ticket under the active key; a ticket under a name not in the set gets a full handshake. A
+ * TLS 1.3 ticket is renewed under the active key too, as OpenSSL's built-in keys and nginx do: TLS 1.3
+ * clients use a ticket once, and one that resumed without a new ticket has none for next time.
  *
- * <p>The handshake path takes no lock and allocates nothing: it reads one {@code volatile} snapshot,
+ * <p>The handshake path takes no lock and allocates nothing but the protocol name it reads
+ * ({@link Ssl#protocolVersion()}) when the active key opens a ticket: it reads one {@code volatile} snapshot,
  * built once per {@link #update}, that holds every answer ready-made. Names are compared in constant
  * time, and every key of the set is compared, so the time taken does not tell which bytes of a guessed
  * name matched. {@link #update} swaps the whole set at once: a handshake sees the old set or the new
@@ -58,8 +61,17 @@ public final class TicketKeyRing implements TicketKeyCallback {
                 found = i;
             }
         }
-        return found < 0 ? Lookup.notFound() : current.lookups[found];
+        if (found < 0) {
+            return Lookup.notFound();
+        }
+        if (found == 0 && connection != null && TLS_1_3.equals(connection.protocolVersion())) {
+            return current.activeRenewed; // a TLS 1.3 client uses each ticket once: give it the next one
+        }
+        return current.lookups[found];
     }
+
+    /** {@code SSL_get_version}'s name for TLS 1.3. */
+    private static final String TLS_1_3 = "TLSv1.3";
 
     /** Equal arrays of the same length, in time that depends only on the lengths. */
     private static boolean constantTimeEquals(byte[] a, byte[] b) {
@@ -86,6 +98,8 @@ public final class TicketKeyRing implements TicketKeyCallback {
         final byte[][] names;
         /** The answer for each name: the active key opens as is, any other opens and renews. */
         final Lookup[] lookups;
+        /** The active key's answer in TLS 1.3: open and renew. */
+        final Lookup activeRenewed;
 
         Snapshot(KeySet keys) {
             this.keys = keys;
@@ -98,6 +112,7 @@ public final class TicketKeyRing implements TicketKeyCallback {
                 names[i] = key.name();
                 lookups[i] = i == 0 ? Lookup.use(key) : Lookup.useAndRenew(key);
             }
+            this.activeRenewed = Lookup.useAndRenew(keys.active());
         }
     }
 }

@@ -74,10 +74,10 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p><b>Only tickets reach the binding.</b> OpenSSL resumes a session from its server session cache
  * (a TLS 1.2 session ID, or a stateful TLS 1.3 ticket when {@code SSL_OP_NO_TICKET} is set) without
- * calling the decrypt callback. So {@link #install} turns that cache off and refuses a context with
- * {@code SSL_OP_NO_TICKET}; if you install {@link #generator} and {@link #decryptor} yourself, do both
- * yourself ({@code serverSessionCache(false)} on the builder, and leave {@code SSL_OP_NO_TICKET}
- * unset, also on each connection), or a client resumes past the binding.
+ * calling the decrypt callback. So {@link #install} turns that cache off, after which such sessions
+ * (stateful TLS 1.3 tickets under {@code SSL_OP_NO_TICKET} included) resume nowhere; if you install
+ * {@link #generator} and {@link #decryptor} yourself, turn it off yourself
+ * ({@code serverSessionCache(false)} on the builder), or a client resumes past the binding.
  *
  * <p>Thread-safe.
  */
@@ -177,8 +177,9 @@ public final class TicketBinding {
 
     private final String listenerId;
     private final Set<Field> bound;
-    private final Duration maxAge;
-    private final Duration maxClockSkew;
+    /** In milliseconds, capped at Long.MAX_VALUE: a Duration of centuries (FOREVER) means no limit. */
+    private final long maxAgeMillis;
+    private final long maxClockSkewMillis;
     private final long generation;
     private final Clock clock;
     private final LongAdder issued = new LongAdder();
@@ -188,8 +189,8 @@ public final class TicketBinding {
     private TicketBinding(Builder builder) {
         this.listenerId = builder.listenerId;
         this.bound = Collections.unmodifiableSet(EnumSet.copyOf(builder.bound));
-        this.maxAge = builder.maxAge;
-        this.maxClockSkew = builder.maxClockSkew;
+        this.maxAgeMillis = saturatedMillis(builder.maxAge);
+        this.maxClockSkewMillis = saturatedMillis(builder.maxClockSkew);
         this.generation = builder.generation;
         this.clock = builder.clock;
         for (int i = 0; i < refused.length; i++) {
@@ -355,10 +356,10 @@ public final class TicketBinding {
             return Refusal.GENERATION;
         }
         long ageMillis = clock.millis() - issuedAt;
-        if (ageMillis < -maxClockSkew.toMillis()) {
+        if (ageMillis < -maxClockSkewMillis) {
             return Refusal.FUTURE;
         }
-        if (ageMillis > maxAge.toMillis()) {
+        if (ageMillis > maxAgeMillis) {
             return Refusal.EXPIRED;
         }
         if (bound.contains(Field.LISTENER) && !data.getString(LISTENER).orElse("").equals(listenerOf(connection))) {
@@ -386,6 +387,11 @@ public final class TicketBinding {
         }
         session.setTicketAppData(data.get(USER).orElse(new byte[0]));
         return null;
+    }
+
+    /** {@link Duration#toMillis}, but Long.MAX_VALUE where that overflows (it throws for ChronoUnit.FOREVER). */
+    private static long saturatedMillis(Duration duration) {
+        return duration.compareTo(Duration.ofMillis(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE : duration.toMillis();
     }
 
     private static byte[] utf8(String text) {

@@ -50,7 +50,7 @@ public final class CrossServerChecks {
             String label, Path dir)
             throws Exception {
         ResumptionChecks.Answer atServe = issueThenResume(keyName, example, serve, tls, options, dir);
-        // SUCCESS_RENEW where serve's key is OpenSSL's built-in one (TLS 1.3), SUCCESS under a key ring.
+        // SUCCESS_RENEW in TLS 1.3 (built-in keys and a key ring alike), SUCCESS under a key ring in TLS 1.2.
         assertTrue(atServe.fields().getOrDefault("ticket-status", "").startsWith("SUCCESS"), atServe.output());
         assertTrue(atServe.fields().getOrDefault("ticket-return", "").startsWith("USE"), atServe.output());
         assertTrue(atServe.fields().getOrDefault("ticket-appdata", "").startsWith(

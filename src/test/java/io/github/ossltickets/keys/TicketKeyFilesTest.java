@@ -177,8 +177,8 @@ class TicketKeyFilesTest {
         assertTrue(loadFails(wrong, TicketKeyFormat.NGINX).getMessage().contains("79 bytes"));
 
         Path badBase64 = dir.resolve("bad64");
-        Files.writeString(badBase64, Base64.getEncoder().encodeToString(new byte[80]) + "\n%%%not base64%%%\n"
-                + Base64.getEncoder().encodeToString(new byte[80]) + "\n");
+        Files.writeString(badBase64, Base64.getEncoder().encodeToString(filled(80, 1)) + "\n%%%not base64%%%\n"
+                + Base64.getEncoder().encodeToString(filled(80, 3)) + "\n");
         assertTrue(loadFails(badBase64, TicketKeyFormat.HAPROXY).getMessage().contains("line 2: not base64"));
 
         Path shortLine = dir.resolve("short");

@@ -44,7 +44,9 @@ class TicketKeyRingTest {
             assertTrue(resumed.ok() && resumed.reused(), resumed.toString());
             TicketKeyStats.KeyUse use = server.ticketKeyStats().of(hex(active));
             assertEquals(1, use.opened());
-            assertEquals(0, use.renewed(), "a ticket under the active key is not renewed by the ring");
+            // TLS 1.3 clients use a ticket once, so the ring renews it even under the active key, as nginx.
+            assertEquals(version == TlsVersion.TLS1_3 ? 1 : 0, use.renewed(),
+                    "a ticket under the active key is renewed by the ring in TLS 1.3 only");
         }
     }
 

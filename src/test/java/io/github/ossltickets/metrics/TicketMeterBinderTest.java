@@ -42,8 +42,8 @@ class TicketMeterBinderTest {
                     Map.entry("tls.tickets.generated{context=web}", 5.0),
                     Map.entry("tls.tickets.decrypts{context=web,status=EMPTY}", 0.0),
                     Map.entry("tls.tickets.decrypts{context=web,status=NO_DECRYPT}", 1.0),
-                    Map.entry("tls.tickets.decrypts{context=web,status=SUCCESS}", 1.0),
-                    Map.entry("tls.tickets.decrypts{context=web,status=SUCCESS_RENEW}", 0.0),
+                    Map.entry("tls.tickets.decrypts{context=web,status=SUCCESS}", 0.0),
+                    Map.entry("tls.tickets.decrypts{context=web,status=SUCCESS_RENEW}", 1.0),
                     Map.entry("tls.tickets.returns{context=web,return=ABORT}", 0.0),
                     Map.entry("tls.tickets.returns{context=web,return=IGNORE}", 0.0),
                     Map.entry("tls.tickets.returns{context=web,return=IGNORE_RENEW}", 1.0),
@@ -55,7 +55,7 @@ class TicketMeterBinderTest {
             assertEquals(expected, counts(registry), "first publication: the key's meters are not there yet");
             expected.put("tls.tickets.keys{context=web,event=sealed,key=" + key + "}", 5.0);
             expected.put("tls.tickets.keys{context=web,event=opened,key=" + key + "}", 1.0);
-            expected.put("tls.tickets.keys{context=web,event=renewed,key=" + key + "}", 0.0);
+            expected.put("tls.tickets.keys{context=web,event=renewed,key=" + key + "}", 1.0);
             assertEquals(expected, counts(registry), "the next publication has the key counted during the first");
         }
     }

@@ -42,12 +42,12 @@ class TicketMetricsTest {
             assertEquals("counts \"test\", quoted", SERVER.getAttribute(name, "ContextName"));
             assertEquals(false, SERVER.getAttribute(name, "Closed"));
             assertEquals(5L, SERVER.getAttribute(name, "TicketsGenerated"));
-            assertEquals(Map.of("EMPTY", 0L, "NO_DECRYPT", 1L, "SUCCESS", 1L, "SUCCESS_RENEW", 0L),
+            assertEquals(Map.of("EMPTY", 0L, "NO_DECRYPT", 1L, "SUCCESS", 0L, "SUCCESS_RENEW", 1L),
                     longs((TabularData) SERVER.getAttribute(name, "DecryptsByStatus")));
             assertEquals(Map.of("ABORT", 0L, "IGNORE", 0L, "IGNORE_RENEW", 1L, "USE", 0L, "USE_RENEW", 1L),
                     longs((TabularData) SERVER.getAttribute(name, "ReturnsByKind")));
             assertEquals(0L, SERVER.getAttribute(name, "CallbackFailures"));
-            assertEquals(Map.of(Traffic.hex(active), Map.of("sealed", 5L, "opened", 1L, "renewed", 0L)),
+            assertEquals(Map.of(Traffic.hex(active), Map.of("sealed", 5L, "opened", 1L, "renewed", 1L)),
                     keyCounts((TabularData) SERVER.getAttribute(name, "ByKeyName")));
             assertEquals(1L, SERVER.getAttribute(name, "UnknownKeyName"));
             assertEquals(0L, SERVER.getAttribute(name, "SealDeclined"));
@@ -93,7 +93,7 @@ class TicketMetricsTest {
             assertEquals(5L, SERVER.getAttribute(jmx.objectName(), "TicketsGenerated"), "the last counts read");
             assertEquals(1L, SERVER.getAttribute(jmx.objectName(), "UnknownKeyName"));
             assertEquals(1L, longs((TabularData) SERVER.getAttribute(jmx.objectName(), "DecryptsByStatus"))
-                    .get("SUCCESS"));
+                    .get("SUCCESS_RENEW"));
             assertThrows(IllegalStateException.class, () -> TicketMetrics.register(server, "closed too"),
                     "a closed context is refused");
         }

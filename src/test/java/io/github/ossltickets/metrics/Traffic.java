@@ -51,8 +51,9 @@ final class Traffic {
     /**
      * Three connections to {@code server}: a full handshake (2 tickets sealed), its resumption (1 opened,
      * 1 renewed ticket sealed), and one offering a ticket under a key {@code server} does not know (a full
-     * handshake, 2 tickets). Expected afterwards: 5 generated; decrypts SUCCESS 1, NO_DECRYPT 1; returns
-     * USE_RENEW 1, IGNORE_RENEW 1; the active key sealed 5, opened 1; 1 unknown key name.
+     * handshake, 2 tickets). Expected afterwards: 5 generated; decrypts SUCCESS_RENEW 1 (the ring renews
+     * every TLS 1.3 ticket), NO_DECRYPT 1; returns USE_RENEW 1, IGNORE_RENEW 1; the active key sealed 5,
+     * opened 1, renewed 1; 1 unknown key name.
      */
     static void fullResumedAndForeign(SslContext server) {
         try (SslContext client = client(); SslContext stranger = server(TicketKey.random())) {
