@@ -15,6 +15,7 @@ import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.StandardOpenOption;
@@ -119,7 +120,15 @@ final class Keys {
      */
     private static FileChannel rotationLock(Path dir) throws IOException {
         Path lockFile = dir.resolve(LOCK_FILE);
-        FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        // Opening a FIFO for writing blocks until a reader comes: refuse anything but a regular file first,
+        // and a link (where the lock would be taken, or a file created, elsewhere) on opening.
+        if (Files.exists(lockFile, LinkOption.NOFOLLOW_LINKS)
+                && !Files.isRegularFile(lockFile, LinkOption.NOFOLLOW_LINKS)) {
+            throw new IOException("the rotation lock " + lockFile + " is not a regular file (a FIFO, a directory, a"
+                    + " device or a symbolic link); remove it, and keys rotate makes a new one");
+        }
+        FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                LinkOption.NOFOLLOW_LINKS);
         FileLock lock;
         try {
             lock = channel.tryLock();

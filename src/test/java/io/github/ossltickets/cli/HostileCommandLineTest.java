@@ -1,0 +1,93 @@
+package io.github.ossltickets.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The command line used as a hostile user uses it: damaged key directories, unwritable output,
+ * contradictory options. A case that could hang runs the command in a child process, killed at its
+ * deadline, so that a regression fails one named test instead of holding the suite.
+ */
+@Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class HostileCommandLineTest {
+
+    /** What a child process did: its exit status (-1 if it had to be killed), stdout and stderr. */
+    private record Outcome(int exit, String out, String err) {}
+
+    /** Runs {@code ossl-tickets args} as scripts/ossl-tickets does, killing it after {@code seconds}. */
+    private static Outcome ossltickets(File stdout, int seconds, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "--enable-native-access=ALL-UNNAMED"));
+        for (String property : List.of("ossltickets.libssl", "ossltickets.libcrypto")) {
+            if (System.getProperty(property) != null) {
+                command.add("-D" + property + "=" + System.getProperty(property));
+            }
+        }
+        command.addAll(List.of("-cp", System.getProperty("surefire.test.class.path",
+                System.getProperty("java.class.path")), Main.class.getName()));
+        command.addAll(List.of(args));
+        Path err = Files.createTempFile("hostile-cli", ".err");
+        Path out = Files.createTempFile("hostile-cli", ".out");
+        try {
+            Process process = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .redirectOutput(stdout != null ? stdout : out.toFile()).redirectError(err.toFile()).start();
+            int exit = -1;
+            if (process.waitFor(seconds, TimeUnit.SECONDS)) {
+                exit = process.exitValue();
+            } else {
+                process.destroyForcibly();
+                process.waitFor(10, TimeUnit.SECONDS);
+            }
+            return new Outcome(exit, Files.readString(out), Files.readString(err));
+        } finally {
+            Files.deleteIfExists(err);
+            Files.deleteIfExists(out);
+        }
+    }
+
+    private static void mkfifo(Path path) throws Exception {
+        Process mkfifo = new ProcessBuilder("mkfifo", path.toString()).inheritIO().start();
+        assertTrue(mkfifo.waitFor(10, TimeUnit.SECONDS) && mkfifo.exitValue() == 0, "mkfifo " + path);
+    }
+
+    /** Runs {@code keys args} in this JVM (for cases that cannot hang): its exit status and stderr. */
+    private static Outcome keys(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = Keys.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Outcome(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * A key directory whose rotation lock file is a FIFO (damaged, or planted by another user): opening it
+     * for writing blocks until a reader comes, which never happens, so keys rotate hung for ever (from
+     * cron: one more hung process per run). It must fail at once, naming the lock file.
+     */
+    @Test
+    void keysRotateRefusesALockFileThatIsAFifo(@TempDir Path dir) throws Exception {
+        Path lock = dir.resolve(Keys.LOCK_FILE);
+        mkfifo(lock);
+        Outcome outcome = ossltickets(null, 10, "keys", "rotate", "--format", "nginx", dir.toString());
+        assertEquals(1, outcome.exit(), "exit status (-1: killed after hanging); stderr: " + outcome.err());
+        assertTrue(outcome.err().contains(lock.toString()) && outcome.err().contains("not a regular file"),
+                outcome.err());
+        assertFalse(Files.exists(dir.resolve("current.key")), "no rotation without the lock");
+    }
+}
