@@ -351,7 +351,7 @@ final class Serve {
         } catch (UsageException e) {
             if (e.getMessage() == null) {
                 out.println(USAGE);
-                return out.checkError() ? Main.CLOSED_PIPE : 0; // the reader went away, as for every command
+                return out.checkError() ? Main.outputFailed("serve", out, err) : 0; // as every command does
             }
             err.println("ossl-tickets serve: " + oneLine(e.getMessage()) + " (ossl-tickets serve --help lists the options)");
             return 2;
@@ -379,9 +379,9 @@ final class Serve {
                 + hostAndPort(options.bind(), running.port())
                 + "/ (generation " + options.generation() + "; Ctrl-C stops it)");
         out.flush();
-        if (out.checkError()) { // nobody reads the banner: end as every command does when its reader left
+        if (out.checkError()) { // the banner was not written: end as every command does when stdout fails
             running.close();
-            return Main.CLOSED_PIPE;
+            return Main.outputFailed("serve", out, err);
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             err.print("ossl-tickets serve stopping; counters:\n" + running.stats());

@@ -90,4 +90,17 @@ class HostileCommandLineTest {
                 outcome.err());
         assertFalse(Files.exists(dir.resolve("current.key")), "no rotation without the lock");
     }
+
+    /**
+     * serve with stdout on a full disk (/dev/full): it cannot print its banner. It exited 141, as if its
+     * reader had gone, with nothing on stderr: a failure that names nothing. It must say that stdout
+     * could not be written, and why, and exit 1; 141 stays for a closed pipe.
+     */
+    @Test
+    void serveWhoseStdoutCannotBeWrittenSaysSo() throws Exception {
+        Outcome outcome = ossltickets(new File("/dev/full"), 30, "serve", "--port", "0");
+        assertEquals(1, outcome.exit(), "exit status (-1: killed); stderr: " + outcome.err());
+        assertTrue(outcome.err().contains("stdout") && outcome.err().contains("No space left on device"),
+                outcome.err());
+    }
 }
