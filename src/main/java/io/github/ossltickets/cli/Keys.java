@@ -81,6 +81,10 @@ final class Keys {
                         return usageError(err, "keys rotate takes one DIR (nginx) or FILE (haproxy)");
                     }
                     Path target = paths.get(0);
+                    if (format == TicketKeyFormat.HAPROXY && Files.isDirectory(target)) { // "/" has no parent
+                        throw new IOException(target + " is a directory; keys rotate --format haproxy takes the"
+                                + " key FILE (--format nginx takes a DIR)");
+                    }
                     Path dir = format == TicketKeyFormat.NGINX ? target
                             : target.toAbsolutePath().getParent();
                     if (format == TicketKeyFormat.NGINX) {

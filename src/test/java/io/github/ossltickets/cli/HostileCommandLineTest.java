@@ -92,6 +92,23 @@ class HostileCommandLineTest {
     }
 
     /**
+     * keys rotate --format haproxy takes the key FILE; given a directory it took a lock in the directory's
+     * parent before finding out, and given / it failed with a NullPointerException's text ("Cannot invoke
+     * ... because dir is null"), which names neither the path nor the problem.
+     */
+    @Test
+    void keysRotateHaproxyGivenADirectoryNamesIt(@TempDir Path dir) throws Exception {
+        Outcome root = keys("rotate", "--format", "haproxy", "/");
+        assertEquals(1, root.exit(), root.err());
+        assertTrue(root.err().contains("/ is a directory") && !root.err().contains("null"), root.err());
+        Path keyDirectory = Files.createDirectory(dir.resolve("keys"));
+        Outcome directory = keys("rotate", "--format", "haproxy", keyDirectory.toString());
+        assertEquals(1, directory.exit(), directory.err());
+        assertTrue(directory.err().contains(keyDirectory + " is a directory"), directory.err());
+        assertFalse(Files.exists(dir.resolve(Keys.LOCK_FILE)), "no lock taken for a command that cannot run");
+    }
+
+    /**
      * serve with stdout on a full disk (/dev/full): it cannot print its banner. It exited 141, as if its
      * reader had gone, with nothing on stderr: a failure that names nothing. It must say that stdout
      * could not be written, and why, and exit 1; 141 stays for a closed pipe.
