@@ -46,6 +46,9 @@ final class Keys {
         for (int i = 1; i < args.length; i++) {
             switch (args[i]) {
                 case "--format" -> {
+                    if (format != null) {
+                        return usageError(err, "--format is given twice; give it once");
+                    }
                     if (i + 1 == args.length) {
                         return usageError(err, "--format needs a value: nginx or haproxy");
                     }
@@ -67,6 +70,10 @@ final class Keys {
         }
         if (format == null) {
             return usageError(err, "keys " + action + " needs --format nginx or --format haproxy");
+        }
+        if (aes128 && (action.equals("show") || action.equals("rotate") && format == TicketKeyFormat.HAPROXY)) {
+            return usageError(err, "--aes128 is for keys new and keys rotate --format nginx; keys rotate --format"
+                    + " haproxy keeps the size of the file's keys (one file cannot mix sizes), and keys show reads keys");
         }
         try {
             switch (action) {

@@ -109,6 +109,31 @@ class HostileCommandLineTest {
     }
 
     /**
+     * Options that contradict, or that the action ignores, ran silently: {@code keys new --format nginx
+     * --format haproxy} wrote a HAProxy file (the last --format won), and {@code keys rotate --format haproxy
+     * --aes128} appended an AES-256 key to an AES-256 file. Each is a usage error now, and nothing is written.
+     */
+    @Test
+    void keysRefusesARepeatedFormatAndAnAes128ItWouldIgnore(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("ticket.key");
+        Outcome twice = keys("new", "--format", "nginx", "--format", "haproxy", file.toString());
+        assertEquals(2, twice.exit(), twice.err());
+        assertTrue(twice.err().contains("--format is given twice"), twice.err());
+        assertFalse(Files.exists(file), "nothing written");
+
+        Path haproxy = dir.resolve("tls-ticket-keys");
+        assertEquals(0, keys("new", "--format", "haproxy", haproxy.toString()).exit());
+        byte[] before = Files.readAllBytes(haproxy);
+        Outcome ignored = keys("rotate", "--format", "haproxy", "--aes128", haproxy.toString());
+        assertEquals(2, ignored.exit(), ignored.err());
+        assertTrue(ignored.err().contains("--aes128"), ignored.err());
+        assertTrue(java.util.Arrays.equals(before, Files.readAllBytes(haproxy)), "the file is unchanged");
+
+        Outcome show = keys("show", "--format", "haproxy", "--aes128", haproxy.toString());
+        assertEquals(2, show.exit(), show.err());
+    }
+
+    /**
      * serve with stdout on a full disk (/dev/full): it cannot print its banner. It exited 141, as if its
      * reader had gone, with nothing on stderr: a failure that names nothing. It must say that stdout
      * could not be written, and why, and exit 1; 141 stays for a closed pipe.
