@@ -44,15 +44,16 @@ final class Keys {
         boolean aes128 = false;
         List<Path> paths = new ArrayList<>();
         for (int i = 1; i < args.length; i++) {
-            switch (args[i]) {
+            boolean equalsSign = args[i].startsWith("--format="); // --opt=VALUE, as serve takes it
+            switch (equalsSign ? "--format" : args[i]) {
                 case "--format" -> {
                     if (format != null) {
                         return usageError(err, "--format is given twice; give it once");
                     }
-                    if (i + 1 == args.length) {
+                    if (equalsSign ? args[i].equals("--format=") : i + 1 == args.length) {
                         return usageError(err, "--format needs a value: nginx or haproxy");
                     }
-                    String value = args[++i];
+                    String value = equalsSign ? args[i].substring("--format=".length()) : args[++i];
                     try {
                         format = TicketKeyFormat.valueOf(value.toUpperCase(Locale.ROOT));
                     } catch (IllegalArgumentException e) {

@@ -148,6 +148,7 @@ public final class Main {
         out.println("  demo     full handshakes, resumptions and a policy decision, TLS 1.2 and 1.3, in memory");
         out.println("  matrix   the 45 ticket scenarios as TSV, the same as native/build/ticket_matrix prints");
         out.println("  serve    an HTTPS server that shows each connection's ticket (serve --help)");
+        out.println("  keys     writes, rotates and shows ticket key files for nginx and HAProxy (keys --help)");
         out.println("Exit status: 0 done, 1 failed, 2 usage error, 141 stdout closed by its reader (as for cat).");
     }
 }

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -131,6 +132,27 @@ class HostileCommandLineTest {
 
         Outcome show = keys("show", "--format", "haproxy", "--aes128", haproxy.toString());
         assertEquals(2, show.exit(), show.err());
+    }
+
+    /**
+     * {@code ossl-tickets --help} listed demo, matrix and serve but not keys, so the key tools could not be
+     * found from the command line; and keys took {@code --format nginx} but refused {@code --format=nginx}
+     * as an "unknown option", which serve takes and the README says every option takes.
+     */
+    @Test
+    void theKeysCommandIsListedAndTakesFormatWithAnEqualsSign(@TempDir Path dir) throws Exception {
+        ByteArrayOutputStream help = new ByteArrayOutputStream();
+        assertEquals(0, Main.run(new String[] {"--help"}, new PrintStream(help, true, StandardCharsets.UTF_8),
+                new PrintStream(OutputStream.nullOutputStream())));
+        assertTrue(help.toString(StandardCharsets.UTF_8).contains("\n  keys "), help.toString(StandardCharsets.UTF_8));
+
+        Path file = dir.resolve("ticket.key");
+        Outcome equalsSign = keys("new", "--format=nginx", file.toString());
+        assertEquals(0, equalsSign.exit(), equalsSign.err());
+        assertEquals(80, Files.size(file));
+        Outcome empty = keys("new", "--format=", dir.resolve("other.key").toString());
+        assertEquals(2, empty.exit(), empty.err());
+        assertTrue(empty.err().contains("--format needs a value"), empty.err());
     }
 
     /**
