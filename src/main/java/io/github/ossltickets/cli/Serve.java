@@ -343,8 +343,14 @@ final class Serve {
         return text.toString();
     }
 
+    /** java.util.logging's format: the key watcher and Redis warn through System.Logger, which goes there. */
+    private static final String LOG_FORMAT = "java.util.logging.SimpleFormatter.format";
+
     /** Runs the command until the JVM is stopped (0) or the server dies (1); returns 2 for bad options, 1 for a failed start. */
     static int run(String[] args, PrintStream out, PrintStream err) {
+        if (System.getProperty(LOG_FORMAT) == null) { // its default takes two lines, a date first: one, as serve's own
+            System.setProperty(LOG_FORMAT, "%4$s: %5$s%6$s%n");
+        }
         Options options;
         try {
             options = Options.parse(args);

@@ -33,21 +33,10 @@ class HostileCommandLineTest {
 
     /** Runs {@code ossl-tickets args} as scripts/ossl-tickets does, killing it after {@code seconds}. */
     private static Outcome ossltickets(File stdout, int seconds, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "--enable-native-access=ALL-UNNAMED"));
-        for (String property : List.of("ossltickets.libssl", "ossltickets.libcrypto")) {
-            if (System.getProperty(property) != null) {
-                command.add("-D" + property + "=" + System.getProperty(property));
-            }
-        }
-        command.addAll(List.of("-cp", System.getProperty("surefire.test.class.path",
-                System.getProperty("java.class.path")), Main.class.getName()));
-        command.addAll(List.of(args));
         Path err = Files.createTempFile("hostile-cli", ".err");
         Path out = Files.createTempFile("hostile-cli", ".out");
         try {
-            Process process = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                    .redirectOutput(stdout != null ? stdout : out.toFile()).redirectError(err.toFile()).start();
+            Process process = start(stdout != null ? stdout : out.toFile(), err.toFile(), args);
             int exit = -1;
             if (process.waitFor(seconds, TimeUnit.SECONDS)) {
                 exit = process.exitValue();
@@ -60,6 +49,22 @@ class HostileCommandLineTest {
             Files.deleteIfExists(err);
             Files.deleteIfExists(out);
         }
+    }
+
+    /** Starts {@code ossl-tickets args} in a child JVM, stdin empty, stdout and stderr into files. */
+    private static Process start(File stdout, File stderr, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "--enable-native-access=ALL-UNNAMED"));
+        for (String property : List.of("ossltickets.libssl", "ossltickets.libcrypto")) {
+            if (System.getProperty(property) != null) {
+                command.add("-D" + property + "=" + System.getProperty(property));
+            }
+        }
+        command.addAll(List.of("-cp", System.getProperty("surefire.test.class.path",
+                System.getProperty("java.class.path")), Main.class.getName()));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectOutput(stdout).redirectError(stderr).start();
     }
 
     private static void mkfifo(Path path) throws Exception {
@@ -153,6 +158,38 @@ class HostileCommandLineTest {
         Outcome empty = keys("new", "--format=", dir.resolve("other.key").toString());
         assertEquals(2, empty.exit(), empty.err());
         assertTrue(empty.err().contains("--format needs a value"), empty.err());
+    }
+
+    /**
+     * serve --quiet promises that warnings still print, a line each; a bad replacement key file's warning
+     * (and every Redis warning) went through java.util.logging's default format instead: two lines, the
+     * first a date and a class and method name. Now one line, "WARNING: ..." naming the file and the reason.
+     */
+    @Test
+    void aKeyReloadWarningIsOneLine(@TempDir Path dir) throws Exception {
+        Path key = dir.resolve("ticket.key");
+        assertEquals(0, keys("new", "--format", "nginx", key.toString()).exit());
+        Path out = dir.resolve("out");
+        Path err = dir.resolve("err");
+        Process serve = start(out.toFile(), err.toFile(), "serve", "--port", "0", "--quiet", "--ticket-keys", key.toString());
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!Files.readString(out).contains("https://") && System.nanoTime() < deadline && serve.isAlive()) {
+                Thread.sleep(50);
+            }
+            assertTrue(Files.readString(out).contains("https://"), "started: " + Files.readString(err));
+            Files.write(key, new byte[10]); // a damaged replacement: the watcher refuses it within 2 s
+            while (!Files.readString(err).contains(key + " has 10 bytes") && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+        } finally {
+            serve.destroyForcibly();
+            serve.waitFor(10, TimeUnit.SECONDS);
+        }
+        List<String> lines = Files.readAllLines(err); // the keys loaded at start, then the warning
+        assertEquals(2, lines.size(), "the warning in one line: " + lines);
+        assertTrue(lines.get(1).startsWith("WARNING: not reloading") && lines.get(1).contains(key + " has 10 bytes"),
+                lines.get(1));
     }
 
     /**
