@@ -15,6 +15,7 @@ import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.StandardOpenOption;
@@ -43,12 +44,16 @@ final class Keys {
         boolean aes128 = false;
         List<Path> paths = new ArrayList<>();
         for (int i = 1; i < args.length; i++) {
-            switch (args[i]) {
+            boolean equalsSign = args[i].startsWith("--format="); // --opt=VALUE, as serve takes it
+            switch (equalsSign ? "--format" : args[i]) {
                 case "--format" -> {
-                    if (i + 1 == args.length) {
+                    if (format != null) {
+                        return usageError(err, "--format is given twice; give it once");
+                    }
+                    if (equalsSign ? args[i].equals("--format=") : i + 1 == args.length) {
                         return usageError(err, "--format needs a value: nginx or haproxy");
                     }
-                    String value = args[++i];
+                    String value = equalsSign ? args[i].substring("--format=".length()) : args[++i];
                     try {
                         format = TicketKeyFormat.valueOf(value.toUpperCase(Locale.ROOT));
                     } catch (IllegalArgumentException e) {
@@ -67,6 +72,10 @@ final class Keys {
         if (format == null) {
             return usageError(err, "keys " + action + " needs --format nginx or --format haproxy");
         }
+        if (aes128 && (action.equals("show") || action.equals("rotate") && format == TicketKeyFormat.HAPROXY)) {
+            return usageError(err, "--aes128 is for keys new and keys rotate --format nginx; keys rotate --format"
+                    + " haproxy keeps the size of the file's keys (one file cannot mix sizes), and keys show reads keys");
+        }
         try {
             switch (action) {
                 case "new" -> {
@@ -80,6 +89,10 @@ final class Keys {
                         return usageError(err, "keys rotate takes one DIR (nginx) or FILE (haproxy)");
                     }
                     Path target = paths.get(0);
+                    if (format == TicketKeyFormat.HAPROXY && Files.isDirectory(target)) { // "/" has no parent
+                        throw new IOException(target + " is a directory; keys rotate --format haproxy takes the"
+                                + " key FILE (--format nginx takes a DIR)");
+                    }
                     Path dir = format == TicketKeyFormat.NGINX ? target
                             : target.toAbsolutePath().getParent();
                     if (format == TicketKeyFormat.NGINX) {
@@ -119,7 +132,15 @@ final class Keys {
      */
     private static FileChannel rotationLock(Path dir) throws IOException {
         Path lockFile = dir.resolve(LOCK_FILE);
-        FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        // Opening a FIFO for writing blocks until a reader comes: refuse anything but a regular file first,
+        // and a link (where the lock would be taken, or a file created, elsewhere) on opening.
+        if (Files.exists(lockFile, LinkOption.NOFOLLOW_LINKS)
+                && !Files.isRegularFile(lockFile, LinkOption.NOFOLLOW_LINKS)) {
+            throw new IOException("the rotation lock " + lockFile + " is not a regular file (a FIFO, a directory, a"
+                    + " device or a symbolic link); remove it, and keys rotate makes a new one");
+        }
+        FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                LinkOption.NOFOLLOW_LINKS);
         FileLock lock;
         try {
             lock = channel.tryLock();

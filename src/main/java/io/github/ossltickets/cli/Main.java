@@ -47,6 +47,12 @@ public final class Main {
             IOException failure = recorder.failure;
             return failure != null && String.valueOf(failure.getMessage()).contains("Broken pipe");
         }
+
+        /** The system's reason for the first failed write ("No space left on device"), or null. */
+        String failure() {
+            IOException failure = recorder.failure;
+            return failure == null ? null : String.valueOf(failure.getMessage());
+        }
     }
 
     private static final class Recorder extends FilterOutputStream {
@@ -115,13 +121,22 @@ public final class Main {
             return 1;
         }
         if (out.checkError()) { // PrintStream swallows write errors: a full disk, a closed pipe
-            if (out instanceof Stdout stdout && stdout.pipeClosed()) {
-                return CLOSED_PIPE;
-            }
-            err.println("ossl-tickets " + command + " failed: could not write its output");
-            return 1;
+            return outputFailed(command, out, err);
         }
         return 0;
+    }
+
+    /**
+     * The exit status of {@code command} once a write to {@code out} failed: 141, quietly, when its reader
+     * went away; else 1, with a line on {@code err} that says why (a full disk, a closed descriptor).
+     */
+    static int outputFailed(String command, PrintStream out, PrintStream err) {
+        if (out instanceof Stdout stdout && stdout.pipeClosed()) {
+            return CLOSED_PIPE;
+        }
+        String reason = out instanceof Stdout stdout && stdout.failure() != null ? ": " + stdout.failure() : "";
+        err.println("ossl-tickets " + command + " failed: could not write its output to stdout" + reason);
+        return 1;
     }
 
     private static boolean isHelp(String command) {
@@ -133,6 +148,7 @@ public final class Main {
         out.println("  demo     full handshakes, resumptions and a policy decision, TLS 1.2 and 1.3, in memory");
         out.println("  matrix   the 45 ticket scenarios as TSV, the same as native/build/ticket_matrix prints");
         out.println("  serve    an HTTPS server that shows each connection's ticket (serve --help)");
+        out.println("  keys     writes, rotates and shows ticket key files for nginx and HAProxy (keys --help)");
         out.println("Exit status: 0 done, 1 failed, 2 usage error, 141 stdout closed by its reader (as for cat).");
     }
 }

@@ -343,15 +343,21 @@ final class Serve {
         return text.toString();
     }
 
+    /** java.util.logging's format: the key watcher and Redis warn through System.Logger, which goes there. */
+    private static final String LOG_FORMAT = "java.util.logging.SimpleFormatter.format";
+
     /** Runs the command until the JVM is stopped (0) or the server dies (1); returns 2 for bad options, 1 for a failed start. */
     static int run(String[] args, PrintStream out, PrintStream err) {
+        if (System.getProperty(LOG_FORMAT) == null) { // its default takes two lines, a date first: one, as serve's own
+            System.setProperty(LOG_FORMAT, "%4$s: %5$s%6$s%n");
+        }
         Options options;
         try {
             options = Options.parse(args);
         } catch (UsageException e) {
             if (e.getMessage() == null) {
                 out.println(USAGE);
-                return out.checkError() ? Main.CLOSED_PIPE : 0; // the reader went away, as for every command
+                return out.checkError() ? Main.outputFailed("serve", out, err) : 0; // as every command does
             }
             err.println("ossl-tickets serve: " + oneLine(e.getMessage()) + " (ossl-tickets serve --help lists the options)");
             return 2;
@@ -379,9 +385,9 @@ final class Serve {
                 + hostAndPort(options.bind(), running.port())
                 + "/ (generation " + options.generation() + "; Ctrl-C stops it)");
         out.flush();
-        if (out.checkError()) { // nobody reads the banner: end as every command does when its reader left
+        if (out.checkError()) { // the banner was not written: end as every command does when stdout fails
             running.close();
-            return Main.CLOSED_PIPE;
+            return Main.outputFailed("serve", out, err);
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             err.print("ossl-tickets serve stopping; counters:\n" + running.stats());
