@@ -18,8 +18,16 @@ import static io.github.ossltickets.ffi.Raw.OPENSSL;
  * owns the other end. Use it on the thread that drives the connection.
  */
 public final class NetworkBio extends NativeHandle implements AutoCloseable {
-    NetworkBio(long bio) {
+    /**
+     * The connection whose end of the pair this one is. Each keeps the other reachable, so that they are
+     * collected together and the one Cleaner thread frees them in turn, never one beside a use of the other.
+     */
+    @SuppressWarnings("unused")
+    private final Ssl connection;
+
+    NetworkBio(long bio, Ssl connection) {
         super(NativeRef.owned(NativeRef.Kind.NETWORK_BIO, bio, NetworkBio::free, "NetworkBio is closed"), true);
+        this.connection = connection;
     }
 
     private static void free(long bio) {
