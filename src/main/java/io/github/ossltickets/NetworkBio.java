@@ -18,8 +18,16 @@ import static io.github.ossltickets.ffi.Raw.OPENSSL;
  * owns the other end. Use it on the thread that drives the connection.
  */
 public final class NetworkBio extends NativeHandle implements AutoCloseable {
-    NetworkBio(long bio) {
+    /**
+     * The connection whose end of the pair this one is. Each keeps the other reachable, so that they are
+     * collected together and the one Cleaner thread frees them in turn, never one beside a use of the other.
+     */
+    @SuppressWarnings("unused")
+    private final Ssl connection;
+
+    NetworkBio(long bio, Ssl connection) {
         super(NativeRef.owned(NativeRef.Kind.NETWORK_BIO, bio, NetworkBio::free, "NetworkBio is closed"), true);
+        this.connection = connection;
     }
 
     private static void free(long bio) {
@@ -47,9 +55,10 @@ public final class NetworkBio extends NativeHandle implements AutoCloseable {
      * copied through the JVM); advances the position and returns how many, 0 when none wait.
      *
      * @throws IllegalArgumentException if {@code buffer} is not direct, or is read-only
+     * @throws IllegalStateException if the buffer's memory was freed (its {@code Arena} is closed)
      */
     public int read(ByteBuffer buffer) {
-        long address = addressOf(buffer);
+        requireDirect(buffer);
         if (buffer.isReadOnly()) {
             // BIO_read would write through the address: into a read-only mapped file, a crash (SIGSEGV).
             throw new IllegalArgumentException("NetworkBio.read needs a writable buffer; got a read-only " + buffer);
@@ -59,7 +68,7 @@ public final class NetworkBio extends NativeHandle implements AutoCloseable {
         if (length == 0) {
             return 0;
         }
-        int read = ref.use(this, bio -> OPENSSL.BIO_read(bio, address + position, length));
+        int read = ref.use(this, bio -> OPENSSL.BIO_read(bio, buffer, length));
         Reference.reachabilityFence(buffer);
         if (read <= 0) {
             return 0;
@@ -75,9 +84,10 @@ public final class NetworkBio extends NativeHandle implements AutoCloseable {
      * {@link IllegalArgumentException}, as by {@link #write(byte[], int)}.
      *
      * @throws IllegalArgumentException if {@code buffer} is not direct, or holds more than {@link #room()}
+     * @throws IllegalStateException if the buffer's memory was freed (its {@code Arena} is closed)
      */
     public void write(ByteBuffer buffer) {
-        long address = addressOf(buffer);
+        requireDirect(buffer);
         int position = buffer.position();
         int length = buffer.remaining();
         if (length == 0) {
@@ -85,20 +95,19 @@ public final class NetworkBio extends NativeHandle implements AutoCloseable {
         }
         int written = ref.use(this, bio -> {
             requireRoom(bio, length);
-            return OPENSSL.BIO_write(bio, address + position, length);
+            return OPENSSL.BIO_write(bio, buffer, length);
         });
         Reference.reachabilityFence(buffer);
         requireWritten(written, length);
         buffer.position(position + length);
     }
 
-    private static long addressOf(ByteBuffer buffer) {
+    private static void requireDirect(ByteBuffer buffer) {
         Objects.requireNonNull(buffer, "buffer");
         if (!buffer.isDirect()) {
             throw new IllegalArgumentException("NetworkBio reads and writes ByteBuffers only if they are direct;"
                     + " use the byte[] methods for heap memory");
         }
-        return OPENSSL.address(buffer);
     }
 
     /** How many received bytes {@link #write} takes in full now ({@code BIO_ctrl_get_write_guarantee}). */

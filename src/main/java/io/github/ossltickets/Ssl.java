@@ -49,6 +49,12 @@ public final class Ssl extends NativeHandle implements AutoCloseable {
     /** The other end of a BIO pair: joined connections are collected together, never one under the other. */
     @SuppressWarnings("unused")
     private Ssl joinedPeer;
+    /**
+     * The network end given by {@link #attachNetworkBio}: the two halves of a pair read each other's buffer,
+     * so neither may be freed by the Cleaner's thread while the other is used on the caller's.
+     */
+    @SuppressWarnings("unused")
+    private NetworkBio networkBio;
 
     /** Owned when made from a context (with its {@code contextCallbacks}); lent when they are null. */
     private Ssl(NativeRef ref, ContextCallbacks contextCallbacks) {
@@ -131,7 +137,8 @@ public final class Ssl extends NativeHandle implements AutoCloseable {
             transportAttached = true;
             return 1;
         });
-        return new NetworkBio(network[0]);
+        networkBio = new NetworkBio(network[0], this);
+        return networkBio;
     }
 
     /**

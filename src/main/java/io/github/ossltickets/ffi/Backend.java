@@ -53,8 +53,6 @@ public interface Backend {
     /** Writes a 64-bit value at {@code address}: a pointer into a {@code const unsigned char **} out-parameter. */
     void writeLong(long address, long value);
 
-    /** The address of a direct buffer's memory (its index 0); the caller keeps the buffer reachable while it is used. */
-    long address(ByteBuffer direct);
 
     /**
      * Runs {@code use} with the address of {@code size} bytes of fresh native memory, which is zeroed
@@ -157,6 +155,20 @@ public interface Backend {
     int BIO_read(long bio, byte[] data, int dlen);
     int BIO_write(long bio, long data, int dlen);
     int BIO_read(long bio, long data, int dlen);
+    /**
+     * {@code BIO_write} of {@code dlen} bytes from a direct buffer's memory at its position. A buffer whose
+     * memory was freed (an {@code Arena} closed, JDK 22+) is refused with {@link IllegalStateException}:
+     * its address would be that of freed memory.
+     */
+    int BIO_write(long bio, ByteBuffer direct, int dlen);
+    /** {@code BIO_read} of up to {@code dlen} bytes into a direct buffer's memory at its position; refused as {@code BIO_write} is. */
+    int BIO_read(long bio, ByteBuffer direct, int dlen);
+
+    /** The refusal of a direct buffer whose memory is gone (its Arena is closed), for both backends. */
+    static IllegalStateException freedBuffer(ByteBuffer direct, IllegalStateException cause) {
+        return new IllegalStateException("the direct buffer's memory was freed (its Arena is closed), so OpenSSL"
+                + " cannot read or write it: " + direct, cause);
+    }
     long BIO_ctrl(long bio, int cmd, long larg, long parg);
     long BIO_ctrl_get_write_guarantee(long bio);
     long BIO_ctrl_pending(long bio);

@@ -100,12 +100,7 @@ public final class JnaBackend implements Backend {
         new Pointer(address).setLong(0, value);
     }
 
-    @Override
-    public long address(ByteBuffer direct) {
-        return Pointer.nativeValue(Native.getDirectBufferPointer(direct));
-    }
-
-    @Override
+        @Override
     public long withWipedMemory(int size, LongUnaryOperator use) {
         try (Memory memory = new Memory(Math.max(size, 1))) {
             memory.clear();
@@ -541,6 +536,31 @@ public final class JnaBackend implements Backend {
     @Override
     public int BIO_read(long bio, long data, int dlen) {
         return LibCrypto.BIO_read(bio, data, dlen);
+    }
+
+    @Override
+    public int BIO_write(long bio, ByteBuffer direct, int dlen) {
+        return LibCrypto.BIO_write(bio, liveAddressAtPosition(direct), dlen);
+    }
+
+    @Override
+    public int BIO_read(long bio, ByteBuffer direct, int dlen) {
+        return LibCrypto.BIO_read(bio, liveAddressAtPosition(direct), dlen);
+    }
+
+    /**
+     * JNI gives a direct buffer's address without asking whether its memory still exists: on JDK 22+ a
+     * buffer of a closed {@code Arena} has one all the same. Reading a byte of it first throws, as the
+     * JDK's channels do. (JNA cannot keep a shared Arena open through the call, as the FFM backend does:
+     * one closed by another thread during it is not caught.)
+     */
+    private static long liveAddressAtPosition(ByteBuffer direct) {
+        try {
+            direct.get(direct.position());
+        } catch (IllegalStateException closed) {
+            throw Backend.freedBuffer(direct, closed);
+        }
+        return Pointer.nativeValue(Native.getDirectBufferPointer(direct)) + direct.position();
     }
 
     @Override

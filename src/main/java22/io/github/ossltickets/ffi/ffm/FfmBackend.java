@@ -123,11 +123,6 @@ public final class FfmBackend implements Backend {
     }
 
     @Override
-    public long address(ByteBuffer direct) {
-        return MemorySegment.ofBuffer(direct).address() - direct.position(); // ofBuffer starts at the position
-    }
-
-    @Override
     public long withWipedMemory(int size, LongUnaryOperator use) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment memory = arena.allocate(Math.max(size, 1)); // zeroed
@@ -552,6 +547,28 @@ public final class FfmBackend implements Backend {
     @Override
     public int BIO_read(long bio, long data, int dlen) {
         return LibCrypto.BIO_read(bio, data, dlen);
+    }
+
+    @Override
+    public int BIO_write(long bio, ByteBuffer direct, int dlen) {
+        return LibCrypto.BIO_write(bio, liveMemoryAtPosition(direct, dlen), dlen);
+    }
+
+    @Override
+    public int BIO_read(long bio, ByteBuffer direct, int dlen) {
+        return LibCrypto.BIO_read(bio, liveMemoryAtPosition(direct, dlen), dlen);
+    }
+
+    /**
+     * The buffer's memory from its position as a segment with the buffer's scope, which the linker checks
+     * and keeps open through the call (a shared Arena's close waits for it); a raw address would not.
+     */
+    private static MemorySegment liveMemoryAtPosition(ByteBuffer direct, int dlen) {
+        MemorySegment memory = MemorySegment.ofBuffer(direct).asSlice(0, dlen); // ofBuffer starts at the position
+        if (!memory.scope().isAlive()) {
+            throw Backend.freedBuffer(direct, new IllegalStateException("Already closed"));
+        }
+        return memory;
     }
 
     @Override

@@ -619,6 +619,27 @@ public final class LibCrypto {
     }
 
     /**
+     * {@code int BIO_write(BIO *b, const void *data, int dlen)} from a segment (a direct buffer's memory):
+     * the linker refuses one whose scope is closed, and keeps it open until the call returns.
+     */
+    public static int BIO_write(long bio, MemorySegment data, int dlen) {
+        try {
+            return (int) BIO_write.invokeExact(bio, data, dlen);
+        } catch (Throwable failure) {
+            throw Downcalls.unexpected("BIO_write", failure);
+        }
+    }
+
+    /** {@code int BIO_read(BIO *b, void *data, int dlen)} into a segment, kept open as by {@code BIO_write}. */
+    public static int BIO_read(long bio, MemorySegment data, int dlen) {
+        try {
+            return (int) BIO_read.invokeExact(bio, data, dlen);
+        } catch (Throwable failure) {
+            throw Downcalls.unexpected("BIO_read", failure);
+        }
+    }
+
+    /**
      * {@code int i2d_X509(const X509 *a, unsigned char **out)}: the DER encoding; with out NULL the length
      * only; otherwise writes at *out and advances it (with *out NULL, allocates it: OPENSSL_free).
      */

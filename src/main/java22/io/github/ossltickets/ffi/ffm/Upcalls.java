@@ -92,14 +92,28 @@ final class Upcalls {
      */
     private static final Map<Callback, Stub> STUBS = new WeakHashMap<>();
     private static final Cleaner CLEANER = Cleaner.create();
-    /** {@code (WeakReference) -> referent}, null once collected. */
-    private static final MethodHandle REFERENT;
+    /** {@code (Target) -> its callback}, null once collected. */
+    private static final MethodHandle TARGET_CALLBACK;
 
     static {
         try {
-            REFERENT = MethodHandles.lookup().findVirtual(Reference.class, "get", MethodType.methodType(Object.class));
+            TARGET_CALLBACK = MethodHandles.lookup().findVirtual(Target.class, "callback",
+                    MethodType.methodType(Callback.class));
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** What a stub calls, held weakly: a stand-in while the stub is customized ({@link #customize}), then the callback. */
+    private static final class Target {
+        private volatile WeakReference<Callback> callback;
+
+        Target(Callback callback) {
+            this.callback = new WeakReference<>(callback);
+        }
+
+        Callback callback() {
+            return callback.get();
         }
     }
 
@@ -141,31 +155,88 @@ final class Upcalls {
     private static Stub make(Callback callback) {
         Kind kind = kindOf(callback);
         warmUp(kind);
-        MethodHandle guarded = guarded(kind, callback);
+        Callback standIn = standIn(kind, false);
+        Target target = new Target(standIn);
+        MethodHandle guarded = guarded(kind, target);
         Arena arena = Arena.ofShared();
         Stub stub;
         try {
             stub = new Stub(arena, Downcalls.LINKER.upcallStub(guarded, kind.descriptor(), arena), new AtomicBoolean());
+            customize(kind, stub.code());
         } catch (RuntimeException | Error e) {
             arena.close();
             throw e;
+        } finally {
+            Reference.reachabilityFence(standIn);
         }
+        target.callback = new WeakReference<>(callback);
         CLEANER.register(callback, stub); // the stub must not refer to the callback: it would never be collected
         return stub;
+    }
+
+    /** The JDK compiles a method handle anew ("customizes" it) on the call after this many. */
+    private static final int CUSTOMIZE_THRESHOLD =
+            Integer.getInteger("java.lang.invoke.MethodHandle.CUSTOMIZE_THRESHOLD", 127);
+
+    /** Downcalls into a stub of each kind, for {@link #customize}: (stub address, args...). Guarded by STUBS. */
+    private static final Map<Kind, MethodHandle> CALLERS = new java.util.HashMap<>();
+
+    /**
+     * Calls a new stub, whose target is still a stand-in, past the count at which the JDK customizes its
+     * method handle, tens of frames deep: from the stub's entry, outside any handler. Left to a real call,
+     * that would come whenever the stub's 128th call does; if the thread's stack is nearly full then (a
+     * handshake driven by code that caught a StackOverflowError, as CallbackErrorTest's are), the overflow
+     * ends the JVM ("Unrecoverable uncaught exception encountered"). Here the stack is proven deep first.
+     */
+    private static void customize(Kind kind, MemorySegment stub) {
+        if (probe(WARM_UP_FRAMES) == 42) { // a StackOverflowError here fails the caller; the arena is closed
+            throw new AssertionError("never: the probe's result only keeps the JIT from removing it");
+        }
+        MethodHandle call = CALLERS.computeIfAbsent(kind, k -> Downcalls.LINKER.downcallHandle(k.descriptor()));
+        java.util.List<Object> arguments = new java.util.ArrayList<>(zeros(kind));
+        arguments.add(0, stub);
+        try {
+            for (int i = 0; i <= CUSTOMIZE_THRESHOLD; i++) {
+                call.invokeWithArguments(arguments);
+            }
+        } catch (Throwable failure) {
+            throw new IllegalStateException("the customizing calls of a " + kind.typedef().getSimpleName()
+                    + " upcall failed", failure);
+        }
+    }
+
+    /** A zero of each of the kind's parameter types. */
+    private static java.util.List<Object> zeros(Kind kind) {
+        return kind.type().parameterList().stream()
+                .map(type -> java.lang.reflect.Array.get(java.lang.reflect.Array.newInstance(type, 1), 0)).toList();
+    }
+
+    /** A callback of the kind that only returns its failing value, or throws first if {@code throwing[0]}. */
+    private static Callback standIn(Kind kind, boolean... throwing) {
+        return (Callback) java.lang.reflect.Proxy.newProxyInstance(Upcalls.class.getClassLoader(),
+                new Class<?>[] {kind.typedef()}, (proxy, method, args) -> {
+                    if (!method.getName().equals("callback")) {
+                        return method.invoke(new Object(), args); // equals, hashCode, toString: Object's
+                    }
+                    if (throwing.length > 0 && throwing[0]) {
+                        throw new IllegalStateException("a warm-up call's failure, which the guard turns into its value");
+                    }
+                    return kind.type().returnType() == void.class ? null : kind.failed();
+                });
     }
 
     /**
      * {@code callback}'s method, guarded: {@code (args...) -> callback.callback(args...)}, held weakly;
      * the typedef's failing value if it throws (a collected callback throws too).
      */
-    private static MethodHandle guarded(Kind kind, Callback callback) {
+    private static MethodHandle guarded(Kind kind, Target callback) {
         MethodType type = kind.type();
         MethodHandle target;
         try {
-            // (WeakReference, args...) -> referent.callback(args...); a collected referent throws, and fails below.
+            // (Target, args...) -> its callback.callback(args...); a collected callback throws, and fails below.
             MethodHandle method = MethodHandles.lookup().findVirtual(kind.typedef(), "callback", type);
-            MethodHandle referent = REFERENT.asType(MethodType.methodType(kind.typedef(), WeakReference.class));
-            target = MethodHandles.filterArguments(method, 0, referent).bindTo(new WeakReference<>(callback));
+            MethodHandle referent = TARGET_CALLBACK.asType(MethodType.methodType(kind.typedef(), Target.class));
+            target = MethodHandles.filterArguments(method, 0, referent).bindTo(callback);
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("cannot make an upcall of " + kind.typedef().getSimpleName(), e);
         }
@@ -195,21 +266,11 @@ final class Upcalls {
             throw new AssertionError("never: the probe's result only keeps the JIT from removing it");
         }
         boolean[] throwing = {true};
-        Callback dummy = (Callback) java.lang.reflect.Proxy.newProxyInstance(Upcalls.class.getClassLoader(),
-                new Class<?>[] {kind.typedef()}, (proxy, method, args) -> {
-                    if (!method.getName().equals("callback")) {
-                        return method.invoke(new Object(), args); // equals, hashCode, toString: Object's
-                    }
-                    if (throwing[0]) {
-                        throw new IllegalStateException("a warm-up call's failure, which the guard turns into its value");
-                    }
-                    return kind.type().returnType() == void.class ? null : kind.failed();
-                });
+        Callback dummy = standIn(kind, throwing);
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment stub = Downcalls.LINKER.upcallStub(guarded(kind, dummy), kind.descriptor(), arena);
+            MemorySegment stub = Downcalls.LINKER.upcallStub(guarded(kind, new Target(dummy)), kind.descriptor(), arena);
             MethodHandle call = Downcalls.LINKER.downcallHandle(stub, kind.descriptor());
-            Object[] zeros = kind.type().parameterList().stream()
-                    .map(type -> java.lang.reflect.Array.get(java.lang.reflect.Array.newInstance(type, 1), 0)).toArray();
+            Object[] zeros = zeros(kind).toArray();
             call.invokeWithArguments(zeros);
             throwing[0] = false;
             call.invokeWithArguments(zeros);
