@@ -266,8 +266,10 @@ public final class TlsServer implements AutoCloseable {
         this.grace = builder.grace;
         this.logger = new GuardedLogger(builder.logger);
         this.maxPerClient = builder.maxPerClient;
-        this.maxWorkersPerClient = builder.maxWorkersPerClient != 0 ? builder.maxWorkersPerClient
+        int workersPerClient = builder.maxWorkersPerClient != 0 ? builder.maxWorkersPerClient
                 : Math.max(1, builder.workers / 4);
+        // At the workers or more, no cap: every connection waits in the pool's queue, without a deadline, as before it.
+        this.maxWorkersPerClient = workersPerClient < builder.workers ? workersPerClient : Integer.MAX_VALUE;
         this.maxConnections = builder.maxConnections;
         this.handshakeListener = builder.handshakeListener;
         ServerSocketChannel listener = null;
@@ -806,7 +808,8 @@ public final class TlsServer implements AutoCloseable {
          * the read timeout, then they are closed), while other addresses are served. A peer that asks for
          * much and reads nothing holds a worker for up to the read timeout per write: without this cap, one
          * address with as many such connections as there are workers stalls every client. Behind a proxy or
-         * a load balancer every client has its address: raise this (up to {@link #workers}) there.
+         * a load balancer every client has its address: raise this there; at {@link #workers} or more there
+         * is no cap.
          */
         public Builder maxWorkersPerClient(int workers) {
             this.maxWorkersPerClient = atLeastOne(workers, "maxWorkersPerClient");
