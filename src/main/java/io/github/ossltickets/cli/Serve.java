@@ -71,6 +71,9 @@ final class Serve {
             "  --handshake-timeout S seconds a handshake may take, 1 to 3600 (default 10)",
             "  --read-timeout S      seconds a connection may stay silent between requests, 1 to 3600 (default 30)",
             "  --max-per-client N    connections open at once from one client address, 1 to 1000000 (default 256)",
+            "  --max-workers-per-client N  workers (of 16) one client address holds at once, 1 to 16 (default 4);",
+            "                        its other requests wait for one; behind a proxy, where every client has",
+            "                        the proxy's address, raise it",
             "  --no-session-cache    turn off OpenSSL's server session cache, which resumes TLS 1.2 clients that",
             "                        send no ticket (curl); tickets still resume (default: the cache is on)",
             "  --quiet               no line per ticket or per request on stderr, as openssl s_server -quiet;",
@@ -89,6 +92,7 @@ final class Serve {
             .option("--tls").option("--num-tickets").option("--generation")
             .option("--bind-tickets").option("--listener-id")
             .option("--handshake-timeout").option("--read-timeout").option("--max-per-client")
+            .option("--max-workers-per-client")
             .flag("--no-session-cache").flag("--quiet");
 
     static {
@@ -98,7 +102,7 @@ final class Serve {
     /** The options, parsed and checked. Files are only named here; {@link ServeFiles} reads them. */
     record Options(int port, String bind, Path cert, Path key, TlsVersion min, TlsVersion max, Integer numTickets,
             ServeKeyOptions ticketKeys, String generation, Duration handshakeTimeout, Duration readTimeout,
-            Path keyPasswordFile, String keyPasswordEnv, int maxPerClient, boolean sessionCache,
+            Path keyPasswordFile, String keyPasswordEnv, int maxPerClient, int maxWorkersPerClient, boolean sessionCache,
             Set<TicketBinding.Field> bindTickets, String listenerId, boolean quiet) {
 
         /**
@@ -108,6 +112,9 @@ final class Serve {
          * the ceiling far away on every OpenSSL 3.
          */
         static final int MAX_GENERATION_LENGTH = 1000;
+
+        /** serve's workers (TlsServer's default), the most --max-workers-per-client can give one address. */
+        static final int WORKERS = 16;
 
         static Options parse(String[] args) throws UsageException {
             CommandLine.Parsed given = COMMAND_LINE.parse(args);
@@ -126,6 +133,7 @@ final class Serve {
             int handshakeSeconds = number(given, "--handshake-timeout", 10, 1, 3600);
             int readSeconds = number(given, "--read-timeout", 30, 1, 3600);
             int maxPerClient = number(given, "--max-per-client", 256, 1, 1_000_000);
+            int maxWorkersPerClient = number(given, "--max-workers-per-client", WORKERS / 4, 1, WORKERS);
             if ((cert == null) != (key == null)) {
                 throw new UsageException(cert == null ? "--key needs --cert" : "--cert needs --key");
             }
@@ -169,7 +177,7 @@ final class Serve {
             };
             return new Options(port, bind, cert, key, range[0], range[1], numTickets, ticketKeys, generation,
                     Duration.ofSeconds(handshakeSeconds), Duration.ofSeconds(readSeconds), keyPasswordFile,
-                    keyPasswordEnv, maxPerClient, !given.has("--no-session-cache"), bindTickets, listenerId,
+                    keyPasswordEnv, maxPerClient, maxWorkersPerClient, !given.has("--no-session-cache"), bindTickets, listenerId,
                     given.has("--quiet"));
         }
 
@@ -321,6 +329,7 @@ final class Serve {
                 .append("connections-failed: ").append(connections.connectionsFailed()).append('\n')
                 .append("connections-abandoned: ").append(connections.connectionsAbandoned()).append('\n')
                 .append("connections-refused-per-client: ").append(connections.connectionsRefusedPerClient()).append('\n')
+                .append("connections-queued-per-client: ").append(connections.connectionsQueuedPerClient()).append('\n')
                 .append("connections-evicted: ").append(connections.connectionsEvicted()).append('\n')
                 .append("connections-timed-out: ").append(connections.connectionsTimedOut()).append('\n')
                 .append("connections-open: ").append(connections.connectionsOpen()).append('\n')
@@ -456,7 +465,8 @@ final class Serve {
                     .handshakeListener(resumptions::handshakeDone)
                     .bind(InetAddress.getByName(options.bind())).port(options.port())
                     .handshakeTimeout(options.handshakeTimeout()).readTimeout(options.readTimeout())
-                    .maxPerClient(options.maxPerClient())
+                    .workers(Options.WORKERS).maxPerClient(options.maxPerClient())
+                    .maxWorkersPerClient(options.maxWorkersPerClient())
                     .logger(new EventLogger(TlsServer.class.getName(), events)).build();
             self.set(server);
             return new Running(context, server, keys, resumptions, binding);

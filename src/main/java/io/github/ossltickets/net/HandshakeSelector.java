@@ -484,7 +484,7 @@ final class HandshakeSelector implements Runnable {
             release(connection); // the client resumed or got its ticket, and left: nothing for a handler
         } else {
             connection.deadline = System.nanoTime() + firstRequestNanos;
-            enqueue(awaitingRequest, connection, queued -> queued.phase == ServerConnection.Phase.AWAIT_REQUEST);
+            enqueue(awaitingRequest, connection, HandshakeSelector::awaitsRequestDeadline);
         }
     }
 
@@ -530,7 +530,10 @@ final class HandshakeSelector implements Runnable {
         for (ServerConnection connection : readyForWorkers) {
             try {
                 connection.channel.configureBlocking(true);
-                server.toWorker(connection);
+                connection.deadline = System.nanoTime() + firstRequestNanos; // if it waits for a worker of its address
+                if (!server.toWorker(connection)) {
+                    enqueue(awaitingRequest, connection, HandshakeSelector::awaitsRequestDeadline);
+                }
             } catch (IOException | RuntimeException e) {
                 server.failed(connection, e);
                 release(connection);
@@ -553,6 +556,12 @@ final class HandshakeSelector implements Runnable {
         }
     }
 
+    /** Waits for its first request, or with it for a worker (its address has maxWorkersPerClient busy). */
+    private static boolean awaitsRequestDeadline(ServerConnection connection) {
+        return connection.phase == ServerConnection.Phase.AWAIT_REQUEST
+                || connection.phase == ServerConnection.Phase.WAITING;
+    }
+
     /** Closes the connections whose phase outlived its deadline. */
     private void expire(long now) {
         if (acceptPaused && now - acceptPausedUntil >= 0 && acceptKey.isValid()) {
@@ -571,14 +580,19 @@ final class HandshakeSelector implements Runnable {
             }
         }
         for (ServerConnection connection; (connection = awaitingRequest.peekFirst()) != null; ) {
-            boolean waiting = connection.phase == ServerConnection.Phase.AWAIT_REQUEST;
-            if (waiting && now - connection.deadline < 0) {
+            if (awaitsRequestDeadline(connection) && now - connection.deadline < 0) {
                 break;
             }
             awaitingRequest.pollFirst();
-            if (waiting) {
+            if (connection.phase == ServerConnection.Phase.AWAIT_REQUEST) {
                 server.timedOut(connection, new SocketTimeoutException("no request within "
                         + TimeUnit.NANOSECONDS.toMillis(firstRequestNanos) + " ms after the handshake"));
+                release(connection);
+            } else if (connection.phase == ServerConnection.Phase.WAITING
+                    && server.stopWaiting(connection)) { // unless a worker took it just now
+                server.timedOut(connection, new SocketTimeoutException("its request waited "
+                        + TimeUnit.NANOSECONDS.toMillis(firstRequestNanos) + " ms for a worker: "
+                        + connection.client.getHostAddress() + " had maxWorkersPerClient workers busy"));
                 release(connection);
             }
         }

@@ -18,7 +18,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * frees it exactly once, from whichever thread gets there first.
  */
 final class ServerConnection {
-    /** Where the connection is; only the thread that owns it changes this. */
+    /**
+     * Where the connection is; only the thread that owns it changes this (the server's turn lock owns
+     * {@link #WAITING}: entering, leaving it).
+     */
     enum Phase {
         /** No native object yet: the first TLS record (the ClientHello) is still arriving. */
         HELLO,
@@ -26,6 +29,11 @@ final class ServerConnection {
         HANDSHAKE,
         /** Handshake done; waits, still on the selector, for the first request bytes. */
         AWAIT_REQUEST,
+        /**
+         * Its first request is there, but its client address has {@code maxWorkersPerClient} workers busy:
+         * it waits for one of them (still under the first-request deadline), holding no worker.
+         */
+        WAITING,
         /** Queued for or running on a worker. */
         WORKER,
         /** Freed. */
@@ -54,6 +62,8 @@ final class ServerConnection {
     /** The worker's view of it, once a worker runs it. */
     volatile TlsConnection connection;
     volatile Thread worker;
+    /** Counted among its address's busy workers (TlsServer#busyWorkers); guarded by the server's turn lock. */
+    boolean holdsTurn;
 
     ServerConnection(SocketChannel channel, InetAddress client, SocketAddress remote, TlsServer server) {
         this.channel = channel;

@@ -13,6 +13,8 @@ import java.net.StandardSocketOptions;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -38,7 +40,10 @@ import java.util.function.Consumer;
  * handshake deadline. Limits: connections open at once from one client address
  * ({@link Builder#maxPerClient}), and in all ({@link Builder#maxConnections}); at the global limit a new
  * connection displaces the oldest one still in its handshake, or is refused if none is. Refusals are
- * counted in {@link #stats()}.
+ * counted in {@link #stats()}. One client address has at most {@link Builder#maxWorkersPerClient} workers
+ * at once (a quarter of them by default): its further connections wait for one of its own, so that a
+ * client whose connections stall their workers (a peer that never reads what it asked for holds one for
+ * the read timeout) cannot stall every other client.
  *
  * <p>The limit of this design: a connection kept alive between requests stays with its worker, for at
  * most the read timeout per request (the {@link Handler} is one blocking call per connection).
@@ -77,10 +82,35 @@ public final class TlsServer implements AutoCloseable {
      * @param connectionsOpen connections not yet freed
      * @param connectionsAbandoned connections whose peer went away while the handler used them (its write
      *        or read failed with a broken pipe or a reset): the peer left, nothing failed on this side
+     * @param connectionsQueuedPerClient connections that waited for a worker because their address had
+     *        {@link Builder#maxWorkersPerClient} busy (those that waited past the read timeout are also in
+     *        {@code connectionsTimedOut})
      */
     public record Stats(long connectionsAccepted, long connectionsRefused, long connectionsRefusedPerClient,
             long connectionsEvicted, long connectionsTimedOut, long handshakes, long resumptions,
-            long connectionsFailed, int connectionsOpen, long connectionsAbandoned) {
+            long connectionsFailed, int connectionsOpen, long connectionsAbandoned, long connectionsQueuedPerClient) {
+
+        /**
+         * The counts without {@link #connectionsQueuedPerClient()}, as before it was counted.
+         *
+         * @param connectionsAccepted connections accepted
+         * @param connectionsRefused connections closed at once by a limit
+         * @param connectionsRefusedPerClient of those, refused by {@link Builder#maxPerClient}
+         * @param connectionsEvicted connections closed in their handshake to make room
+         * @param connectionsTimedOut connections closed for taking too long
+         * @param handshakes handshakes completed
+         * @param resumptions of those, resumed sessions
+         * @param connectionsFailed connections that ended in an error
+         * @param connectionsOpen connections not yet freed
+         * @param connectionsAbandoned connections whose peer went away while the handler used them
+         */
+        public Stats(long connectionsAccepted, long connectionsRefused, long connectionsRefusedPerClient,
+                long connectionsEvicted, long connectionsTimedOut, long handshakes, long resumptions,
+                long connectionsFailed, int connectionsOpen, long connectionsAbandoned) {
+            this(connectionsAccepted, connectionsRefused, connectionsRefusedPerClient, connectionsEvicted,
+                    connectionsTimedOut, handshakes, resumptions, connectionsFailed, connectionsOpen,
+                    connectionsAbandoned, 0);
+        }
 
         /**
          * The counts without {@link #connectionsAbandoned()}, as before it was counted apart.
@@ -99,7 +129,7 @@ public final class TlsServer implements AutoCloseable {
                 long connectionsEvicted, long connectionsTimedOut, long handshakes, long resumptions,
                 long connectionsFailed, int connectionsOpen) {
             this(connectionsAccepted, connectionsRefused, connectionsRefusedPerClient, connectionsEvicted,
-                    connectionsTimedOut, handshakes, resumptions, connectionsFailed, connectionsOpen, 0);
+                    connectionsTimedOut, handshakes, resumptions, connectionsFailed, connectionsOpen, 0, 0);
         }
 
         /**
@@ -188,6 +218,7 @@ public final class TlsServer implements AutoCloseable {
     private final Duration grace;
     private final System.Logger logger;
     private final int maxPerClient;
+    private final int maxWorkersPerClient;
     private final int maxConnections;
     private final int port;
     private final Consumer<Ssl> handshakeListener; // null for none
@@ -207,6 +238,17 @@ public final class TlsServer implements AutoCloseable {
     private final LongAdder resumptions = new LongAdder();
     private final LongAdder failures = new LongAdder();
     private final LongAdder abandoned = new LongAdder();
+    private final LongAdder queuedPerClient = new LongAdder();
+    /**
+     * Guards {@link #busyWorkers}, {@link #waitingForWorker} and each connection's {@code holdsTurn}, so that
+     * a worker's turn passes to the next waiting connection of its address in one step, whatever releases,
+     * expires or closes at the same time.
+     */
+    private final Object turns = new Object();
+    /** Per client address: its connections queued for or running on a worker; absent at 0. */
+    private final Map<InetAddress, Integer> busyWorkers = new HashMap<>();
+    /** Per client address at {@link #maxWorkersPerClient}: its connections waiting for one of its workers, in order. */
+    private final Map<InetAddress, ArrayDeque<ServerConnection>> waitingForWorker = new HashMap<>();
     /** Heap held by partial first records (ServerConnection.hello), all connections together. */
     private final AtomicLong helloBytes = new AtomicLong();
     private final AtomicBoolean closeStarted = new AtomicBoolean();
@@ -224,6 +266,10 @@ public final class TlsServer implements AutoCloseable {
         this.grace = builder.grace;
         this.logger = new GuardedLogger(builder.logger);
         this.maxPerClient = builder.maxPerClient;
+        int workersPerClient = builder.maxWorkersPerClient != 0 ? builder.maxWorkersPerClient
+                : Math.max(1, builder.workers / 4);
+        // At the workers or more, no cap: every connection waits in the pool's queue, without a deadline, as before it.
+        this.maxWorkersPerClient = workersPerClient < builder.workers ? workersPerClient : Integer.MAX_VALUE;
         this.maxConnections = builder.maxConnections;
         this.handshakeListener = builder.handshakeListener;
         ServerSocketChannel listener = null;
@@ -298,7 +344,8 @@ public final class TlsServer implements AutoCloseable {
     /** Counts since the start. */
     public Stats stats() {
         return new Stats(accepted.sum(), rejected.sum(), rejectedPerClient.sum(), evicted.sum(), timedOut.sum(),
-                handshakes.sum(), resumptions.sum(), failures.sum(), open.get(), abandoned.sum());
+                handshakes.sum(), resumptions.sum(), failures.sum(), open.get(), abandoned.sum(),
+                queuedPerClient.sum());
     }
 
     /**
@@ -468,9 +515,89 @@ public final class TlsServer implements AutoCloseable {
             perClient.computeIfPresent(connection.client, (client, count) -> count == 1 ? null : count - 1);
         }
         open.decrementAndGet();
+        ServerConnection next = leaveTurns(connection);
+        if (next != null) {
+            execute(next);
+        }
     }
 
-    void toWorker(ServerConnection connection) {
+    /**
+     * Hands a connection whose first request arrived to the pool; or, if its address already has
+     * {@link #maxWorkersPerClient} workers, makes it wait for one of them and returns false (the selector
+     * then keeps its deadline).
+     */
+    boolean toWorker(ServerConnection connection) {
+        synchronized (turns) {
+            if (connection.isReleased()) {
+                return true; // closed meanwhile (by close()): nothing to hand, nothing to count
+            }
+            InetAddress client = connection.client;
+            if (client != null && busyWorkers.getOrDefault(client, 0) >= maxWorkersPerClient) {
+                connection.phase = ServerConnection.Phase.WAITING;
+                waitingForWorker.computeIfAbsent(client, waiting -> new ArrayDeque<>()).add(connection);
+                queuedPerClient.increment();
+                return false;
+            }
+            takeTurn(connection);
+        }
+        execute(connection);
+        return true;
+    }
+
+    /** True if the connection still waited for a worker: it no longer does, and the caller closes it. */
+    boolean stopWaiting(ServerConnection connection) {
+        synchronized (turns) {
+            if (connection.phase != ServerConnection.Phase.WAITING) {
+                return false; // a worker's turn reached it first, or it was released
+            }
+            removeWaiting(connection);
+            return true;
+        }
+    }
+
+    private void takeTurn(ServerConnection connection) {
+        connection.phase = ServerConnection.Phase.WORKER;
+        if (connection.client != null) {
+            connection.holdsTurn = true;
+            busyWorkers.merge(connection.client, 1, Integer::sum);
+        }
+    }
+
+    /**
+     * A released connection leaves its address's turns: it no longer waits, or its worker turn passes to
+     * the address's next waiting connection, which is returned to be executed (none once closing: close()
+     * releases those).
+     */
+    private ServerConnection leaveTurns(ServerConnection connection) {
+        synchronized (turns) {
+            if (!connection.holdsTurn) {
+                removeWaiting(connection);
+                return null;
+            }
+            connection.holdsTurn = false;
+            InetAddress client = connection.client;
+            busyWorkers.computeIfPresent(client, (address, count) -> count == 1 ? null : count - 1);
+            ArrayDeque<ServerConnection> waiting = waitingForWorker.get(client);
+            if (waiting == null || closing) {
+                return null;
+            }
+            ServerConnection next = waiting.pollFirst();
+            if (waiting.isEmpty()) {
+                waitingForWorker.remove(client);
+            }
+            takeTurn(next);
+            return next;
+        }
+    }
+
+    private void removeWaiting(ServerConnection connection) {
+        ArrayDeque<ServerConnection> waiting = waitingForWorker.get(connection.client);
+        if (waiting != null && waiting.remove(connection) && waiting.isEmpty()) {
+            waitingForWorker.remove(connection.client);
+        }
+    }
+
+    private void execute(ServerConnection connection) {
         try {
             workers.execute(new Work(connection));
         } catch (RejectedExecutionException shuttingDown) {
@@ -629,6 +756,7 @@ public final class TlsServer implements AutoCloseable {
         private int workers = 16;
         private int backlog = 1024;
         private int maxPerClient = 256;
+        private int maxWorkersPerClient; // 0: a quarter of the workers, at least 1
         private int maxConnections = 10_000;
         private Duration handshakeTimeout = Duration.ofSeconds(10);
         private Duration readTimeout = Duration.ofSeconds(30);
@@ -671,6 +799,20 @@ public final class TlsServer implements AutoCloseable {
         /** Connections open at once from one client address (default 256); more are closed at once. */
         public Builder maxPerClient(int connections) {
             this.maxPerClient = atLeastOne(connections, "maxPerClient");
+            return this;
+        }
+
+        /**
+         * Workers one client address may hold at once (default a quarter of {@link #workers}, at least 1);
+         * its further connections, their request received, wait for one of its own workers to free (up to
+         * the read timeout, then they are closed), while other addresses are served. A peer that asks for
+         * much and reads nothing holds a worker for up to the read timeout per write: without this cap, one
+         * address with as many such connections as there are workers stalls every client. Behind a proxy or
+         * a load balancer every client has its address: raise this there; at {@link #workers} or more there
+         * is no cap.
+         */
+        public Builder maxWorkersPerClient(int workers) {
+            this.maxWorkersPerClient = atLeastOne(workers, "maxWorkersPerClient");
             return this;
         }
 

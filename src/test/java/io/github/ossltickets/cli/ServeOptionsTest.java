@@ -63,7 +63,7 @@ class ServeOptionsTest {
         assertEquals(0, help.exit());
         for (String option : List.of("--port", "--bind", "--cert", "--key", "--key-password-file",
                 "--key-password-env", "--tls", "--num-tickets", "--ticket-keys", "--generation", "--handshake-timeout",
-                "--read-timeout", "Exit status")) {
+                "--read-timeout", "--max-per-client", "--max-workers-per-client", "Exit status")) {
             assertTrue(help.out().contains(option), option + " in\n" + help.out());
         }
         assertEquals(0, serve("-h").exit());
@@ -119,6 +119,18 @@ class ServeOptionsTest {
         refused("--handshake-timeout takes a whole number from 1 to 3600, not '0'", "--handshake-timeout", "0");
         refused("--read-timeout takes a whole number from 1 to 3600, not '2147483648'", "--read-timeout",
                 "2147483648");
+    }
+
+    /** A quarter of serve's 16 workers by default; more than 16 would be no cap at all, so it is refused. */
+    @Test
+    void maxWorkersPerClientIsAQuarterOfTheWorkersUnlessGivenFromOneToAll() throws Exception {
+        assertEquals(4, Serve.Options.parse(new String[] {"--port=0"}).maxWorkersPerClient());
+        assertEquals(16, Serve.Options.parse(new String[] {"--max-workers-per-client=16"}).maxWorkersPerClient());
+        assertEquals(1, Serve.Options.parse(new String[] {"--max-workers-per-client", "1"}).maxWorkersPerClient());
+        for (String workers : List.of("0", "17", "-1", "x")) {
+            refused("--max-workers-per-client takes a whole number from 1 to 16, not '" + workers + "'",
+                    "--max-workers-per-client", workers);
+        }
     }
 
     @Test

@@ -375,11 +375,13 @@ class TlsServerHostileTest {
     /**
      * Twice as many peers as workers finish their handshake and then trickle one request record a byte
      * every 100 ms: each holds a worker at most one read timeout, so a good client is still answered.
+     * Every peer here is 127.0.0.1: the per-address cap is off, so that they do hold every worker
+     * (the cap is WorkersPerClientTest's).
      */
     @Test
     void peersTricklingARecordDoNotLockOutAGoodClient() throws Exception {
         int workers = 2;
-        try (TlsServer server = server(TlsServerHostileTest::echo).workers(workers)
+        try (TlsServer server = server(TlsServerHostileTest::echo).workers(workers).maxWorkersPerClient(workers)
                 .readTimeout(Duration.ofMillis(700)).build();
              TlsClient client = new TlsClient(clientContext, Duration.ofSeconds(8))) {
             AtomicBoolean stop = new AtomicBoolean();
