@@ -7,6 +7,7 @@ import io.github.ossltickets.ffi.StackProof;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.SocketAddress;
+import java.time.Duration;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -93,6 +94,38 @@ final class ServerConnection {
         } catch (IOException ignored) {
             // closing is all we wanted
         }
+        TlsConnection running;
+        synchronized (this) { // after the flag: openOnWorker either sees it, or made what is read here
+            running = connection;
+        }
+        if (running != null) {
+            // The handler may have handed its connection to a thread that still uses it: only the
+            // TlsConnection frees under its guard, now or when that thread's native call returns. Freed here,
+            // the Ssl's half of the BIO pair could go under a BIO_read of the other half (a crash).
+            running.close();
+        } else {
+            freeNativeObjects(stackProof);
+        }
+        // A released connection may stay queued in the selector's deadline queues behind a slow peer,
+        // until that peer's deadline: it keeps nothing large there (the TlsConnection has 34 KB of buffers).
+        connection = null;
+        unsent = null;
+        server.released(this);
+    }
+
+    /**
+     * The worker's view of the connection, made in one step with the check that it is not released, so
+     * that {@link #release} frees through it; null if it was released first.
+     */
+    synchronized TlsConnection openOnWorker(Duration readTimeout) throws IOException {
+        if (released.get()) {
+            return null;
+        }
+        connection = new TlsConnection(ssl, network, channel.socket(), readTimeout);
+        return connection;
+    }
+
+    private void freeNativeObjects(Object stackProof) {
         Ssl ssl = this.ssl;
         NetworkBio network = this.network;
         if (ssl != null) {
@@ -106,11 +139,6 @@ final class ServerConnection {
         if (network != null) {
             network.close();
         }
-        // A released connection may stay queued in the selector's deadline queues behind a slow peer,
-        // until that peer's deadline: it keeps nothing large there (the TlsConnection has 34 KB of buffers).
-        connection = null;
-        unsent = null;
-        server.released(this);
     }
 
     /** Lets go of the partial first record, and of its share of the server's budget for them. */

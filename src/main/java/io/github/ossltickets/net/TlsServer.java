@@ -625,11 +625,13 @@ public final class TlsServer implements AutoCloseable {
         handed.worker = self;
         TlsConnection connection = null;
         try {
-            if (closing || handed.isReleased()) {
+            if (closing) {
                 return;
             }
-            connection = new TlsConnection(handed.ssl, handed.network, handed.channel.socket(), readTimeout);
-            handed.connection = connection;
+            connection = handed.openOnWorker(readTimeout);
+            if (connection == null) { // released meanwhile
+                return;
+            }
             handler.serve(connection);
         } catch (Throwable e) { // an Error too: counted and logged, and the worker lives on
             if (peerWentAway(e) && !closing) {

@@ -30,7 +30,11 @@ class LeakedConnectionTest {
         ProcessChecks.runInChildJvm(LeakedConnectionTest.class, "keepTheConnectionAfterReturning");
     }
 
-    /** Run in the child: 200 connections, each used by a thread of the handler's after it returned. */
+    /**
+     * Run in the child: 200 connections, each written by a thread of the handler's while the handler returns
+     * and the server frees the connection. The server used to free the Ssl outside the connection's guard,
+     * under the keeper's BIO_read of the pair's other half: a crash in libcrypto (SIGSEGV at 0x40).
+     */
     static void keepTheConnectionAfterReturning() throws Exception {
         OpenSsl.LiveObjects before = OpenSsl.liveObjects();
         List<Throwable> unexpected = new CopyOnWriteArrayList<>();
@@ -40,12 +44,15 @@ class LeakedConnectionTest {
              SslContext clientContext = SslContext.forClient().build()) {
             TlsServer.Handler leaky = connection -> {
                 connection.write("hello".getBytes(StandardCharsets.UTF_8));
+                CountDownLatch writing = new CountDownLatch(1);
                 Thread keeper = new Thread(() -> {
                     try {
-                        byte[] buffer = new byte[64];
-                        for (int i = 0; i < 10_000; i++) {
-                            connection.write(buffer);
-                            connection.read(buffer);
+                        byte[] buffer = new byte[16_384]; // a whole record: each BIO_read copies 16 KiB
+                        for (int i = 0; i < 100_000; i++) {
+                            connection.write(buffer); // SSL_write, then BIO_read of the network end
+                            if (i == 20) {
+                                writing.countDown();
+                            }
                         }
                         unexpected.add(new AssertionError("the kept connection still worked"));
                     } catch (IOException expected) {
@@ -53,25 +60,36 @@ class LeakedConnectionTest {
                     } catch (Throwable e) {
                         unexpected.add(e);
                     } finally {
+                        writing.countDown();
                         keepersDone.countDown();
                     }
                 });
-                keeper.start(); // and return: the server closes the connection as the keeper starts on it
+                keeper.start();
+                try {
+                    writing.await(5, TimeUnit.SECONDS); // and return while it writes: the server frees the connection
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             };
+            List<TlsConnection> clients = new CopyOnWriteArrayList<>();
             try (TlsServer tlsServer = TlsServer.builder(server, leaky).port(0).readTimeout(Duration.ofSeconds(2))
                     .logger(new RecordingLogger()).build();
                  TlsClient client = new TlsClient(clientContext, Duration.ofSeconds(5))) {
                 for (int i = 0; i < connections; i++) {
-                    try (TlsConnection connection = client.connect("127.0.0.1", tlsServer.port())) {
+                    try {
+                        TlsConnection connection = client.connect("127.0.0.1", tlsServer.port());
+                        clients.add(connection); // kept open, unread: the keeper's writes go into its socket buffer
                         connection.write(new byte[64]);
-                        connection.read(new byte[64]);
                     } catch (IOException serverClosedFirst) {
-                        // the server may end it before the client's write or read
+                        // the server may end it before the client's write
                     }
                 }
                 if (!keepersDone.await(60, TimeUnit.SECONDS)) {
                     throw new AssertionError(keepersDone.getCount() + " threads still use a freed connection");
                 }
+            } finally {
+                clients.forEach(TlsConnection::abort);
+                clients.forEach(TlsConnection::close);
             }
         }
         if (!unexpected.isEmpty()) {
