@@ -53,17 +53,7 @@ class HostileCommandLineTest {
 
     /** Starts {@code ossl-tickets args} in a child JVM, stdin empty, stdout and stderr into files. */
     private static Process start(File stdout, File stderr, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "--enable-native-access=ALL-UNNAMED"));
-        for (String property : List.of("ossltickets.libssl", "ossltickets.libcrypto")) {
-            if (System.getProperty(property) != null) {
-                command.add("-D" + property + "=" + System.getProperty(property));
-            }
-        }
-        command.addAll(List.of("-cp", System.getProperty("surefire.test.class.path",
-                System.getProperty("java.class.path")), Main.class.getName()));
-        command.addAll(List.of(args));
-        return new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+        return MainProcessTest.ossltickets(args).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(stdout).redirectError(stderr).start();
     }
 

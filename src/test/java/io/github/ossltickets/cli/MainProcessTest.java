@@ -25,7 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class MainProcessTest {
 
-    private static ProcessBuilder ossltickets(String... args) {
+    /** {@code ossl-tickets args} as a child JVM on the test class path, with the libssl the tests chose. */
+    static ProcessBuilder ossltickets(String... args) {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                 .toString(), "--enable-native-access=ALL-UNNAMED"));
         for (String property : List.of("ossltickets.libssl", "ossltickets.libcrypto")) {

@@ -16,8 +16,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -102,18 +100,16 @@ class HostileKeysTest {
     @ParameterizedTest
     @EnumSource(value = TlsVersion.class, names = {"TLS1_2", "TLS1_3"})
     void aWallClockJumpPastAKeysExpiryRetiresItWithinSeconds(TlsVersion version) throws Exception {
-        JumpingClock clock = new JumpingClock();
+        RotationTest.TestClock clock = new RotationTest.TestClock(Instant.parse("2026-12-01T00:00:00Z"));
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
-        RotationPolicy policy = new RotationPolicy(Duration.ofHours(1), Duration.ofHours(1), Duration.ofHours(2));
-        try (RotatingKeyRing rotating = RotatingKeyRing.start(policy, clock, scheduler, TicketKey::random)) {
-            SslContext server = Handshakes.server(version);
-            server.setTicketKeyCallback(rotating.ring());
+        try (RotatingKeyRing rotating = hourly(clock, scheduler)) {
+            SslContext server = serverOn(rotating, version);
             SslContext client = Handshakes.client(version);
             SslSession ticket = Handshakes.firstSession(server, client);
             assertTrue(Handshakes.connect(server, client, ticket).reused(), "resumes before the jump");
             TicketKey sealing = rotating.ring().keys().active();
 
-            clock.jump(Duration.ofHours(4)); // the sealing key expired 3 hours after it started
+            clock.advance(Duration.ofHours(4)); // the sealing key expired 3 hours after it started
             // Within a second or so; 10 s leaves room for a loaded machine, far less than the hour it waited.
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
             while (rotating.ring().keys().all().stream().anyMatch(key -> key.hasName(sealing.name()))
@@ -139,17 +135,15 @@ class HostileKeysTest {
     @ParameterizedTest
     @EnumSource(value = TlsVersion.class, names = {"TLS1_2", "TLS1_3"})
     void keysMadeWhileTheClockWasYearsAheadGoWhenItIsCorrected(TlsVersion version) {
-        JumpingClock clock = new JumpingClock();
+        RotationTest.TestClock clock = new RotationTest.TestClock(Instant.parse("2026-12-01T00:00:00Z"));
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
-        RotationPolicy policy = new RotationPolicy(Duration.ofHours(1), Duration.ofHours(1), Duration.ofHours(2));
-        try (RotatingKeyRing rotating = RotatingKeyRing.start(policy, clock, scheduler, TicketKey::random)) {
-            SslContext server = Handshakes.server(version);
-            server.setTicketKeyCallback(rotating.ring());
+        try (RotatingKeyRing rotating = hourly(clock, scheduler)) {
+            SslContext server = serverOn(rotating, version);
             SslContext client = Handshakes.client(version);
-            clock.jump(Duration.ofDays(3650));
+            clock.advance(Duration.ofDays(3650));
             rotating.refresh();
             SslSession sealedAhead = Handshakes.firstSession(server, client);
-            clock.jump(Duration.ofDays(-3650));
+            clock.advance(Duration.ofDays(-3650));
             rotating.refresh();
             Handshakes.Outcome replay = Handshakes.connect(server, client, sealedAhead);
             assertTrue(replay.ok(), String.valueOf(replay.failure()));
@@ -157,7 +151,7 @@ class HostileKeysTest {
                     + rotating.schedule());
 
             String sealing = Handshakes.ticketKeyNameOf(Handshakes.firstSession(server, client));
-            clock.jump(Duration.ofMinutes(61));
+            clock.advance(Duration.ofMinutes(61));
             rotating.refresh();
             assertNotEquals(sealing, Handshakes.ticketKeyNameOf(Handshakes.firstSession(server, client)),
                     "one period after the correction another key seals: " + rotating.schedule());
@@ -220,28 +214,16 @@ class HostileKeysTest {
         }
     }
 
-    /** The wall clock, as a test sets it. */
-    private static final class JumpingClock extends Clock {
-        private volatile Instant now = Instant.parse("2026-12-01T00:00:00Z");
+    /** A ring rotating every hour, its keys published an hour ahead and kept two. */
+    private static RotatingKeyRing hourly(Clock clock, ScheduledExecutorService scheduler) {
+        RotationPolicy policy = new RotationPolicy(Duration.ofHours(1), Duration.ofHours(1), Duration.ofHours(2));
+        return RotatingKeyRing.start(policy, clock, scheduler, TicketKey::random);
+    }
 
-        void jump(Duration by) {
-            now = now.plus(by);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
+    private static SslContext serverOn(RotatingKeyRing rotating, TlsVersion version) {
+        SslContext server = Handshakes.server(version);
+        server.setTicketKeyCallback(rotating.ring());
+        return server;
     }
 
     /** HAProxy's line layout: name, AES key, HMAC key. */
