@@ -68,7 +68,7 @@ public final class NetworkBio extends NativeHandle implements AutoCloseable {
         if (length == 0) {
             return 0;
         }
-        int read = ref.use(this, bio -> OPENSSL.BIO_read(bio, buffer, length));
+        int read = ref.use(this, bio -> OPENSSL.BIO_read(bio, buffer, position, length));
         Reference.reachabilityFence(buffer);
         if (read <= 0) {
             return 0;
@@ -95,7 +95,7 @@ public final class NetworkBio extends NativeHandle implements AutoCloseable {
         }
         int written = ref.use(this, bio -> {
             requireRoom(bio, length);
-            return OPENSSL.BIO_write(bio, buffer, length);
+            return OPENSSL.BIO_write(bio, buffer, position, length);
         });
         Reference.reachabilityFence(buffer);
         requireWritten(written, length);

@@ -156,13 +156,14 @@ public interface Backend {
     int BIO_write(long bio, long data, int dlen);
     int BIO_read(long bio, long data, int dlen);
     /**
-     * {@code BIO_write} of {@code dlen} bytes from a direct buffer's memory at its position. A buffer whose
-     * memory was freed (an {@code Arena} closed, JDK 22+) is refused with {@link IllegalStateException}:
-     * its address would be that of freed memory.
+     * {@code BIO_write} of {@code dlen} bytes from a direct buffer's memory at index {@code offset} (the
+     * position the caller read once: another thread may move it meanwhile), within the buffer's capacity
+     * or {@link IndexOutOfBoundsException}. A buffer whose memory was freed (an {@code Arena} closed, JDK
+     * 22+) is refused with {@link IllegalStateException}: its address would be that of freed memory.
      */
-    int BIO_write(long bio, ByteBuffer direct, int dlen);
-    /** {@code BIO_read} of up to {@code dlen} bytes into a direct buffer's memory at its position; refused as {@code BIO_write} is. */
-    int BIO_read(long bio, ByteBuffer direct, int dlen);
+    int BIO_write(long bio, ByteBuffer direct, int offset, int dlen);
+    /** {@code BIO_read} of up to {@code dlen} bytes into a direct buffer's memory at index {@code offset}; checked as by {@code BIO_write}. */
+    int BIO_read(long bio, ByteBuffer direct, int offset, int dlen);
 
     /** The refusal of a direct buffer whose memory is gone (its Arena is closed), for both backends. */
     static IllegalStateException freedBuffer(ByteBuffer direct, IllegalStateException cause) {

@@ -9,6 +9,7 @@ import com.sun.jna.Pointer;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.LongUnaryOperator;
 
@@ -539,13 +540,13 @@ public final class JnaBackend implements Backend {
     }
 
     @Override
-    public int BIO_write(long bio, ByteBuffer direct, int dlen) {
-        return LibCrypto.BIO_write(bio, liveAddressAtPosition(direct), dlen);
+    public int BIO_write(long bio, ByteBuffer direct, int offset, int dlen) {
+        return LibCrypto.BIO_write(bio, liveAddress(direct, offset, dlen), dlen);
     }
 
     @Override
-    public int BIO_read(long bio, ByteBuffer direct, int dlen) {
-        return LibCrypto.BIO_read(bio, liveAddressAtPosition(direct), dlen);
+    public int BIO_read(long bio, ByteBuffer direct, int offset, int dlen) {
+        return LibCrypto.BIO_read(bio, liveAddress(direct, offset, dlen), dlen);
     }
 
     /**
@@ -554,13 +555,18 @@ public final class JnaBackend implements Backend {
      * JDK's channels do. (JNA cannot keep a shared Arena open through the call, as the FFM backend does:
      * one closed by another thread during it is not caught.)
      */
-    private static long liveAddressAtPosition(ByteBuffer direct) {
-        try {
-            direct.get(direct.position());
-        } catch (IllegalStateException closed) {
-            throw Backend.freedBuffer(direct, closed);
+    private static long liveAddress(ByteBuffer direct, int offset, int dlen) {
+        Objects.checkFromIndexSize(offset, dlen, direct.capacity()); // the capacity, unlike the limit, never moves
+        if (dlen > 0) {
+            try {
+                direct.get(offset); // within the limit: the caller's length came from position and limit
+            } catch (IllegalStateException closed) {
+                throw Backend.freedBuffer(direct, closed);
+            } catch (IndexOutOfBoundsException limitMovedMeanwhile) {
+                // another thread moved the limit: the capacity check above still bounds the memory
+            }
         }
-        return Pointer.nativeValue(Native.getDirectBufferPointer(direct)) + direct.position();
+        return Pointer.nativeValue(Native.getDirectBufferPointer(direct)) + offset;
     }
 
     @Override

@@ -60,6 +60,8 @@ final class HandshakeSelector implements Runnable {
     private final System.Logger logger;
     private final ArrayDeque<ServerConnection> handshaking = new ArrayDeque<>();
     private final ArrayDeque<ServerConnection> awaitingRequest = new ArrayDeque<>();
+    /** Connections whose address has maxWorkersPerClient busy workers, by {@link ServerConnection#waitDeadline}. */
+    private final ArrayDeque<ServerConnection> waitingForWorker = new ArrayDeque<>();
     private final List<ServerConnection> readyForWorkers = new ArrayList<>();
     /**
      * The one buffer between sockets and BIOs for every connection on this thread: nothing per connection.
@@ -530,9 +532,9 @@ final class HandshakeSelector implements Runnable {
         for (ServerConnection connection : readyForWorkers) {
             try {
                 connection.channel.configureBlocking(true);
-                connection.deadline = System.nanoTime() + firstRequestNanos; // if it waits for a worker of its address
+                connection.waitDeadline = System.nanoTime() + firstRequestNanos; // if it waits for a worker of its address
                 if (!server.toWorker(connection)) {
-                    enqueue(awaitingRequest, connection, HandshakeSelector::awaitsRequestDeadline);
+                    enqueue(waitingForWorker, connection, HandshakeSelector::waitsForWorker);
                 }
             } catch (IOException | RuntimeException e) {
                 server.failed(connection, e);
@@ -556,10 +558,13 @@ final class HandshakeSelector implements Runnable {
         }
     }
 
-    /** Waits for its first request, or with it for a worker (its address has maxWorkersPerClient busy). */
     private static boolean awaitsRequestDeadline(ServerConnection connection) {
-        return connection.phase == ServerConnection.Phase.AWAIT_REQUEST
-                || connection.phase == ServerConnection.Phase.WAITING;
+        return connection.phase == ServerConnection.Phase.AWAIT_REQUEST;
+    }
+
+    /** Its request is there, and it waits for a worker (its address has maxWorkersPerClient busy). */
+    private static boolean waitsForWorker(ServerConnection connection) {
+        return connection.phase == ServerConnection.Phase.WAITING;
     }
 
     /** Closes the connections whose phase outlived its deadline. */
@@ -584,12 +589,18 @@ final class HandshakeSelector implements Runnable {
                 break;
             }
             awaitingRequest.pollFirst();
-            if (connection.phase == ServerConnection.Phase.AWAIT_REQUEST) {
+            if (awaitsRequestDeadline(connection)) {
                 server.timedOut(connection, new SocketTimeoutException("no request within "
                         + TimeUnit.NANOSECONDS.toMillis(firstRequestNanos) + " ms after the handshake"));
                 release(connection);
-            } else if (connection.phase == ServerConnection.Phase.WAITING
-                    && server.stopWaiting(connection)) { // unless a worker took it just now
+            }
+        }
+        for (ServerConnection connection; (connection = waitingForWorker.peekFirst()) != null; ) {
+            if (waitsForWorker(connection) && now - connection.waitDeadline < 0) {
+                break;
+            }
+            waitingForWorker.pollFirst();
+            if (waitsForWorker(connection) && server.stopWaiting(connection)) { // unless a worker took it just now
                 server.timedOut(connection, new SocketTimeoutException("its request waited "
                         + TimeUnit.NANOSECONDS.toMillis(firstRequestNanos) + " ms for a worker: "
                         + connection.client.getHostAddress() + " had maxWorkersPerClient workers busy"));
@@ -609,6 +620,10 @@ final class HandshakeSelector implements Runnable {
         first = awaitingRequest.peekFirst();
         if (first != null) {
             next = Math.min(next, first.deadline - now);
+        }
+        first = waitingForWorker.peekFirst();
+        if (first != null) {
+            next = Math.min(next, first.waitDeadline - now);
         }
         if (acceptPaused) {
             next = Math.min(next, acceptPausedUntil - now);
@@ -636,6 +651,7 @@ final class HandshakeSelector implements Runnable {
             readyForWorkers.clear();
             handshaking.clear();
             awaitingRequest.clear();
+            waitingForWorker.clear();
         }
     }
 

@@ -32,7 +32,7 @@ final class ServerConnection {
         AWAIT_REQUEST,
         /**
          * Its first request is there, but its client address has {@code maxWorkersPerClient} workers busy:
-         * it waits for one of them (still under the first-request deadline), holding no worker.
+         * it waits for one of them, up to the read timeout ({@link #waitDeadline}), holding no worker.
          */
         WAITING,
         /** Queued for or running on a worker. */
@@ -50,6 +50,12 @@ final class ServerConnection {
     volatile Phase phase = Phase.HELLO;
     /** When the selector gives up on this connection in its current phase (System.nanoTime). */
     long deadline;
+    /**
+     * When it gives up waiting for a worker of its address (System.nanoTime). Apart from {@link #deadline}:
+     * the entry its handshake left in the first-request queue must keep the deadline it was queued with,
+     * or it would hold back the expiry of every connection queued behind it.
+     */
+    long waitDeadline;
     /** The first TLS record as it arrives, byte by byte if the peer is slow; null once handed to OpenSSL. */
     byte[] hello;
     int helloLength;

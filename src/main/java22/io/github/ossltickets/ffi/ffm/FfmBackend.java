@@ -550,21 +550,22 @@ public final class FfmBackend implements Backend {
     }
 
     @Override
-    public int BIO_write(long bio, ByteBuffer direct, int dlen) {
-        return LibCrypto.BIO_write(bio, liveMemoryAtPosition(direct, dlen), dlen);
+    public int BIO_write(long bio, ByteBuffer direct, int offset, int dlen) {
+        return LibCrypto.BIO_write(bio, liveMemory(direct, offset, dlen), dlen);
     }
 
     @Override
-    public int BIO_read(long bio, ByteBuffer direct, int dlen) {
-        return LibCrypto.BIO_read(bio, liveMemoryAtPosition(direct, dlen), dlen);
+    public int BIO_read(long bio, ByteBuffer direct, int offset, int dlen) {
+        return LibCrypto.BIO_read(bio, liveMemory(direct, offset, dlen), dlen);
     }
 
     /**
-     * The buffer's memory from its position as a segment with the buffer's scope, which the linker checks
+     * The buffer's memory at {@code offset} as a segment with the buffer's scope, which the linker checks
      * and keeps open through the call (a shared Arena's close waits for it); a raw address would not.
      */
-    private static MemorySegment liveMemoryAtPosition(ByteBuffer direct, int dlen) {
-        MemorySegment memory = MemorySegment.ofBuffer(direct).asSlice(0, dlen); // ofBuffer starts at the position
+    private static MemorySegment liveMemory(ByteBuffer direct, int offset, int dlen) {
+        // The whole buffer, then the slice (bounds-checked): ofBuffer alone starts at a position another thread may move.
+        MemorySegment memory = MemorySegment.ofBuffer(direct.duplicate().clear()).asSlice(offset, dlen);
         if (!memory.scope().isAlive()) {
             throw Backend.freedBuffer(direct, new IllegalStateException("Already closed"));
         }
