@@ -76,13 +76,19 @@ class WorkersPerClientTest {
 
     /** A TLS connection from {@code localAddress}, its handshake done, that sends {@code request}. */
     private static TlsConnection send(String localAddress, TlsServer server, String request) throws IOException {
+        TlsConnection connection = handshaken(localAddress, server);
+        connection.write(request.getBytes(StandardCharsets.US_ASCII));
+        return connection;
+    }
+
+    /** A TLS connection from {@code localAddress}, its handshake done, that has sent nothing yet. */
+    private static TlsConnection handshaken(String localAddress, TlsServer server) throws IOException {
         Socket socket = new Socket();
         socket.setReceiveBufferSize(4096); // a stalled reader's buffer fills at once
         socket.bind(new InetSocketAddress(localAddress, 0));
         socket.connect(new InetSocketAddress("127.0.0.1", server.port()), 5000);
         TlsConnection connection = TlsConnection.over(contexts.client.newSsl(), socket, Duration.ofSeconds(20));
         connection.handshake(Duration.ofSeconds(5));
-        connection.write(request.getBytes(StandardCharsets.US_ASCII));
         return connection;
     }
 
@@ -180,6 +186,46 @@ class WorkersPerClientTest {
             }
             assertEquals(1, server.stats().connectionsQueuedPerClient(), "only the one that timed out waited");
         }
+    }
+
+    /**
+     * A connection whose request comes late, and then waits for a worker of its address, must not hold back
+     * the first-request deadline of the connections queued behind it. An audit found that it could: its
+     * wait's deadline overwrote the one its entry in the first-request queue was queued with, and once the
+     * entries ahead of it had gone, the silent connections behind it lived until then.
+     */
+    @Test
+    void aLateRequestWaitingForAWorkerDoesNotDelayTheTimeoutOfOthers() throws Exception {
+        try (TlsServer server = server(2).maxWorkersPerClient(1).readTimeout(Duration.ofMillis(2000)).build();
+             TlsConnection holder = send(ATTACKER, server, "hold")) {
+            TlsServerHostileTest.waitFor(() -> holding.get() == 1, "the first connection holds a worker");
+            long first = System.nanoTime();
+            try (TlsConnection ahead = handshaken(OTHER, server); // at the head of the queue, silent
+                 TlsConnection late = afterAPause(() -> handshaken(ATTACKER, server));
+                 TlsConnection silent = afterAPause(() -> handshaken(OTHER, server))) {
+                long silentSince = System.nanoTime();
+                CompletableFuture<String> silentEnd = answer(silent).handle((text, e) -> text != null ? text : "closed");
+                Thread.sleep(Math.max(0, 1800 - TimeUnit.NANOSECONDS.toMillis(silentSince - first)));
+                // Within its 2 s, while the first is still queued ahead of it: it then waits for its address's worker.
+                late.write("ping".getBytes(StandardCharsets.US_ASCII));
+                assertEquals("closed", silentEnd.get(10, TimeUnit.SECONDS));
+                long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - silentSince);
+                assertTrue(millis < 2700, "the silent connection was closed " + millis + " ms after its handshake,"
+                        + " with a read timeout of 2000 ms");
+            } finally {
+                letGo.countDown();
+            }
+        }
+    }
+
+    private interface Connect {
+        TlsConnection connect() throws IOException;
+    }
+
+    /** Lets the server finish the handshakes of earlier connections first, and so queue them first. */
+    private static TlsConnection afterAPause(Connect connect) throws IOException, InterruptedException {
+        Thread.sleep(300);
+        return connect.connect();
     }
 
     /** close() frees connections that wait for a worker, within its grace period, and serves none of them. */
